@@ -1,0 +1,626 @@
+using System.Globalization;
+using Hosting.Core.Notifications;
+using Hosting.Core.Security;
+using Hosting.Core.Shared;
+
+namespace Hosting.Core.Accounts;
+
+/// <summary>The user calling, as established from a session token (API-2).</summary>
+public sealed record AuthenticatedUser(Guid AccountId, Guid SessionId);
+
+/// <summary>A successful sign-in: the bearer token (shown only here), its session and the account.</summary>
+public sealed record SignedIn(string Token, Session Session, UserAccount Account);
+
+/// <summary>A started 2FA enrollment.</summary>
+public sealed record TwoFactorEnrollment(string Base32Secret, string OtpAuthUri);
+
+/// <summary>
+/// The use cases of user accounts and credentials (ACC-1..ACC-9). Every method is one
+/// transaction: it either commits all its changes, notifications and activity, or nothing.
+/// </summary>
+public sealed class AccountService(
+    IAccountStore store,
+    IPasswordHasher hasher,
+    PasswordPolicy policy,
+    TimeProvider clock,
+    ISecretGenerator random,
+    AccountOptions options)
+{
+    private static readonly SemaphoreSlim DummyHashGate = new(1, 1);
+    private static string? s_dummyHash;
+
+    /// <summary>Creates an account (ACC-1, ACC-2).</summary>
+    public async Task<Result<UserAccount>> SignUpAsync(string? login, string? password, string? recoveryEmail, SignInContext context, CancellationToken ct = default)
+    {
+        var email = EmailAddress.Parse(login, "login");
+        if (!email.IsSuccess)
+        {
+            return email.Error;
+        }
+
+        var checkedPassword = policy.Check(password, email.Value, "password");
+        if (!checkedPassword.IsSuccess)
+        {
+            return checkedPassword.Error;
+        }
+
+        EmailAddress? recovery = null;
+        if (!string.IsNullOrWhiteSpace(recoveryEmail))
+        {
+            var parsed = EmailAddress.Parse(recoveryEmail, "recovery_email");
+            if (!parsed.IsSuccess)
+            {
+                return parsed.Error;
+            }
+
+            recovery = parsed.Value;
+        }
+
+        if (await store.FindAccountByLoginAsync(email.Value, ct).ConfigureAwait(false) is not null)
+        {
+            return AccountErrors.LoginTaken;
+        }
+
+        var now = clock.GetUtcNow();
+        var hash = await hasher.HashAsync(checkedPassword.Value, ct).ConfigureAwait(false);
+        var account = UserAccount.Create(random.NewId(), email.Value, hash, recovery, now);
+        store.Add(account);
+        // The device that created the account is known to it: its first sign-in is no "new location".
+        foreach (var (kind, digest) in Sources(context))
+        {
+            store.Add(KnownSignInSource.Record(account.Id, kind, digest, now));
+        }
+
+        Record(account.Id, ActivityKind.AccountCreated, context, now);
+        try
+        {
+            await store.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
+        catch (DuplicateKeyException)
+        {
+            return AccountErrors.LoginTaken;
+        }
+
+        return account;
+    }
+
+    /// <summary>Signs in (ACC-3, ACC-4, ACC-5, ACC-7).</summary>
+    public async Task<Result<SignedIn>> SignInAsync(string? login, string? password, string? totpCode, string? recoveryCode, SignInContext context, CancellationToken ct = default)
+    {
+        var email = EmailAddress.Parse(login, "login");
+        if (!email.IsSuccess)
+        {
+            return email.Error;
+        }
+
+        if (string.IsNullOrEmpty(password))
+        {
+            return DomainError.Invalid("password", "PASSWORD_REQUIRED", "A password is required.");
+        }
+
+        if (!PasswordPolicy.TryNormalize(password, out var normalized))
+        {
+            return DomainError.Invalid("password", "PASSWORD_INVALID_TEXT", "The password contains text that is not valid Unicode.");
+        }
+
+        var now = clock.GetUtcNow();
+        var loginDigest = Secrets.Digest(email.Value.Value);
+        var throttle = await store.FindThrottleAsync(loginDigest, ct).ConfigureAwait(false);
+        if (throttle?.Check(now, options.Throttle) is { } throttled)
+        {
+            return throttled;
+        }
+
+        var account = await store.FindAccountByLoginAsync(email.Value, ct).ConfigureAwait(false);
+        if (account is null)
+        {
+            // Same work as a wrong password, so timing does not tell which logins exist.
+            await hasher.VerifyAsync(await DummyHashAsync(ct).ConfigureAwait(false), normalized, ct).ConfigureAwait(false);
+            await RecordFailureAsync(throttle, loginDigest, null, context, now, ct).ConfigureAwait(false);
+            return AccountErrors.InvalidCredentials;
+        }
+
+        var check = await hasher.VerifyAsync(account.PasswordHash, normalized, ct).ConfigureAwait(false);
+        if (!check.Matches)
+        {
+            await RecordFailureAsync(throttle, loginDigest, account.Id, context, now, ct).ConfigureAwait(false);
+            return AccountErrors.InvalidCredentials;
+        }
+
+        if (account.TwoFactorEnabled)
+        {
+            if (string.IsNullOrWhiteSpace(totpCode) && string.IsNullOrWhiteSpace(recoveryCode))
+            {
+                return TwoFactorErrors.SecondFactorRequired;
+            }
+
+            if (!AcceptSecondFactor(account, totpCode, recoveryCode, context, now))
+            {
+                await RecordFailureAsync(throttle, loginDigest, account.Id, context, now, ct).ConfigureAwait(false);
+                return TwoFactorErrors.InvalidSecondFactor;
+            }
+        }
+
+        throttle?.Reset();
+        if (check.NeedsRehash)
+        {
+            account.SetPasswordHash(await hasher.HashAsync(normalized, ct).ConfigureAwait(false));
+        }
+
+        await AlertIfNewSourceAsync(account, context, now, ct).ConfigureAwait(false);
+        var token = Secrets.NewToken(random);
+        var session = Session.Open(random.NewId(), account.Id, Secrets.Digest(token), now, options.SessionLifetime, context);
+        store.Add(session);
+        Record(account.Id, ActivityKind.SignInSucceeded, context, now);
+        await store.SaveChangesAsync(ct).ConfigureAwait(false);
+        return new SignedIn(token, session, account);
+    }
+
+    /// <summary>Resolves a bearer token to its user (API-2).</summary>
+    public async Task<Result<AuthenticatedUser>> AuthenticateAsync(string? token, CancellationToken ct = default)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return AccountErrors.SessionRequired;
+        }
+
+        var session = await store.FindSessionByDigestAsync(Secrets.Digest(token), ct).ConfigureAwait(false);
+        if (session is null || !session.IsActive(clock.GetUtcNow()))
+        {
+            return AccountErrors.SessionInvalid;
+        }
+
+        return new AuthenticatedUser(session.AccountId, session.Id);
+    }
+
+    /// <summary>The caller's account.</summary>
+    public async Task<Result<UserAccount>> GetAccountAsync(AuthenticatedUser user, CancellationToken ct = default) =>
+        await LoadAsync(user, ct).ConfigureAwait(false);
+
+    /// <summary>Ends the calling session.</summary>
+    public async Task<Result<Done>> SignOutAsync(AuthenticatedUser user, SignInContext context, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        var sessions = await store.ListActiveSessionsAsync(user.AccountId, now, null, int.MaxValue, ct).ConfigureAwait(false);
+        sessions.FirstOrDefault(s => s.Id == user.SessionId)?.End(now);
+        Record(user.AccountId, ActivityKind.SignedOut, context, now);
+        await store.SaveChangesAsync(ct).ConfigureAwait(false);
+        return Done.Value;
+    }
+
+    /// <summary>The caller's active sessions, newest first (API-4 pagination).</summary>
+    public async Task<Result<Page<Session>>> ListSessionsAsync(AuthenticatedUser user, int pageSize, string? pageToken, CancellationToken ct = default)
+    {
+        var size = PageToken.Size(pageSize);
+        var after = PageToken.Decode(pageToken);
+        if (!size.IsSuccess)
+        {
+            return size.Error;
+        }
+
+        if (!after.IsSuccess)
+        {
+            return after.Error;
+        }
+
+        var rows = await store.ListActiveSessionsAsync(user.AccountId, clock.GetUtcNow(), after.Value, size.Value + 1, ct).ConfigureAwait(false);
+        return ToPage(rows, size.Value, s => new PageToken(s.CreatedAt, s.Id));
+    }
+
+    /// <summary>Ends every session but the calling one.</summary>
+    public async Task<Result<int>> RevokeOtherSessionsAsync(AuthenticatedUser user, SignInContext context, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        var ended = await EndSessionsAsync(user.AccountId, except: user.SessionId, now, ct).ConfigureAwait(false);
+        Record(user.AccountId, ActivityKind.SessionsRevoked, context, now);
+        await store.SaveChangesAsync(ct).ConfigureAwait(false);
+        return ended;
+    }
+
+    /// <summary>Changes the password with the current one; other sessions end (ACC-9, first half).</summary>
+    public async Task<Result<(UserAccount Account, int RevokedSessions)>> ChangePasswordAsync(
+        AuthenticatedUser user, string? currentPassword, string? newPassword, string? etag, SignInContext context, CancellationToken ct = default)
+    {
+        var loaded = await LoadForUpdateAsync(user, currentPassword, etag, ct).ConfigureAwait(false);
+        if (!loaded.IsSuccess)
+        {
+            return loaded.Error;
+        }
+
+        var account = loaded.Value;
+        var checkedPassword = policy.Check(newPassword, account.Login, "new_password");
+        if (!checkedPassword.IsSuccess)
+        {
+            return checkedPassword.Error;
+        }
+
+        var now = clock.GetUtcNow();
+        account.SetPasswordHash(await hasher.HashAsync(checkedPassword.Value, ct).ConfigureAwait(false));
+        var ended = await EndSessionsAsync(account.Id, except: user.SessionId, now, ct).ConfigureAwait(false);
+        Record(account.Id, ActivityKind.PasswordChanged, context, now);
+        await store.SaveChangesAsync(ct).ConfigureAwait(false);
+        return (account, ended);
+    }
+
+    /// <summary>Sets or clears the recovery email; needs the current password (ACC-8).</summary>
+    public async Task<Result<UserAccount>> UpdateRecoveryEmailAsync(
+        AuthenticatedUser user, string? currentPassword, string? recoveryEmail, string? etag, SignInContext context, CancellationToken ct = default)
+    {
+        EmailAddress? recovery = null;
+        if (!string.IsNullOrWhiteSpace(recoveryEmail))
+        {
+            var parsed = EmailAddress.Parse(recoveryEmail, "recovery_email");
+            if (!parsed.IsSuccess)
+            {
+                return parsed.Error;
+            }
+
+            recovery = parsed.Value;
+        }
+
+        var loaded = await LoadForUpdateAsync(user, currentPassword, etag, ct).ConfigureAwait(false);
+        if (!loaded.IsSuccess)
+        {
+            return loaded.Error;
+        }
+
+        var now = clock.GetUtcNow();
+        loaded.Value.SetRecoveryEmail(recovery);
+        Record(user.AccountId, ActivityKind.RecoveryEmailChanged, context, now);
+        await store.SaveChangesAsync(ct).ConfigureAwait(false);
+        return loaded.Value;
+    }
+
+    /// <summary>
+    /// Sends a reset token to the recovery email, else to the login (ACC-8). Answers the same for
+    /// an unknown login.
+    /// </summary>
+    public async Task<Result<Done>> RequestPasswordResetAsync(string? login, SignInContext context, CancellationToken ct = default)
+    {
+        var email = EmailAddress.Parse(login, "login");
+        if (!email.IsSuccess)
+        {
+            return email.Error;
+        }
+
+        var account = await store.FindAccountByLoginAsync(email.Value, ct).ConfigureAwait(false);
+        if (account is null)
+        {
+            return Done.Value;
+        }
+
+        var now = clock.GetUtcNow();
+        var token = Secrets.NewToken(random);
+        store.Add(PasswordResetToken.Issue(random.NewId(), account.Id, Secrets.Digest(token), now, options.ResetTokenLifetime));
+        var minutes = ((int)options.ResetTokenLifetime.TotalMinutes).ToString(CultureInfo.InvariantCulture);
+        store.Add(OutboxMessage.Queue(
+            random.NewId(),
+            NotificationKinds.PasswordReset,
+            (account.RecoveryEmail ?? account.Login).Value,
+            "Reset your password",
+            $"Someone asked to reset the password of {account.Login}. Reset token (valid {minutes} minutes, once): {token}\n"
+            + "If it was not you, ignore this message; your password is unchanged.",
+            now));
+        Record(account.Id, ActivityKind.PasswordResetRequested, context, now);
+        await store.SaveChangesAsync(ct).ConfigureAwait(false);
+        return Done.Value;
+    }
+
+    /// <summary>Sets a new password with a reset token; every session ends (ACC-8).</summary>
+    public async Task<Result<Done>> ResetPasswordAsync(string? resetToken, string? newPassword, SignInContext context, CancellationToken ct = default)
+    {
+        if (string.IsNullOrEmpty(resetToken))
+        {
+            return AccountErrors.ResetTokenInvalid;
+        }
+
+        var token = await store.FindResetTokenAsync(Secrets.Digest(resetToken), ct).ConfigureAwait(false);
+        var account = token is null ? null : await store.FindAccountAsync(token.AccountId, ct).ConfigureAwait(false);
+        if (token is null || account is null)
+        {
+            return AccountErrors.ResetTokenInvalid;
+        }
+
+        var now = clock.GetUtcNow();
+        var used = token.Use(now);
+        if (!used.IsSuccess)
+        {
+            return used.Error;
+        }
+
+        var checkedPassword = policy.Check(newPassword, account.Login, "new_password");
+        if (!checkedPassword.IsSuccess)
+        {
+            return checkedPassword.Error;
+        }
+
+        account.SetPasswordHash(await hasher.HashAsync(checkedPassword.Value, ct).ConfigureAwait(false));
+        await EndSessionsAsync(account.Id, except: null, now, ct).ConfigureAwait(false);
+        var throttle = await store.FindThrottleAsync(Secrets.Digest(account.Login.Value), ct).ConfigureAwait(false);
+        throttle?.Reset();
+        Record(account.Id, ActivityKind.PasswordReset, context, now);
+        await store.SaveChangesAsync(ct).ConfigureAwait(false);
+        return Done.Value;
+    }
+
+    /// <summary>Starts 2FA enrollment with a new secret (ACC-7).</summary>
+    public async Task<Result<TwoFactorEnrollment>> BeginTwoFactorEnrollmentAsync(AuthenticatedUser user, string? currentPassword, CancellationToken ct = default)
+    {
+        var loaded = await LoadForUpdateAsync(user, currentPassword, etag: null, ct).ConfigureAwait(false);
+        if (!loaded.IsSuccess)
+        {
+            return loaded.Error;
+        }
+
+        var secret = Totp.ToBase32(random.GetBytes(Totp.SecretBytes));
+        var begun = loaded.Value.BeginTwoFactor(secret);
+        if (!begun.IsSuccess)
+        {
+            return begun.Error;
+        }
+
+        await store.SaveChangesAsync(ct).ConfigureAwait(false);
+        return new TwoFactorEnrollment(secret, Totp.OtpAuthUri(secret, loaded.Value.Login.Value, options.TotpIssuer));
+    }
+
+    /// <summary>Turns 2FA on with a code of the enrolled secret; returns the recovery codes, once (ACC-7).</summary>
+    public async Task<Result<IReadOnlyList<string>>> ConfirmTwoFactorAsync(AuthenticatedUser user, string? totpCode, SignInContext context, CancellationToken ct = default)
+    {
+        var loaded = await LoadAsync(user, ct).ConfigureAwait(false);
+        if (!loaded.IsSuccess)
+        {
+            return loaded.Error;
+        }
+
+        var account = loaded.Value;
+        if (account.TwoFactorEnabled)
+        {
+            return TwoFactorErrors.AlreadyEnabled;
+        }
+
+        if (account.TotpSecret is null)
+        {
+            return TwoFactorErrors.NotEnrolled;
+        }
+
+        var now = clock.GetUtcNow();
+        if (Totp.MatchingStep(account.TotpSecret, totpCode, now) is not { } step)
+        {
+            return TwoFactorErrors.InvalidSecondFactor;
+        }
+
+        var codes = Enumerable.Range(0, options.RecoveryCodeCount).Select(_ => NewRecoveryCode()).ToArray();
+        var confirmed = account.ConfirmTwoFactor(step, codes.Select(c => Secrets.Digest(NormalizeRecoveryCode(c))));
+        if (!confirmed.IsSuccess)
+        {
+            return confirmed.Error;
+        }
+
+        await EndSessionsAsync(account.Id, except: user.SessionId, now, ct).ConfigureAwait(false);
+        Record(account.Id, ActivityKind.TwoFactorEnabled, context, now);
+        await store.SaveChangesAsync(ct).ConfigureAwait(false);
+        return codes;
+    }
+
+    /// <summary>Turns 2FA off with the password and a current or recovery code (ACC-7).</summary>
+    public async Task<Result<Done>> DisableTwoFactorAsync(AuthenticatedUser user, string? currentPassword, string? totpCode, string? recoveryCode, SignInContext context, CancellationToken ct = default)
+    {
+        var loaded = await LoadForUpdateAsync(user, currentPassword, etag: null, ct).ConfigureAwait(false);
+        if (!loaded.IsSuccess)
+        {
+            return loaded.Error;
+        }
+
+        var account = loaded.Value;
+        if (!account.TwoFactorEnabled)
+        {
+            return TwoFactorErrors.NotEnabled;
+        }
+
+        var now = clock.GetUtcNow();
+        if (!AcceptSecondFactor(account, totpCode, recoveryCode, context, now))
+        {
+            return TwoFactorErrors.InvalidSecondFactor;
+        }
+
+        account.DisableTwoFactor();
+        await EndSessionsAsync(account.Id, except: user.SessionId, now, ct).ConfigureAwait(false);
+        Record(account.Id, ActivityKind.TwoFactorDisabled, context, now);
+        await store.SaveChangesAsync(ct).ConfigureAwait(false);
+        return Done.Value;
+    }
+
+    /// <summary>The caller's activity, newest first (ACC-6).</summary>
+    public async Task<Result<Page<ActivityEntry>>> ListActivityAsync(AuthenticatedUser user, int pageSize, string? pageToken, CancellationToken ct = default)
+    {
+        var size = PageToken.Size(pageSize);
+        var after = PageToken.Decode(pageToken);
+        if (!size.IsSuccess)
+        {
+            return size.Error;
+        }
+
+        if (!after.IsSuccess)
+        {
+            return after.Error;
+        }
+
+        var rows = await store.ListActivityAsync(user.AccountId, after.Value, size.Value + 1, ct).ConfigureAwait(false);
+        return ToPage(rows, size.Value, e => new PageToken(e.At, e.Id));
+    }
+
+    /// <summary>Normalizes a recovery code as typed (case, dashes, spaces).</summary>
+    internal static string NormalizeRecoveryCode(string code) =>
+        new string(code.Where(char.IsAsciiLetterOrDigit).ToArray()).ToUpperInvariant();
+
+    private static Page<T> ToPage<T>(IReadOnlyList<T> rows, int size, Func<T, PageToken> position)
+    {
+        var items = rows.Take(size).ToArray();
+        var next = rows.Count > size ? position(items[^1]).Encode() : string.Empty;
+        return new Page<T>(items, next);
+    }
+
+    private static IEnumerable<(SignInSourceKind Kind, string Digest)> Sources(SignInContext context)
+    {
+        if (context.DeviceId is { } device)
+        {
+            yield return (SignInSourceKind.Device, Secrets.Digest(device));
+        }
+
+        if (context.Network() is { } network)
+        {
+            yield return (SignInSourceKind.Network, Secrets.Digest(network));
+        }
+    }
+
+    private async Task<Result<UserAccount>> LoadAsync(AuthenticatedUser user, CancellationToken ct)
+    {
+        var account = await store.FindAccountAsync(user.AccountId, ct).ConfigureAwait(false);
+        return account is null ? AccountErrors.SessionInvalid : account;
+    }
+
+    private async Task<Result<UserAccount>> LoadForUpdateAsync(AuthenticatedUser user, string? currentPassword, string? etag, CancellationToken ct)
+    {
+        var loaded = await LoadAsync(user, ct).ConfigureAwait(false);
+        if (!loaded.IsSuccess)
+        {
+            return loaded;
+        }
+
+        if (!string.IsNullOrEmpty(etag) && etag != loaded.Value.ETag)
+        {
+            return AccountErrors.ETagMismatch;
+        }
+
+        if (string.IsNullOrEmpty(currentPassword) || !PasswordPolicy.TryNormalize(currentPassword, out var normalized)
+            || !(await hasher.VerifyAsync(loaded.Value.PasswordHash, normalized, ct).ConfigureAwait(false)).Matches)
+        {
+            return AccountErrors.WrongPassword;
+        }
+
+        return loaded;
+    }
+
+    private bool AcceptSecondFactor(UserAccount account, string? totpCode, string? recoveryCode, SignInContext context, DateTimeOffset now)
+    {
+        if (!string.IsNullOrWhiteSpace(totpCode))
+        {
+            return account.TotpSecret is { } secret
+                && Totp.MatchingStep(secret, totpCode, now) is { } step
+                && account.TryAcceptTotpStep(step);
+        }
+
+        if (!string.IsNullOrWhiteSpace(recoveryCode) && account.TryUseRecoveryCode(Secrets.Digest(NormalizeRecoveryCode(recoveryCode))))
+        {
+            Record(account.Id, ActivityKind.RecoveryCodeUsed, context, now);
+            return true;
+        }
+
+        return false;
+    }
+
+    private async Task RecordFailureAsync(LoginThrottle? throttle, string loginDigest, Guid? accountId, SignInContext context, DateTimeOffset now, CancellationToken ct)
+    {
+        if (throttle is null)
+        {
+            throttle = LoginThrottle.For(loginDigest);
+            store.Add(throttle);
+        }
+
+        throttle.RecordFailure(now, options.Throttle);
+        if (accountId is { } id)
+        {
+            Record(id, ActivityKind.SignInFailed, context, now);
+        }
+
+        try
+        {
+            await store.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
+        catch (DuplicateKeyException)
+        {
+            // A concurrent failure created the throttle row first; that failure was counted.
+        }
+    }
+
+    private async Task AlertIfNewSourceAsync(UserAccount account, SignInContext context, DateTimeOffset now, CancellationToken ct)
+    {
+        var sources = Sources(context).ToArray();
+        var isNew = sources.Length == 0;
+        foreach (var (kind, digest) in sources)
+        {
+            if (!await store.IsKnownSourceAsync(account.Id, kind, digest, ct).ConfigureAwait(false))
+            {
+                isNew = true;
+                store.Add(KnownSignInSource.Record(account.Id, kind, digest, now));
+            }
+        }
+
+        if (!isNew)
+        {
+            return;
+        }
+
+        Record(account.Id, ActivityKind.NewLocationSignIn, context, now);
+        var when = now.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
+        store.Add(OutboxMessage.Queue(
+            random.NewId(),
+            NotificationKinds.NewLocationSignIn,
+            account.Login.Value,
+            "New sign-in to your account",
+            $"Your account {account.Login} was signed in to on {when} from a device or place not seen before "
+            + $"(address {context.IpAddress ?? "unknown"}, device {context.DeviceId ?? context.UserAgent ?? "unknown"}).\n"
+            + "If it was not you, change your password and review your sessions.",
+            now));
+    }
+
+    private async Task<int> EndSessionsAsync(Guid accountId, Guid? except, DateTimeOffset now, CancellationToken ct)
+    {
+        var sessions = await store.ListActiveSessionsAsync(accountId, now, null, int.MaxValue, ct).ConfigureAwait(false);
+        var ended = 0;
+        foreach (var session in sessions.Where(s => s.Id != except))
+        {
+            session.End(now);
+            ended++;
+        }
+
+        return ended;
+    }
+
+    private void Record(Guid accountId, ActivityKind kind, SignInContext context, DateTimeOffset now) =>
+        store.Add(ActivityEntry.Record(random.NewId(), accountId, now, kind, context));
+
+    private string NewRecoveryCode()
+    {
+        var text = Totp.ToBase32(random.GetBytes(7))[..10];
+        return $"{text[..5]}-{text[5..]}";
+    }
+
+    private async Task<string> DummyHashAsync(CancellationToken ct)
+    {
+        if (s_dummyHash is { } hash)
+        {
+            return hash;
+        }
+
+        await DummyHashGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            return s_dummyHash ??= await hasher.HashAsync(Secrets.NewToken(random), ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            DummyHashGate.Release();
+        }
+    }
+}
+
+/// <summary>Stable kinds of notifications.</summary>
+public static class NotificationKinds
+{
+    /// <summary>ACC-5.</summary>
+    public const string NewLocationSignIn = "new-location-sign-in";
+
+    /// <summary>ACC-8.</summary>
+    public const string PasswordReset = "password-reset";
+}

@@ -1,0 +1,63 @@
+using Hosting.Core.Notifications;
+using Hosting.Core.Shared;
+
+namespace Hosting.Core.Accounts;
+
+/// <summary>
+/// What the accounts domain needs from a store. Changes to loaded objects and added objects
+/// are committed together, atomically, by <see cref="SaveChangesAsync"/>.
+/// </summary>
+public interface IAccountStore
+{
+    /// <summary>The account with this login, if any.</summary>
+    Task<UserAccount?> FindAccountByLoginAsync(EmailAddress login, CancellationToken cancellationToken);
+
+    /// <summary>The account with this id, if any.</summary>
+    Task<UserAccount?> FindAccountAsync(Guid id, CancellationToken cancellationToken);
+
+    /// <summary>The session whose token has this digest, if any.</summary>
+    Task<Session?> FindSessionByDigestAsync(string tokenDigest, CancellationToken cancellationToken);
+
+    /// <summary>The account's sessions active at <paramref name="now"/>, newest first, after the keyset position.</summary>
+    Task<IReadOnlyList<Session>> ListActiveSessionsAsync(Guid accountId, DateTimeOffset now, PageToken? after, int max, CancellationToken cancellationToken);
+
+    /// <summary>The throttle of a login, if it has failures recorded.</summary>
+    Task<LoginThrottle?> FindThrottleAsync(string loginDigest, CancellationToken cancellationToken);
+
+    /// <summary>Whether the account signed in from this source before.</summary>
+    Task<bool> IsKnownSourceAsync(Guid accountId, SignInSourceKind kind, string digest, CancellationToken cancellationToken);
+
+    /// <summary>The account's activity, newest first, after the keyset position.</summary>
+    Task<IReadOnlyList<ActivityEntry>> ListActivityAsync(Guid accountId, PageToken? after, int max, CancellationToken cancellationToken);
+
+    /// <summary>The reset token with this digest, if any.</summary>
+    Task<PasswordResetToken?> FindResetTokenAsync(string tokenDigest, CancellationToken cancellationToken);
+
+    /// <summary>Adds a new object (account, session, throttle, source, entry, token or outbox message).</summary>
+    void Add(object entity);
+
+    /// <summary>
+    /// Commits. Throws <see cref="ConcurrencyConflictException"/> when a concurrent change won and
+    /// <see cref="DuplicateKeyException"/> when a unique key was taken meanwhile.
+    /// </summary>
+    Task SaveChangesAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>Settings of the accounts domain.</summary>
+public sealed record AccountOptions
+{
+    /// <summary>How long a session lasts.</summary>
+    public TimeSpan SessionLifetime { get; init; } = TimeSpan.FromDays(14);
+
+    /// <summary>How long a reset token works.</summary>
+    public TimeSpan ResetTokenLifetime { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Sign-in throttling.</summary>
+    public ThrottlePolicy Throttle { get; init; } = new();
+
+    /// <summary>The issuer shown in authenticator apps.</summary>
+    public string TotpIssuer { get; init; } = "Hosting";
+
+    /// <summary>How many recovery codes 2FA issues.</summary>
+    public int RecoveryCodeCount { get; init; } = 10;
+}

@@ -1,0 +1,7 @@
+namespace Hosting.Core.Shared;
+
+/// <summary>A concurrent change to the same data won; the caller reads again and retries (ABORTED).</summary>
+public sealed class ConcurrencyConflictException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>A unique key the store enforces was taken by a concurrent write.</summary>
+public sealed class DuplicateKeyException(string message, Exception? inner = null) : Exception(message, inner);

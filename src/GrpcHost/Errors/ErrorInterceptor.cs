@@ -1,0 +1,48 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Hosting.Core.Shared;
+
+namespace Hosting.GrpcHost.Errors;
+
+/// <summary>
+/// The outermost interceptor: store conflicts become ABORTED, anything unexpected becomes INTERNAL
+/// with no text of the exception (it is logged here, without request data).
+/// </summary>
+public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interceptor
+{
+    /// <inheritdoc />
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (RpcException)
+        {
+            throw;
+        }
+        catch (ConcurrencyConflictException)
+        {
+            throw RpcErrors.Plain(Google.Rpc.Code.Aborted, "CONCURRENT_MODIFICATION", "A concurrent request changed the same data; try again.");
+        }
+        catch (DuplicateKeyException)
+        {
+            throw RpcErrors.Plain(Google.Rpc.Code.Aborted, "CONCURRENT_MODIFICATION", "A concurrent request created the same data; try again.");
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            throw RpcErrors.Plain(Google.Rpc.Code.Cancelled, "CANCELLED", "The call was cancelled.");
+        }
+#pragma warning disable CA1031 // the boundary: nothing unexpected may leak its text to a client
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            LogUnexpected(logger, e, context.Method);
+            throw RpcErrors.Plain(Google.Rpc.Code.Internal, "INTERNAL", "An internal error occurred.");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure in {Method}")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception, string method);
+}

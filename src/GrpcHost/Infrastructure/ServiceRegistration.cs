@@ -1,0 +1,52 @@
+using Hosting.Core.Accounts;
+using Hosting.Core.Notifications;
+using Hosting.Core.Security;
+using Hosting.Core.Shared;
+using Hosting.GrpcHost.Callers;
+using Hosting.GrpcHost.Errors;
+using Hosting.Persistence;
+using Hosting.Persistence.Stores;
+using Microsoft.Extensions.Options;
+
+namespace Hosting.GrpcHost.Infrastructure;
+
+internal static class ServiceRegistration
+{
+    /// <summary>The domain, its store and the gRPC plumbing, configured from <paramref name="configuration"/>.</summary>
+    public static IServiceCollection AddHostingService(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<ISecretGenerator, SystemSecretGenerator>();
+
+        var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        services.AddDbContext<HostingDbContext>(storage.Apply);
+        services.AddScoped<IAccountStore, EfAccountStore>();
+        services.AddScoped<IOutboxStore, EfOutboxStore>();
+
+        var argon2 = configuration.GetSection("PasswordHashing").Get<Argon2Parameters>() ?? Argon2Parameters.Owasp;
+        services.AddSingleton<IPasswordHasher>(sp => new Argon2idPasswordHasher(argon2, sp.GetRequiredService<ISecretGenerator>()));
+        services.AddSingleton<ICommonPasswords, ZxcvbnCommonPasswords>();
+        services.AddSingleton<PasswordPolicy>();
+        services.AddSingleton(configuration.GetSection("Accounts").Get<AccountOptions>() ?? new AccountOptions());
+        services.AddScoped<AccountService>();
+
+        services.Configure<NotificationOptions>(configuration.GetSection(NotificationOptions.Section));
+        services.AddSingleton<INotificationSender, LoggingNotificationSender>();
+        services.AddScoped<NotificationDispatcher>();
+        services.AddHostedService<OutboxDispatcherService>();
+
+        services.Configure<ApiKeyOptions>(configuration.GetSection(ApiKeyOptions.Section));
+        services.AddScoped<CallerAuthenticator>();
+
+        services.AddSingleton<StoreState>();
+        services.AddGrpc(o =>
+        {
+            o.Interceptors.Add<ErrorInterceptor>();
+            o.Interceptors.Add<CallerInterceptor>();
+            o.EnableDetailedErrors = false;
+        });
+        services.AddGrpcReflection();
+        services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("store");
+        return services;
+    }
+}

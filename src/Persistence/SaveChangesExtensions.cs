@@ -1,0 +1,33 @@
+using Hosting.Core.Shared;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hosting.Persistence;
+
+internal static class SaveChangesExtensions
+{
+    private const int SqliteConstraint = 19;
+    private const int SqliteConstraintUnique = 2067;
+    private const int SqliteConstraintPrimaryKey = 1555;
+
+    /// <summary>Saves, turning provider-specific conflicts into the domain's store exceptions.</summary>
+    public static async Task SaveChangesMappedAsync(this DbContext db, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException e)
+        {
+            throw new ConcurrencyConflictException("A concurrent change won.", e);
+        }
+        catch (DbUpdateException e) when (IsUniqueViolation(e))
+        {
+            throw new DuplicateKeyException("A unique key was taken by a concurrent write.", e);
+        }
+    }
+
+    private static bool IsUniqueViolation(DbUpdateException e) =>
+        e.InnerException is SqliteException { SqliteErrorCode: SqliteConstraint } sqlite
+        && sqlite.SqliteExtendedErrorCode is SqliteConstraintUnique or SqliteConstraintPrimaryKey;
+}

@@ -1,0 +1,63 @@
+using Hosting.Core.Accounts;
+using Hosting.Core.Shared;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hosting.Persistence.Stores;
+
+/// <summary>The accounts store on EF Core; one instance per request (one unit of work).</summary>
+public sealed class EfAccountStore(HostingDbContext db) : IAccountStore
+{
+    /// <inheritdoc />
+    public Task<UserAccount?> FindAccountByLoginAsync(EmailAddress login, CancellationToken cancellationToken) =>
+        db.Set<UserAccount>().FirstOrDefaultAsync(a => a.Login == login, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<UserAccount?> FindAccountAsync(Guid id, CancellationToken cancellationToken) =>
+        db.Set<UserAccount>().FirstOrDefaultAsync(a => a.Id == id, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<Session?> FindSessionByDigestAsync(string tokenDigest, CancellationToken cancellationToken) =>
+        db.Set<Session>().FirstOrDefaultAsync(s => s.TokenDigest == tokenDigest, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Session>> ListActiveSessionsAsync(Guid accountId, DateTimeOffset now, PageToken? after, int max, CancellationToken cancellationToken)
+    {
+        var query = db.Set<Session>().Where(s => s.AccountId == accountId && s.EndedAt == null && s.ExpiresAt > now);
+        if (after is { } p)
+        {
+            query = query.Where(s => s.CreatedAt < p.Time || (s.CreatedAt == p.Time && s.Id.CompareTo(p.Id) < 0));
+        }
+
+        return await query.OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id).Take(max).ToListAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<LoginThrottle?> FindThrottleAsync(string loginDigest, CancellationToken cancellationToken) =>
+        db.Set<LoginThrottle>().FirstOrDefaultAsync(t => t.LoginDigest == loginDigest, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> IsKnownSourceAsync(Guid accountId, SignInSourceKind kind, string digest, CancellationToken cancellationToken) =>
+        db.Set<KnownSignInSource>().AnyAsync(s => s.AccountId == accountId && s.Kind == kind && s.Digest == digest, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<ActivityEntry>> ListActivityAsync(Guid accountId, PageToken? after, int max, CancellationToken cancellationToken)
+    {
+        var query = db.Set<ActivityEntry>().Where(e => e.AccountId == accountId);
+        if (after is { } p)
+        {
+            query = query.Where(e => e.At < p.Time || (e.At == p.Time && e.Id.CompareTo(p.Id) < 0));
+        }
+
+        return await query.OrderByDescending(e => e.At).ThenByDescending(e => e.Id).Take(max).ToListAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<PasswordResetToken?> FindResetTokenAsync(string tokenDigest, CancellationToken cancellationToken) =>
+        db.Set<PasswordResetToken>().FirstOrDefaultAsync(t => t.TokenDigest == tokenDigest, cancellationToken);
+
+    /// <inheritdoc />
+    public void Add(object entity) => db.Add(entity);
+
+    /// <inheritdoc />
+    public Task SaveChangesAsync(CancellationToken cancellationToken) => db.SaveChangesMappedAsync(cancellationToken);
+}
