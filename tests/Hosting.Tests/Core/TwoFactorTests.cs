@@ -1,0 +1,121 @@
+using Hosting.Core.Accounts;
+using Hosting.Core.Security;
+using Hosting.Tests.Support;
+
+namespace Hosting.Tests.Core;
+
+public sealed class TwoFactorTests : IDisposable
+{
+    private readonly AccountsHarness _h = new();
+
+    public void Dispose() => _h.Dispose();
+
+    private async Task<(AuthenticatedUser User, string Secret, IReadOnlyList<string> Codes)> EnableAsync()
+    {
+        await _h.SignUpAsync();
+        var session = await _h.SignInAsync();
+        var user = (await _h.Accounts().AuthenticateAsync(session.Token)).Value;
+        var enrollment = (await _h.Accounts().BeginTwoFactorEnrollmentAsync(user, Passwords.Good)).Value;
+        var codes = (await _h.Accounts().ConfirmTwoFactorAsync(user, Totp.CodeAt(enrollment.Base32Secret, _h.Clock.GetUtcNow()), Contexts.Home)).Value;
+        _h.Clock.Advance(TimeSpan.FromSeconds(30));
+        return (user, enrollment.Base32Secret, codes);
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-7")]
+    public async Task Enrollment_IsNotOnUntilACodeIsConfirmed()
+    {
+        await _h.SignUpAsync();
+        var session = await _h.SignInAsync();
+        var user = (await _h.Accounts().AuthenticateAsync(session.Token)).Value;
+
+        var enrollment = (await _h.Accounts().BeginTwoFactorEnrollmentAsync(user, Passwords.Good)).Value;
+
+        Assert.StartsWith("otpauth://totp/", enrollment.OtpAuthUri, StringComparison.Ordinal);
+        Assert.False(_h.Query(db => db.Set<UserAccount>().Single().TwoFactorEnabled));
+        Assert.True((await _h.Accounts().SignInAsync("ann@example.com", Passwords.Good, null, null, Contexts.Home)).IsSuccess);
+        ResultAssert.Fails(await _h.Accounts().ConfirmTwoFactorAsync(user, "000000", Contexts.Home), "INVALID_SECOND_FACTOR");
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-7")]
+    public async Task Enrollment_NeedsTheCurrentPassword()
+    {
+        await _h.SignUpAsync();
+        var session = await _h.SignInAsync();
+        var user = (await _h.Accounts().AuthenticateAsync(session.Token)).Value;
+
+        ResultAssert.Fails(await _h.Accounts().BeginTwoFactorEnrollmentAsync(user, Passwords.Other), "WRONG_PASSWORD");
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-7")]
+    public async Task WithTwoFactorOn_SignInNeedsAValidCode()
+    {
+        var (_, secret, codes) = await EnableAsync();
+
+        ResultAssert.Fails(await _h.Accounts().SignInAsync("ann@example.com", Passwords.Good, null, null, Contexts.Home), "SECOND_FACTOR_REQUIRED");
+        ResultAssert.Fails(await _h.Accounts().SignInAsync("ann@example.com", Passwords.Good, "123456", null, Contexts.Home), "INVALID_SECOND_FACTOR");
+        var code = Totp.CodeAt(secret, _h.Clock.GetUtcNow());
+        Assert.True((await _h.Accounts().SignInAsync("ann@example.com", Passwords.Good, code, null, Contexts.Home)).IsSuccess);
+        Assert.Equal(10, codes.Count);
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-7")]
+    public async Task ATotpCode_IsAcceptedOnlyOnce()
+    {
+        var (_, secret, _) = await EnableAsync();
+        var code = Totp.CodeAt(secret, _h.Clock.GetUtcNow());
+
+        Assert.True((await _h.Accounts().SignInAsync("ann@example.com", Passwords.Good, code, null, Contexts.Home)).IsSuccess);
+
+        ResultAssert.Fails(await _h.Accounts().SignInAsync("ann@example.com", Passwords.Good, code, null, Contexts.Home), "INVALID_SECOND_FACTOR");
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-7")]
+    public async Task RecoveryCodes_WorkOnceEach_AndAreStoredOnlyAsDigests()
+    {
+        var (_, _, codes) = await EnableAsync();
+
+        Assert.True((await _h.Accounts().SignInAsync("ann@example.com", Passwords.Good, null, codes[0].ToLowerInvariant(), Contexts.Home)).IsSuccess);
+        ResultAssert.Fails(await _h.Accounts().SignInAsync("ann@example.com", Passwords.Good, null, codes[0], Contexts.Home), "INVALID_SECOND_FACTOR");
+        Assert.True((await _h.Accounts().SignInAsync("ann@example.com", Passwords.Good, null, codes[1], Contexts.Home)).IsSuccess);
+
+        var stored = _h.Query(db => db.Set<UserAccount>().Single().RecoveryCodeDigests);
+        Assert.Equal(8, stored.Count);
+        Assert.DoesNotContain(stored, d => codes.Any(c => d.Contains(c.Replace("-", string.Empty, StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase)));
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-7")]
+    public async Task Disable_NeedsPasswordAndACode_ThenSignInNeedsNoCode()
+    {
+        var (user, secret, _) = await EnableAsync();
+        var session = await _h.SignInAsync(totp: Totp.CodeAt(secret, _h.Clock.GetUtcNow()));
+        user = (await _h.Accounts().AuthenticateAsync(session.Token)).Value;
+        _h.Clock.Advance(TimeSpan.FromSeconds(30));
+
+        ResultAssert.Fails(await _h.Accounts().DisableTwoFactorAsync(user, Passwords.Good, "000000", null, Contexts.Home), "INVALID_SECOND_FACTOR");
+        Assert.True((await _h.Accounts().DisableTwoFactorAsync(user, Passwords.Good, Totp.CodeAt(secret, _h.Clock.GetUtcNow()), null, Contexts.Home)).IsSuccess);
+
+        Assert.True((await _h.Accounts().SignInAsync("ann@example.com", Passwords.Good, null, null, Contexts.Home)).IsSuccess);
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-7")]
+    public async Task EnablingTwoFactor_EndsTheOtherSessions()
+    {
+        await _h.SignUpAsync();
+        var other = await _h.SignInAsync();
+        var current = await _h.SignInAsync();
+        var user = (await _h.Accounts().AuthenticateAsync(current.Token)).Value;
+        var enrollment = (await _h.Accounts().BeginTwoFactorEnrollmentAsync(user, Passwords.Good)).Value;
+
+        await _h.Accounts().ConfirmTwoFactorAsync(user, Totp.CodeAt(enrollment.Base32Secret, _h.Clock.GetUtcNow()), Contexts.Home);
+
+        ResultAssert.Fails(await _h.Accounts().AuthenticateAsync(other.Token), "SESSION_INVALID");
+        Assert.True((await _h.Accounts().AuthenticateAsync(current.Token)).IsSuccess);
+    }
+}

@@ -1,0 +1,117 @@
+using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Reflection.V1Alpha;
+using Hosting.Accounts.V1;
+using ActivityEntry = Hosting.Core.Accounts.ActivityEntry;
+using Session = Hosting.Core.Accounts.Session;
+using Hosting.Core.Accounts;
+using Hosting.Core.Shared;
+using Hosting.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Hosting.Tests.Grpc;
+
+public sealed class HostPlumbingTests
+{
+    [Fact]
+    [Trait("Rule", "API-1")]
+    public async Task Health_IsServing_OnceTheStoreIsMigrated()
+    {
+        using var host = new HostFactory();
+
+        var reply = await new Health.HealthClient(host.Channel()).CheckAsync(new HealthCheckRequest());
+
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, reply.Status);
+    }
+
+    [Fact]
+    [Trait("Rule", "API-1")]
+    public async Task Reflection_ListsTheAccountsService()
+    {
+        using var host = new HostFactory();
+        var call = new ServerReflection.ServerReflectionClient(host.Channel()).ServerReflectionInfo();
+
+        await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = string.Empty });
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+
+        var names = call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToList();
+        Assert.Contains("hosting.accounts.v1.AccountsService", names);
+        Assert.Contains("grpc.health.v1.Health", names);
+    }
+
+    [Fact]
+    [Trait("Rule", "API-3")]
+    public async Task UnexpectedException_IsInternal_WithoutItsText()
+    {
+        using var host = new HostFactory { Override = s => s.Replace(ServiceDescriptor.Scoped<IAccountStore>(_ => new FailingStore(new InvalidOperationException("secret connection string")))) };
+
+        var status = await RpcAssert.FailsAsync(
+            () => host.Accounts().SignUpAsync(new SignUpRequest { Login = "ann@example.com", Password = Passwords.Good }).ResponseAsync,
+            StatusCode.Internal, "INTERNAL");
+
+        Assert.DoesNotContain("secret", status.Message, StringComparison.Ordinal);
+        Assert.Single(status.Details);
+    }
+
+    [Fact]
+    [Trait("Rule", "API-3")]
+    public async Task ConcurrentModification_IsAborted()
+    {
+        using var host = new HostFactory { Override = s => s.Replace(ServiceDescriptor.Scoped<IAccountStore>(_ => new FailingStore(new ConcurrencyConflictException("lost")))) };
+
+        await RpcAssert.FailsAsync(
+            () => host.Accounts().SignUpAsync(new SignUpRequest { Login = "ann@example.com", Password = Passwords.Good }).ResponseAsync,
+            StatusCode.Aborted, "CONCURRENT_MODIFICATION");
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-1")]
+    public async Task Logs_NeverContainPasswordsTokensOrHashes()
+    {
+        using var host = new HostFactory();
+        var client = host.Accounts();
+        const string login = "leak-check@example.com";
+        await client.SignUpAsync(new SignUpRequest { Login = login, Password = Passwords.Good });
+        var signIn = await client.SignInAsync(new SignInRequest { Login = login, Password = Passwords.Good });
+        await Assert.ThrowsAsync<RpcException>(() => client.SignInAsync(new SignInRequest { Login = login, Password = Passwords.Other }).ResponseAsync);
+        await client.ChangePasswordAsync(new ChangePasswordRequest { CurrentPassword = Passwords.Good, NewPassword = Passwords.Other }, Bearer.Of(signIn.SessionToken));
+        await client.RequestPasswordResetAsync(new RequestPasswordResetRequest { Login = login });
+
+        using var scope = host.Services.CreateScope();
+        var account = await scope.ServiceProvider.GetRequiredService<IAccountStore>()
+            .FindAccountByLoginAsync(EmailAddress.Parse(login, "login").Value, CancellationToken.None);
+        var hash = account!.PasswordHash;
+        Assert.NotEmpty(host.Logs.Lines);
+        foreach (var secret in new[] { Passwords.Good, Passwords.Other, signIn.SessionToken, hash, hash.Split('$')[^1] })
+        {
+            Assert.DoesNotContain(host.Logs.Lines, line => line.Contains(secret, StringComparison.Ordinal));
+        }
+    }
+
+    private sealed class FailingStore(Exception failure) : IAccountStore
+    {
+        public Task<UserAccount?> FindAccountByLoginAsync(EmailAddress login, CancellationToken cancellationToken) => Task.FromResult<UserAccount?>(null);
+
+        public Task<UserAccount?> FindAccountAsync(Guid id, CancellationToken cancellationToken) => throw failure;
+
+        public Task<Session?> FindSessionByDigestAsync(string tokenDigest, CancellationToken cancellationToken) => throw failure;
+
+        public Task<IReadOnlyList<Session>> ListActiveSessionsAsync(Guid accountId, DateTimeOffset now, PageToken? after, int max, CancellationToken cancellationToken) => throw failure;
+
+        public Task<LoginThrottle?> FindThrottleAsync(string loginDigest, CancellationToken cancellationToken) => throw failure;
+
+        public Task<bool> IsKnownSourceAsync(Guid accountId, SignInSourceKind kind, string digest, CancellationToken cancellationToken) => throw failure;
+
+        public Task<IReadOnlyList<ActivityEntry>> ListActivityAsync(Guid accountId, PageToken? after, int max, CancellationToken cancellationToken) => throw failure;
+
+        public Task<PasswordResetToken?> FindResetTokenAsync(string tokenDigest, CancellationToken cancellationToken) => throw failure;
+
+        public void Add(object entity)
+        {
+        }
+
+        public Task SaveChangesAsync(CancellationToken cancellationToken) => throw failure;
+    }
+}

@@ -1,0 +1,110 @@
+using Hosting.Core.Accounts;
+using Hosting.Core.Notifications;
+using Hosting.Core.Security;
+using Hosting.Core.Shared;
+using Hosting.Persistence;
+using Hosting.Persistence.Stores;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Hosting.Tests.Support;
+
+/// <summary>
+/// The accounts domain on a real SQLite database (in memory, migrated), a fake clock and the real
+/// Argon2id hasher. Each call to <see cref="Accounts"/> is a fresh unit of work, as a request is.
+/// </summary>
+public sealed class AccountsHarness : IDisposable
+{
+    public static readonly DateTimeOffset Start = new(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
+
+    private readonly SqliteConnection _connection = new("Data Source=:memory:");
+    private readonly Argon2idPasswordHasher _hasher;
+
+    public AccountsHarness(AccountOptions? options = null)
+    {
+        _connection.Open();
+        using (var db = NewDb())
+        {
+            db.Database.Migrate();
+        }
+
+        _hasher = new Argon2idPasswordHasher(Argon2Parameters.Owasp, Random);
+        Options = options ?? new AccountOptions();
+    }
+
+    public FakeTimeProvider Clock { get; } = new(Start);
+
+    public ISecretGenerator Random { get; } = new SystemSecretGenerator();
+
+    public AccountOptions Options { get; }
+
+    public IPasswordHasher Hasher => _hasher;
+
+    public PasswordPolicy Policy { get; } = new(new ZxcvbnCommonPasswords());
+
+    public HostingDbContext NewDb()
+    {
+        var options = new DbContextOptionsBuilder<HostingDbContext>().UseSqlite(_connection).Options;
+        return new HostingDbContext(options);
+    }
+
+    public AccountService Accounts(IPasswordHasher? hasher = null) =>
+        new(new EfAccountStore(NewDb()), hasher ?? _hasher, Policy, Clock, Random, Options);
+
+    public List<OutboxMessage> Outbox()
+    {
+        using var db = NewDb();
+        return db.Set<OutboxMessage>().AsNoTracking().ToList().OrderBy(m => m.CreatedAt).ToList();
+    }
+
+    public T Query<T>(Func<HostingDbContext, T> query)
+    {
+        using var db = NewDb();
+        return query(db);
+    }
+
+    public async Task<UserAccount> SignUpAsync(string login = "ann@example.com", string password = Passwords.Good, SignInContext? context = null, string? recovery = null)
+    {
+        var result = await Accounts().SignUpAsync(login, password, recovery, context ?? Contexts.Home);
+        Assert.True(result.IsSuccess, result.Error?.Reason);
+        return result.Value;
+    }
+
+    public async Task<SignedIn> SignInAsync(string login = "ann@example.com", string password = Passwords.Good, SignInContext? context = null, string? totp = null, string? recoveryCode = null)
+    {
+        var result = await Accounts().SignInAsync(login, password, totp, recoveryCode, context ?? Contexts.Home);
+        Assert.True(result.IsSuccess, result.Error?.Reason);
+        return result.Value;
+    }
+
+    public void Dispose()
+    {
+        _hasher.Dispose();
+        _connection.Dispose();
+    }
+}
+
+public static class Passwords
+{
+    public const string Good = "violet-harbour-lantern";
+    public const string Other = "quiet mountain ferry 42";
+}
+
+public static class Contexts
+{
+    public static readonly SignInContext Home = SignInContext.Create("203.0.113.10", "laptop-1", "Firefox/140");
+    public static readonly SignInContext HomeOtherAddressSameBlock = SignInContext.Create("203.0.113.77", "laptop-1", "Firefox/140");
+    public static readonly SignInContext Travel = SignInContext.Create("198.51.100.20", "laptop-1", "Firefox/140");
+    public static readonly SignInContext NewDevice = SignInContext.Create("203.0.113.10", "private-window-7", "Firefox/140");
+}
+
+public static class ResultAssert
+{
+    public static DomainError Fails<T>(Result<T> result, string reason)
+    {
+        Assert.False(result.IsSuccess, $"expected {reason}, got success");
+        Assert.Equal(reason, result.Error.Reason);
+        return result.Error;
+    }
+}

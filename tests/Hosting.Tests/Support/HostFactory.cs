@@ -1,0 +1,72 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+using Hosting.Accounts.V1;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Hosting.Tests.Support;
+
+/// <summary>
+/// The real host in process on its own SQLite file, a fake clock, the outbox dispatcher off
+/// (tests read the outbox) and every log line captured.
+/// </summary>
+public sealed class HostFactory : WebApplicationFactory<Program>
+{
+    public const string SupportKey = "support-key-0123456789-abcdefghijklmnop";
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("hosting-tests-").FullName;
+
+    /// <summary>Replaces services of the host, for fault injection.</summary>
+    public Action<IServiceCollection>? Override { get; init; }
+
+    public FakeTimeProvider Clock { get; } = new(AccountsHarness.Start);
+
+    public CapturedLogs Logs { get; } = new();
+
+    public string DatabasePath => Path.Combine(_folder, "hosting.db");
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Storage:ConnectionString", $"Data Source={DatabasePath}");
+        builder.UseSetting("Notifications:DispatcherEnabled", "false");
+        builder.UseSetting("ApiKeys:Keys:0:Name", "support-desk");
+        builder.UseSetting("ApiKeys:Keys:0:Key", SupportKey);
+        builder.UseSetting("ApiKeys:Keys:0:Scopes:0", "support");
+        builder.ConfigureLogging(l => l.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
+        builder.ConfigureTestServices(services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Clock);
+            Override?.Invoke(services);
+        });
+    }
+
+    public GrpcChannel Channel() =>
+        GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions { HttpHandler = Server.CreateHandler() });
+
+    public AccountsService.AccountsServiceClient Accounts() => new(Channel());
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temp folder left behind is harmless.
+        }
+    }
+}
+
+public static class Bearer
+{
+    public static Metadata Of(string token) => new() { { "authorization", $"Bearer {token}" } };
+}
