@@ -1,0 +1,38 @@
+// Build script: `dotnet tool restore && dotnet cake --target=<Build|Test|Pack|CI>`.
+var target = Argument("target", "Test");
+var configuration = Argument("configuration", "Release");
+var solution = "./Hosting.slnx";
+var artifacts = Directory("./artifacts");
+
+Task("Clean")
+    .Does(() => CleanDirectory(artifacts));
+
+Task("Build")
+    .Does(() => DotNetBuild(solution, new DotNetBuildSettings { Configuration = configuration }));
+
+Task("Test")
+    .IsDependentOn("Build")
+    .Does(() => DotNetTest(solution, new DotNetTestSettings
+    {
+        Configuration = configuration,
+        NoBuild = true,
+        ResultsDirectory = artifacts + Directory("test-results"),
+        Loggers = new[] { "trx" },
+    }));
+
+// Core as a NuGet package with its XML documentation, for .NET services that embed it.
+Task("Pack")
+    .IsDependentOn("Build")
+    .Does(() => DotNetPack("./src/Core/Hosting.Core.csproj", new DotNetPackSettings
+    {
+        Configuration = configuration,
+        NoBuild = true,
+        OutputDirectory = artifacts + Directory("packages"),
+    }));
+
+Task("CI")
+    .IsDependentOn("Clean")
+    .IsDependentOn("Test")
+    .IsDependentOn("Pack");
+
+RunTarget(target);
