@@ -17,6 +17,7 @@ var app = builder.Build();
 await app.MigrateStoreAsync();
 
 app.MapGrpcService<AccountsGrpcService>();
+app.MapGrpcService<OrganizationsGrpcService>();
 app.MapGrpcHealthChecksService();
 app.MapGrpcReflectionService();
 

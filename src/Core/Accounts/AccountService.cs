@@ -32,13 +32,37 @@ public sealed class AccountService(
     /// <summary>Creates an account (ACC-1, ACC-2).</summary>
     public async Task<Result<UserAccount>> SignUpAsync(string? login, string? password, string? recoveryEmail, SignInContext context, CancellationToken ct = default)
     {
-        var email = EmailAddress.Parse(login, "login");
+        var account = await PrepareSignUpAsync(login, password, recoveryEmail, context, "", ct).ConfigureAwait(false);
+        if (!account.IsSuccess)
+        {
+            return account;
+        }
+
+        try
+        {
+            await store.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
+        catch (DuplicateKeyException)
+        {
+            return AccountErrors.LoginTaken;
+        }
+
+        return account;
+    }
+
+    /// <summary>
+    /// Validates and adds a new account to the unit of work without committing, so that a larger
+    /// operation (a first order, ORG-1) commits it together with what it creates.
+    /// </summary>
+    internal async Task<Result<UserAccount>> PrepareSignUpAsync(string? login, string? password, string? recoveryEmail, SignInContext context, string fieldPrefix, CancellationToken ct)
+    {
+        var email = EmailAddress.Parse(login, fieldPrefix + "login");
         if (!email.IsSuccess)
         {
             return email.Error;
         }
 
-        var checkedPassword = policy.Check(password, email.Value, "password");
+        var checkedPassword = policy.Check(password, email.Value, fieldPrefix + "password");
         if (!checkedPassword.IsSuccess)
         {
             return checkedPassword.Error;
@@ -47,7 +71,7 @@ public sealed class AccountService(
         EmailAddress? recovery = null;
         if (!string.IsNullOrWhiteSpace(recoveryEmail))
         {
-            var parsed = EmailAddress.Parse(recoveryEmail, "recovery_email");
+            var parsed = EmailAddress.Parse(recoveryEmail, fieldPrefix + "recovery_email");
             if (!parsed.IsSuccess)
             {
                 return parsed.Error;
@@ -58,7 +82,7 @@ public sealed class AccountService(
 
         if (await store.FindAccountByLoginAsync(email.Value, ct).ConfigureAwait(false) is not null)
         {
-            return AccountErrors.LoginTaken;
+            return AccountErrors.LoginTaken.ForField(fieldPrefix + "login");
         }
 
         var now = clock.GetUtcNow();
@@ -72,17 +96,12 @@ public sealed class AccountService(
         }
 
         Record(account.Id, ActivityKind.AccountCreated, context, now);
-        try
-        {
-            await store.SaveChangesAsync(ct).ConfigureAwait(false);
-        }
-        catch (DuplicateKeyException)
-        {
-            return AccountErrors.LoginTaken;
-        }
-
         return account;
     }
+
+    /// <summary>Loads the caller's account after checking its current password (ACC-9, ACC-10).</summary>
+    internal Task<Result<UserAccount>> LoadWithPasswordAsync(AuthenticatedUser user, string? currentPassword, CancellationToken ct) =>
+        LoadForUpdateAsync(user, currentPassword, etag: null, ct);
 
     /// <summary>Signs in (ACC-3, ACC-4, ACC-5, ACC-7).</summary>
     public async Task<Result<SignedIn>> SignInAsync(string? login, string? password, string? totpCode, string? recoveryCode, SignInContext context, CancellationToken ct = default)

@@ -29,6 +29,8 @@ public enum ActivityKind
     SessionsRevoked = 12,
     /// <summary>The account was created.</summary>
     AccountCreated = 13,
+    /// <summary>The current organization was switched (ORG-5).</summary>
+    OrganizationSwitched = 14,
 }
 
 /// <summary>One line of an account's activity log; append-only.</summary>

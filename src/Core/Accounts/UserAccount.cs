@@ -52,6 +52,16 @@ public sealed class UserAccount
     /// <summary>The etag of the current state.</summary>
     public string ETag => $"W/\"{Version}\"";
 
+    /// <summary>The organization the account works in now (ORG-5), if any.</summary>
+    public Guid? CurrentOrganizationId { get; private set; }
+
+    /// <summary>Makes an organization the current one; the caller has checked the membership.</summary>
+    public void SwitchOrganization(Guid? organizationId)
+    {
+        CurrentOrganizationId = organizationId;
+        Touch();
+    }
+
     /// <summary>A new account.</summary>
     public static UserAccount Create(Guid id, EmailAddress login, string passwordHash, EmailAddress? recoveryEmail, DateTimeOffset now) =>
         new(id, login, passwordHash, now) { _recoveryEmail = recoveryEmail?.Value };

@@ -1,5 +1,6 @@
 using Hosting.Core.Accounts;
 using Hosting.Core.Notifications;
+using Hosting.Core.Organizations;
 using Hosting.Core.Security;
 using Hosting.Core.Shared;
 using Hosting.GrpcHost.Callers;
@@ -29,6 +30,11 @@ internal static class ServiceRegistration
         services.AddSingleton<PasswordPolicy>();
         services.AddSingleton(configuration.GetSection("Accounts").Get<AccountOptions>() ?? new AccountOptions());
         services.AddScoped<AccountService>();
+        services.AddScoped<IOrganizationStore, EfOrganizationStore>();
+        services.AddSingleton<IProductCatalogue>(FixedProductCatalogue.Default);
+        services.AddSingleton<IOrganizationFinances, NoFinances>();
+        services.AddSingleton(configuration.GetSection("Organizations").Get<OrganizationOptions>() ?? new OrganizationOptions());
+        services.AddScoped<OrganizationService>();
 
         services.Configure<NotificationOptions>(configuration.GetSection(NotificationOptions.Section));
         services.AddSingleton<INotificationSender, LoggingNotificationSender>();

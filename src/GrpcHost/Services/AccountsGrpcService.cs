@@ -2,6 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Hosting.Accounts.V1;
 using Hosting.Core.Accounts;
+using Hosting.Core.Organizations;
 using Hosting.GrpcHost.Callers;
 using Hosting.GrpcHost.Errors;
 using CoreSession = Hosting.Core.Accounts.Session;
@@ -10,7 +11,7 @@ using CoreActivity = Hosting.Core.Accounts.ActivityEntry;
 namespace Hosting.GrpcHost.Services;
 
 /// <summary>The Accounts gRPC service: maps requests to <see cref="AccountService"/> and back.</summary>
-internal sealed class AccountsGrpcService(AccountService accounts) : AccountsService.AccountsServiceBase
+internal sealed class AccountsGrpcService(AccountService accounts, OrganizationService organizations) : AccountsService.AccountsServiceBase
 {
     [AnonymousCaller]
     public override async Task<SignUpResponse> SignUp(SignUpRequest request, ServerCallContext context)
@@ -123,6 +124,13 @@ internal sealed class AccountsGrpcService(AccountService accounts) : AccountsSer
         var response = new ListActivityResponse { NextPageToken = page.NextPageToken };
         response.Entries.AddRange(page.Items.Select(ToProto));
         return response;
+    }
+
+    [UserCaller]
+    public override async Task<DeleteAccountResponse> DeleteAccount(DeleteAccountRequest request, ServerCallContext context)
+    {
+        (await organizations.DeleteAccountAsync(context.User(), request.CurrentPassword, context.CancellationToken)).OrThrow();
+        return new DeleteAccountResponse();
     }
 
     private static Account ToProto(UserAccount account) => new()

@@ -1,69 +1,83 @@
-using System.Diagnostics;
-using System.Text.RegularExpressions;
-using Grpc.Net.Client;
+using Grpc.Core;
 using Hosting.Accounts.V1;
+using Hosting.Organizations.V1;
 using Hosting.Tests.Support;
 
 namespace Hosting.Tests.EndToEnd;
 
-/// <summary>The host started as the README says, as its own process, over a real socket.</summary>
-public sealed partial class HostProcessTests
+/// <summary>Journeys against the host started as a process, over a real socket.</summary>
+public sealed class HostProcessTests(RunningHost host) : IClassFixture<RunningHost>
 {
     [Fact]
     [Trait("Rule", "API-1")]
     public async Task HostStartedAsTheReadmeSays_SignsUpAndSignsInOverARealSocket()
     {
-        var data = Directory.CreateTempSubdirectory("hosting-e2e-").FullName;
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = RepositoryRoot.Path,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        // The README's command; --no-build because the test run has just built it.
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-        foreach (var arg in new[] { "run", "--project", "src/GrpcHost", "--no-build", "--configuration", configuration, "--", "--urls", "http://127.0.0.1:0", $"--Storage:ConnectionString=Data Source={data}/hosting.db" })
-        {
-            start.ArgumentList.Add(arg);
-        }
+        var client = new AccountsService.AccountsServiceClient(host.Channel());
 
-        using var process = Process.Start(start)!;
-        try
-        {
-            var address = await ListeningAddressAsync(process, TimeSpan.FromSeconds(60));
-            using var channel = GrpcChannel.ForAddress(address);
-            var client = new AccountsService.AccountsServiceClient(channel);
+        await client.SignUpAsync(new SignUpRequest { Login = "e2e@example.com", Password = Passwords.Good });
+        var signIn = await client.SignInAsync(new SignInRequest { Login = "e2e@example.com", Password = Passwords.Good });
+        var me = await client.GetAccountAsync(new GetAccountRequest(), Bearer.Of(signIn.SessionToken));
 
-            await client.SignUpAsync(new SignUpRequest { Login = "e2e@example.com", Password = Passwords.Good });
-            var signIn = await client.SignInAsync(new SignInRequest { Login = "e2e@example.com", Password = Passwords.Good });
-            var me = await client.GetAccountAsync(new GetAccountRequest(), Bearer.Of(signIn.SessionToken));
-
-            Assert.Equal("e2e@example.com", me.Account.Login);
-            Assert.True(File.Exists(Path.Combine(data, "hosting.db")));
-        }
-        finally
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            Directory.Delete(data, recursive: true);
-        }
+        Assert.Equal("e2e@example.com", me.Account.Login);
+        Assert.True(File.Exists(Path.Combine(host.DataFolder, "hosting.db")));
     }
 
-    private static async Task<string> ListeningAddressAsync(Process process, TimeSpan timeout)
+    [Fact]
+    [Trait("Rule", "ORG-4")]
+    [Trait("Rule", "ORG-5")]
+    [Trait("Rule", "ORG-6")]
+    public async Task Journey_SignUpCreateInviteAcceptSwitchChangeRightsLeave()
     {
-        using var cts = new CancellationTokenSource(timeout);
-        while (await process.StandardOutput.ReadLineAsync(cts.Token) is { } line)
+        var accounts = new AccountsService.AccountsServiceClient(host.Channel());
+        var organizations = new OrganizationsService.OrganizationsServiceClient(host.Channel());
+        async Task<Metadata> UserAsync(string login)
         {
-            var match = ListeningLine().Match(line);
-            if (match.Success)
-            {
-                return match.Groups[1].Value;
-            }
+            await accounts.SignUpAsync(new SignUpRequest { Login = login, Password = Passwords.Good });
+            return Bearer.Of((await accounts.SignInAsync(new SignInRequest { Login = login, Password = Passwords.Good })).SessionToken);
         }
 
-        throw new InvalidOperationException("The host exited before listening: " + await process.StandardError.ReadToEndAsync(cts.Token));
-    }
+        var owner = await UserAsync("journey-owner@example.com");
+        var organization = (await organizations.CreateOrganizationAsync(new CreateOrganizationRequest
+        {
+            ContactDetails = new Hosting.Organizations.V1.ContactDetails
+            {
+                Kind = Hosting.Organizations.V1.HolderKind.Company, FirstName = "Ann", LastName = "Meier", CompanyName = "Journey SA",
+                Street = "Rue du Lac 1", PostalCode = "1200", City = "Geneva", Country = "CH",
+            },
+        }, owner)).Organization;
+        var invitation = (await organizations.CreateInvitationAsync(new CreateInvitationRequest { Parent = organization.Name, Email = "journey-member@example.com" }, owner)).Invitation;
 
-    [GeneratedRegex(@"Now listening on: (http://\S+)")]
-    private static partial Regex ListeningLine();
+        // The invitee signs up only now, then finds and accepts the invitation.
+        var member = await UserAsync("journey-member@example.com");
+        var mine = await organizations.ListMyInvitationsAsync(new ListMyInvitationsRequest(), member);
+        Assert.Equal("Journey SA", Assert.Single(mine.Invitations).OrganizationDisplayName);
+        await organizations.AcceptInvitationAsync(new AcceptInvitationRequest { Name = invitation.Name }, member);
+
+        var own = (await organizations.CreateOrganizationAsync(new CreateOrganizationRequest
+        {
+            ContactDetails = new Hosting.Organizations.V1.ContactDetails
+            {
+                Kind = Hosting.Organizations.V1.HolderKind.Individual, FirstName = "Bob", LastName = "Keller",
+                Street = "Bahnhofstrasse 2", PostalCode = "8001", City = "Zurich", Country = "CH",
+            },
+        }, member)).Organization;
+        await organizations.SwitchOrganizationAsync(new SwitchOrganizationRequest { Name = own.Name }, member);
+        var listed = await organizations.ListOrganizationsAsync(new ListOrganizationsRequest(), member);
+        Assert.Equal(own.Name, Assert.Single(listed.Organizations, o => o.Current).Name);
+        Assert.Equal(2, listed.Organizations.Count);
+
+        var memberName = (await organizations.ListMembersAsync(new ListMembersRequest { Parent = organization.Name }, owner)).Members.Single(m => m.Login == "journey-member@example.com").Name;
+        var updated = await organizations.UpdateMemberAsync(new UpdateMemberRequest
+        {
+            Member = new Member { Name = memberName, Rights = new Hosting.Organizations.V1.MemberRights { Billing = true } },
+            UpdateMask = new Google.Protobuf.WellKnownTypes.FieldMask { Paths = { "rights.billing" } },
+        }, owner);
+        Assert.True(updated.Member.Rights.Billing);
+
+        await organizations.LeaveOrganizationAsync(new LeaveOrganizationRequest { Name = organization.Name }, member);
+        var after = await organizations.ListOrganizationsAsync(new ListOrganizationsRequest(), member);
+        Assert.Equal(own.Name, Assert.Single(after.Organizations).Name);
+        var error = await Assert.ThrowsAsync<RpcException>(() => organizations.LeaveOrganizationAsync(new LeaveOrganizationRequest { Name = organization.Name }, owner).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+    }
 }

@@ -1,5 +1,6 @@
 using Hosting.Core.Accounts;
 using Hosting.Core.Notifications;
+using Hosting.Core.Organizations;
 using Hosting.Core.Security;
 using Hosting.Core.Shared;
 using Hosting.Persistence;
@@ -51,6 +52,31 @@ public sealed class AccountsHarness : IDisposable
 
     public AccountService Accounts(IPasswordHasher? hasher = null) =>
         new(new EfAccountStore(NewDb()), hasher ?? _hasher, Policy, Clock, Random, Options);
+
+    public IOrganizationFinances Finances { get; set; } = new NoFinances();
+
+    public OrganizationOptions OrganizationOptions { get; } = new();
+
+    /// <summary>The organizations domain with its own unit of work, as one request has.</summary>
+    public OrganizationService Organizations()
+    {
+        var db = NewDb();
+        var accountStore = new EfAccountStore(db);
+        var accounts = new AccountService(accountStore, _hasher, Policy, Clock, Random, Options);
+        return new OrganizationService(new EfOrganizationStore(db), accountStore, accounts, FixedProductCatalogue.Default, Finances, Clock, Random, OrganizationOptions);
+    }
+
+    public async Task<AuthenticatedUser> UserAsync(string login, SignInContext? context = null)
+    {
+        var email = EmailAddress.Parse(login, "login").Value;
+        if (!Query(db => db.Set<UserAccount>().Any(a => a.Login == email)))
+        {
+            await SignUpAsync(login, context: context);
+        }
+
+        var session = await SignInAsync(login, context: context);
+        return (await Accounts().AuthenticateAsync(session.Token)).Value;
+    }
 
     public List<OutboxMessage> Outbox()
     {

@@ -1,0 +1,72 @@
+using Hosting.Core.Shared;
+
+namespace Hosting.Core.Organizations;
+
+/// <summary>
+/// What the organizations domain needs from a store. It shares one unit of work with
+/// <see cref="Accounts.IAccountStore"/>: a save commits the changes made through either, atomically.
+/// </summary>
+public interface IOrganizationStore
+{
+    /// <summary>The organization, unless it does not exist or was deleted; with its memberships.</summary>
+    Task<Organization?> FindAsync(Guid id, CancellationToken cancellationToken);
+
+    /// <summary>Every organization the account is a member of.</summary>
+    Task<IReadOnlyList<Organization>> ListForAccountAsync(Guid accountId, CancellationToken cancellationToken);
+
+    /// <summary>The organization's products, oldest first.</summary>
+    Task<IReadOnlyList<Product>> ListProductsAsync(Guid organizationId, CancellationToken cancellationToken);
+
+    /// <summary>The invitation, if any.</summary>
+    Task<Invitation?> FindInvitationAsync(Guid id, CancellationToken cancellationToken);
+
+    /// <summary>The organization's invitations, oldest first.</summary>
+    Task<IReadOnlyList<Invitation>> ListInvitationsAsync(Guid organizationId, CancellationToken cancellationToken);
+
+    /// <summary>The invitations sent to an address, oldest first.</summary>
+    Task<IReadOnlyList<Invitation>> ListInvitationsForAsync(EmailAddress email, CancellationToken cancellationToken);
+
+    /// <summary>The logins of accounts, by id.</summary>
+    Task<IReadOnlyDictionary<Guid, EmailAddress>> LoginsAsync(IEnumerable<Guid> accountIds, CancellationToken cancellationToken);
+
+    /// <summary>The organization's logo, if any.</summary>
+    Task<StoredLogo?> FindLogoAsync(Guid organizationId, CancellationToken cancellationToken);
+
+    /// <summary>Adds a new object.</summary>
+    void Add(object entity);
+
+    /// <summary>Removes an object (a logo, an account).</summary>
+    void Remove(object entity);
+
+    /// <summary>Commits, as <see cref="Accounts.IAccountStore.SaveChangesAsync"/> does.</summary>
+    Task SaveChangesAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>What billing and the wallet say about an organization, for deletion (ORG-9).</summary>
+public sealed record FinancialStanding(IReadOnlyList<Money> WalletBalances, bool WithdrawalPending, int UnpaidInvoices, IReadOnlyList<string> PaidInvoiceNumbers)
+{
+    /// <summary>Nothing owed, held or pending.</summary>
+    public static readonly FinancialStanding Clear = new([], false, 0, []);
+}
+
+/// <summary>The port through which Billing and the Wallet report an organization's standing.</summary>
+public interface IOrganizationFinances
+{
+    /// <summary>The organization's standing now.</summary>
+    Task<FinancialStanding> StandingAsync(Guid organizationId, CancellationToken cancellationToken);
+}
+
+/// <summary>The standing while no billing or wallet is wired in: nothing held, nothing owed.</summary>
+public sealed class NoFinances : IOrganizationFinances
+{
+    /// <inheritdoc />
+    public Task<FinancialStanding> StandingAsync(Guid organizationId, CancellationToken cancellationToken) =>
+        Task.FromResult(FinancialStanding.Clear);
+}
+
+/// <summary>Settings of organizations.</summary>
+public sealed record OrganizationOptions
+{
+    /// <summary>How long an invitation can be accepted (ORG-4).</summary>
+    public TimeSpan InvitationLifetime { get; init; } = TimeSpan.FromDays(7);
+}

@@ -1,0 +1,198 @@
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using Grpc.Core;
+using Hosting.Accounts.V1;
+using Hosting.Organizations.V1;
+using Hosting.Tests.Support;
+
+namespace Hosting.Tests.Grpc;
+
+public sealed class OrganizationsGrpcTests(HostFactory host) : IClassFixture<HostFactory>
+{
+    private readonly OrganizationsService.OrganizationsServiceClient _organizations = new(host.Channel());
+    private readonly AccountsService.AccountsServiceClient _accounts = host.Accounts();
+
+    private async Task<(Metadata Auth, Account Account)> UserAsync()
+    {
+        var login = $"user-{Guid.NewGuid():N}@example.com";
+        await _accounts.SignUpAsync(new SignUpRequest { Login = login, Password = Passwords.Good });
+        var signIn = await _accounts.SignInAsync(new SignInRequest { Login = login, Password = Passwords.Good });
+        return (Bearer.Of(signIn.SessionToken), signIn.Account);
+    }
+
+    private static Hosting.Organizations.V1.ContactDetails Contact() => new()
+    {
+        Kind = Hosting.Organizations.V1.HolderKind.Individual,
+        FirstName = "Ann",
+        LastName = "Meier",
+        Street = "Rue du Lac 1",
+        PostalCode = "1200",
+        City = "Geneva",
+        Country = "CH",
+    };
+
+    private async Task<string> MemberAsync(string organization, Metadata ownerAuth, Metadata auth, Account account, bool administrator)
+    {
+        var invitation = await _organizations.CreateInvitationAsync(
+            new CreateInvitationRequest { Parent = organization, Email = account.Login, Rights = new Hosting.Organizations.V1.MemberRights { Administrator = administrator } }, ownerAuth);
+        await _organizations.AcceptInvitationAsync(new AcceptInvitationRequest { Name = invitation.Invitation.Name }, auth);
+        return $"{organization}/members/{account.Name.Split('/')[1]}";
+    }
+
+    [Fact]
+    [Trait("Rule", "ORG-6")]
+    public async Task TwoLegalRepresentatives_RemovingEachOtherAtOnce_NeverLeaveTheOrganizationWithoutOne()
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            var (aliceAuth, alice) = await UserAsync();
+            var (bobAuth, bob) = await UserAsync();
+            var organization = (await _organizations.CreateOrganizationAsync(new CreateOrganizationRequest { ContactDetails = Contact() }, aliceAuth)).Organization.Name;
+            var bobMember = await MemberAsync(organization, aliceAuth, bobAuth, bob, administrator: true);
+            await _organizations.ProposeLegalRepresentativeAsync(new ProposeLegalRepresentativeRequest { Member = bobMember }, aliceAuth);
+            await _organizations.AcceptLegalRepresentativeAsync(new AcceptLegalRepresentativeRequest { Name = organization }, bobAuth);
+            var aliceMember = $"{organization}/members/{alice.Name.Split('/')[1]}";
+
+            var outcomes = await Task.WhenAll(
+                Outcome(() => _organizations.RemoveMemberAsync(new RemoveMemberRequest { Name = bobMember }, aliceAuth).ResponseAsync),
+                Outcome(() => _organizations.RemoveMemberAsync(new RemoveMemberRequest { Name = aliceMember }, bobAuth).ResponseAsync));
+
+            Assert.Equal(1, outcomes.Count(o => o == StatusCode.OK));
+            Assert.All(outcomes.Where(o => o != StatusCode.OK), o => Assert.Contains(o, new[] { StatusCode.Aborted, StatusCode.FailedPrecondition, StatusCode.NotFound }));
+            var survivor = outcomes[0] == StatusCode.OK ? aliceAuth : bobAuth;
+            var members = await _organizations.ListMembersAsync(new ListMembersRequest { Parent = organization }, survivor);
+            Assert.True(Assert.Single(members.Members).LegalRepresentative);
+        }
+    }
+
+    [Fact]
+    [Trait("Rule", "ORG-6")]
+    public async Task OnlyLegalRepresentative_Leaving_IsFailedPrecondition_WithThePreconditionListed()
+    {
+        var (ownerAuth, _) = await UserAsync();
+        var (otherAuth, other) = await UserAsync();
+        var organization = (await _organizations.CreateOrganizationAsync(new CreateOrganizationRequest { ContactDetails = Contact() }, ownerAuth)).Organization.Name;
+        await MemberAsync(organization, ownerAuth, otherAuth, other, administrator: true);
+
+        var status = await RpcAssert.FailsAsync(
+            () => _organizations.LeaveOrganizationAsync(new LeaveOrganizationRequest { Name = organization }, ownerAuth).ResponseAsync,
+            StatusCode.FailedPrecondition, "LAST_LEGAL_REPRESENTATIVE");
+
+        Assert.Equal("LAST_LEGAL_REPRESENTATIVE", Assert.Single(status.GetDetail<PreconditionFailure>()!.Violations).Type);
+    }
+
+    [Fact]
+    [Trait("Rule", "ORG-9")]
+    public async Task DeleteOrganization_ListsEachUnmetCondition()
+    {
+        var login = $"order-{Guid.NewGuid():N}@example.com";
+        var order = await _organizations.OrderFirstProductAsync(new OrderFirstProductRequest
+        {
+            ContactDetails = Contact(), Login = login, Password = Passwords.Good,
+            ProductType = Hosting.Organizations.V1.ProductType.WebHosting, ProductDisplayName = "meier.ch",
+        });
+        Assert.Equal(login, order.Organization.Me.Login);
+        var signIn = await _accounts.SignInAsync(new SignInRequest { Login = login, Password = Passwords.Good });
+        var owner = Bearer.Of(signIn.SessionToken);
+
+        var status = await RpcAssert.FailsAsync(
+            () => _organizations.DeleteOrganizationAsync(new DeleteOrganizationRequest { Name = order.Organization.Name }, owner).ResponseAsync,
+            StatusCode.FailedPrecondition, "ORGANIZATION_NOT_DELETABLE");
+        Assert.Equal(order.Product.Name, Assert.Single(status.GetDetail<PreconditionFailure>()!.Violations).Subject);
+
+        await _organizations.TerminateProductAsync(new TerminateProductRequest { Name = order.Product.Name }, owner);
+        await _organizations.DeleteOrganizationAsync(new DeleteOrganizationRequest { Name = order.Organization.Name }, owner);
+        await RpcAssert.FailsAsync(
+            () => _organizations.GetOrganizationAsync(new GetOrganizationRequest { Name = order.Organization.Name }, owner).ResponseAsync,
+            StatusCode.NotFound, "ORGANIZATION_NOT_FOUND");
+    }
+
+    [Fact]
+    [Trait("Rule", "ORG-11")]
+    public async Task UpdateOrganization_AppliesOnlyTheMaskedFields_AndRefusesAStaleEtag()
+    {
+        var (auth, _) = await UserAsync();
+        var created = (await _organizations.CreateOrganizationAsync(new CreateOrganizationRequest { ContactDetails = Contact() }, auth)).Organization;
+
+        var updated = (await _organizations.UpdateOrganizationAsync(new UpdateOrganizationRequest
+        {
+            Organization = new Hosting.Organizations.V1.Organization { Name = created.Name, Etag = created.Etag, ContactDetails = new Hosting.Organizations.V1.ContactDetails { City = "Bern", Street = "ignored" } },
+            UpdateMask = new FieldMask { Paths = { "contact_details.city" } },
+        }, auth)).Organization;
+
+        Assert.Equal("Bern", updated.ContactDetails.City);
+        Assert.Equal("Rue du Lac 1", updated.ContactDetails.Street);
+        await RpcAssert.FailsAsync(
+            () => _organizations.UpdateOrganizationAsync(new UpdateOrganizationRequest
+            {
+                Organization = new Hosting.Organizations.V1.Organization { Name = created.Name, Etag = created.Etag, ContactDetails = new Hosting.Organizations.V1.ContactDetails { City = "Basel" } },
+                UpdateMask = new FieldMask { Paths = { "contact_details.city" } },
+            }, auth).ResponseAsync,
+            StatusCode.Aborted, "ETAG_MISMATCH");
+        var bad = await RpcAssert.FailsAsync(
+            () => _organizations.UpdateOrganizationAsync(new UpdateOrganizationRequest
+            {
+                Organization = new Hosting.Organizations.V1.Organization { Name = created.Name },
+                UpdateMask = new FieldMask { Paths = { "display_name" } },
+            }, auth).ResponseAsync,
+            StatusCode.InvalidArgument, "INVALID_UPDATE_MASK");
+        Assert.Equal("update_mask", bad.ViolatedField());
+    }
+
+    [Fact]
+    [Trait("Rule", "ORG-10")]
+    public async Task Logo_NotAPng_IsRefusedWithTheReason()
+    {
+        var (auth, _) = await UserAsync();
+        var organization = (await _organizations.CreateOrganizationAsync(new CreateOrganizationRequest { ContactDetails = Contact() }, auth)).Organization.Name;
+
+        var status = await RpcAssert.FailsAsync(
+            () => _organizations.SetLogoAsync(new SetLogoRequest { Parent = organization, Content = Google.Protobuf.ByteString.CopyFromUtf8("GIF89a") }, auth).ResponseAsync,
+            StatusCode.InvalidArgument, "LOGO_NOT_PNG");
+
+        Assert.Equal("content", status.ViolatedField());
+        await RpcAssert.FailsAsync(
+            () => _organizations.GetLogoAsync(new GetLogoRequest { Parent = organization }, auth).ResponseAsync,
+            StatusCode.NotFound, "LOGO_NOT_FOUND");
+    }
+
+    [Fact]
+    [Trait("Rule", "ORG-5")]
+    public async Task MalformedResourceName_IsInvalidArgument_OnItsField()
+    {
+        var (auth, _) = await UserAsync();
+
+        var status = await RpcAssert.FailsAsync(
+            () => _organizations.GetOrganizationAsync(new GetOrganizationRequest { Name = "organizations/not-a-uuid" }, auth).ResponseAsync,
+            StatusCode.InvalidArgument, "INVALID_RESOURCE_NAME");
+
+        Assert.Equal("name", status.ViolatedField());
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-10")]
+    public async Task DeleteAccount_AsOnlyLegalRepresentative_IsRefused_NamingTheOrganization()
+    {
+        var (auth, _) = await UserAsync();
+        var organization = (await _organizations.CreateOrganizationAsync(new CreateOrganizationRequest { ContactDetails = Contact() }, auth)).Organization.Name;
+
+        var status = await RpcAssert.FailsAsync(
+            () => _accounts.DeleteAccountAsync(new DeleteAccountRequest { CurrentPassword = Passwords.Good }, auth).ResponseAsync,
+            StatusCode.FailedPrecondition, "ACCOUNT_NOT_DELETABLE");
+
+        Assert.Equal(organization, Assert.Single(status.GetDetail<PreconditionFailure>()!.Violations).Subject);
+    }
+
+    private static async Task<StatusCode> Outcome(Func<Task> call)
+    {
+        try
+        {
+            await call();
+            return StatusCode.OK;
+        }
+        catch (RpcException e)
+        {
+            return e.StatusCode;
+        }
+    }
+}
