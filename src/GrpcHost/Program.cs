@@ -18,6 +18,7 @@ await app.MigrateStoreAsync();
 
 app.MapGrpcService<AccountsGrpcService>();
 app.MapGrpcService<OrganizationsGrpcService>();
+app.MapGrpcService<WalletGrpcService>();
 app.MapGrpcHealthChecksService();
 app.MapGrpcReflectionService();
 

@@ -19,6 +19,8 @@ public enum ErrorKind
     ResourceExhausted,
     /// <summary>A concurrent change won; read again and retry.</summary>
     Aborted,
+    /// <summary>A dependency (a payment gateway) did not answer; the same call may be retried.</summary>
+    Unavailable,
 }
 
 /// <summary>A field of the request that broke a rule, named as in the API.</summary>

@@ -22,6 +22,7 @@ public static class RpcErrors
         ErrorKind.Unauthenticated => Google.Rpc.Code.Unauthenticated,
         ErrorKind.ResourceExhausted => Google.Rpc.Code.ResourceExhausted,
         ErrorKind.Aborted => Google.Rpc.Code.Aborted,
+        ErrorKind.Unavailable => Google.Rpc.Code.Unavailable,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unmapped error kind."),
     };
 

@@ -3,6 +3,7 @@ using Hosting.Core.Notifications;
 using Hosting.Core.Organizations;
 using Hosting.Core.Security;
 using Hosting.Core.Shared;
+using Hosting.Core.Wallets;
 using Hosting.GrpcHost.Callers;
 using Hosting.GrpcHost.Errors;
 using Hosting.Persistence;
@@ -32,7 +33,12 @@ internal static class ServiceRegistration
         services.AddScoped<AccountService>();
         services.AddScoped<IOrganizationStore, EfOrganizationStore>();
         services.AddSingleton<IProductCatalogue>(FixedProductCatalogue.Default);
-        services.AddSingleton<IOrganizationFinances, NoFinances>();
+        services.AddScoped<IOrganizationFinances, WalletFinances>();
+        services.AddScoped<IWalletStore, EfWalletStore>();
+        services.AddSingleton<IPaymentGateway, SimulatedPaymentGateway>();
+        services.AddSingleton(configuration.GetSection("Wallet").Get<WalletOptions>() ?? new WalletOptions());
+        services.AddScoped<WalletService>();
+        services.AddScoped<WalletAuditor>();
         services.AddSingleton(configuration.GetSection("Organizations").Get<OrganizationOptions>() ?? new OrganizationOptions());
         services.AddScoped<OrganizationService>();
 

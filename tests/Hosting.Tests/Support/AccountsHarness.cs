@@ -3,6 +3,7 @@ using Hosting.Core.Notifications;
 using Hosting.Core.Organizations;
 using Hosting.Core.Security;
 using Hosting.Core.Shared;
+using Hosting.Core.Wallets;
 using Hosting.Persistence;
 using Hosting.Persistence.Stores;
 using Microsoft.Data.Sqlite;
@@ -65,6 +66,20 @@ public sealed class AccountsHarness : IDisposable
         var accounts = new AccountService(accountStore, _hasher, Policy, Clock, Random, Options);
         return new OrganizationService(new EfOrganizationStore(db), accountStore, accounts, FixedProductCatalogue.Default, Finances, Clock, Random, OrganizationOptions);
     }
+
+    public SimulatedPaymentGateway Gateway { get; private set; } = null!;
+
+    public WalletOptions WalletOptions { get; set; } = new();
+
+    /// <summary>The wallet domain with its own unit of work, as one request has.</summary>
+    public WalletService Wallets()
+    {
+        Gateway ??= new SimulatedPaymentGateway(Random);
+        var db = NewDb();
+        return new WalletService(new EfWalletStore(db), new EfOrganizationStore(db), Gateway, Clock, Random, WalletOptions);
+    }
+
+    public WalletAuditor Auditor() => new(new EfWalletStore(NewDb()));
 
     public async Task<AuthenticatedUser> UserAsync(string login, SignInContext? context = null)
     {

@@ -18,6 +18,7 @@ namespace Hosting.Tests.Support;
 public sealed class HostFactory : WebApplicationFactory<Program>
 {
     public const string SupportKey = "support-key-0123456789-abcdefghijklmnop";
+    public const string OperatorKey = "operator-key-0123456789-abcdefghijklmno";
 
     private readonly string _folder = Directory.CreateTempSubdirectory("hosting-tests-").FullName;
 
@@ -37,6 +38,10 @@ public sealed class HostFactory : WebApplicationFactory<Program>
         builder.UseSetting("ApiKeys:Keys:0:Name", "support-desk");
         builder.UseSetting("ApiKeys:Keys:0:Key", SupportKey);
         builder.UseSetting("ApiKeys:Keys:0:Scopes:0", "support");
+        builder.UseSetting("ApiKeys:Keys:1:Name", "payout-operator");
+        builder.UseSetting("ApiKeys:Keys:1:Key", OperatorKey);
+        builder.UseSetting("ApiKeys:Keys:1:Scopes:0", "payouts");
+        builder.UseSetting("ApiKeys:Keys:1:Scopes:1", "audit");
         builder.ConfigureLogging(l => l.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
         builder.ConfigureTestServices(services =>
         {

@@ -1,0 +1,328 @@
+using Hosting.Core.Accounts;
+using Hosting.Core.Organizations;
+using Hosting.Core.Shared;
+
+namespace Hosting.Core.Wallets;
+
+/// <summary>A wallet with the movement a request made in it.</summary>
+public sealed record WalletMovement(Wallet Wallet, LedgerTransaction Transaction);
+
+/// <summary>A wallet with the withdrawal a request made from it.</summary>
+public sealed record WalletWithdrawal(Wallet Wallet, Withdrawal Withdrawal);
+
+/// <summary>
+/// The use cases of the prepaid wallet (WAL-1..WAL-5). Money-moving calls carry a client request
+/// id: a retry with the same id and request replays the first outcome and moves nothing; each
+/// movement commits with its ledger transaction and its idempotency record, or not at all, and
+/// is retried from a fresh read when a concurrent movement on the same wallet won.
+/// </summary>
+public sealed class WalletService(
+    IWalletStore store,
+    IOrganizationStore organizations,
+    IPaymentGateway gateway,
+    TimeProvider clock,
+    ISecretGenerator random,
+    WalletOptions options)
+{
+    /// <summary>The organization's wallets; billing rights needed (BIL-2).</summary>
+    public async Task<Result<IReadOnlyList<Wallet>>> ListWalletsAsync(AuthenticatedUser user, Guid organizationId, CancellationToken ct = default)
+    {
+        var allowed = await BillingMemberAsync(user, organizationId, ct).ConfigureAwait(false);
+        if (allowed is not null)
+        {
+            return allowed;
+        }
+
+        var wallets = await store.ListWalletsAsync(organizationId, ct).ConfigureAwait(false);
+        return Result<IReadOnlyList<Wallet>>.Ok(wallets);
+    }
+
+    /// <summary>Credits the wallet through a payment method, within the limits (WAL-1).</summary>
+    public Task<Result<WalletMovement>> TopUpAsync(AuthenticatedUser user, Guid organizationId, Money amount, string? paymentMethod, string? requestId, CancellationToken ct = default) =>
+        MoveAsync<WalletMovement>(user, organizationId, amount, requestId, ["top-up", amount.Minor, amount.Currency, paymentMethod ?? string.Empty], async (key, fingerprint) =>
+        {
+            if (string.IsNullOrEmpty(paymentMethod) || !gateway.Knows(paymentMethod))
+            {
+                return WalletErrors.UnknownPaymentMethod;
+            }
+
+            var now = clock.GetUtcNow();
+            var wallet = await store.FindWalletAsync(organizationId, amount.Currency, ct).ConfigureAwait(false);
+            if (amount.Minor < options.MinimumTopUp)
+            {
+                return WalletErrors.TopUpLimit("TOP_UP_BELOW_MINIMUM", "minimum", options.MinimumTopUp, amount.Currency);
+            }
+
+            if (amount.Minor > options.MaximumTopUp)
+            {
+                return WalletErrors.TopUpLimit("TOP_UP_ABOVE_MAXIMUM", "maximum", options.MaximumTopUp, amount.Currency);
+            }
+
+            var recent = wallet is null ? 0 : await store.TopUpsSinceAsync(wallet.Id, now - options.Period, ct).ConfigureAwait(false);
+            if (recent + amount.Minor > options.PeriodLimit)
+            {
+                return WalletErrors.TopUpLimit("TOP_UP_PERIOD_LIMIT", "period", options.PeriodLimit, amount.Currency);
+            }
+
+            var charge = await gateway.ChargeAsync(paymentMethod, amount, key, ct).ConfigureAwait(false);
+            switch (charge.Outcome)
+            {
+                case ChargeOutcome.TimedOut:
+                    return Transient(WalletErrors.GatewayTimeout);
+                case ChargeOutcome.Declined:
+                    return WalletErrors.PaymentDeclined;
+            }
+
+            wallet ??= OpenWallet(organizationId, amount.Currency, now);
+            var transaction = wallet.TopUp(random.NewId(), amount.Minor, $"gateway:{charge.Reference}", now);
+            return new WalletMovement(wallet, transaction);
+        }, ct);
+
+    /// <summary>Pays an amount due from the wallet, never below zero (WAL-2, BIL-6).</summary>
+    public Task<Result<WalletMovement>> PayAsync(AuthenticatedUser user, Guid organizationId, Money amount, string? reference, string? requestId, CancellationToken ct = default) =>
+        MoveAsync<WalletMovement>(user, organizationId, amount, requestId, ["pay", amount.Minor, amount.Currency, reference ?? string.Empty], async (_, _) =>
+        {
+            var text = (reference ?? string.Empty).Trim();
+            if (text.Length is 0 or > 200)
+            {
+                return DomainError.Invalid("reference", "INVALID_REFERENCE", "reference names what is paid (an invoice or a checkout), 1 to 200 characters.");
+            }
+
+            var wallet = await store.FindWalletAsync(organizationId, amount.Currency, ct).ConfigureAwait(false);
+            if (wallet is null)
+            {
+                return WalletErrors.InsufficientFunds(0, amount.Currency);
+            }
+
+            var paid = wallet.Pay(random.NewId(), amount.Minor, text, clock.GetUtcNow());
+            return paid.IsSuccess ? new WalletMovement(wallet, paid.Value) : paid.Error;
+        }, ct);
+
+    /// <summary>Asks for a payout of part or all of the available balance (WAL-3); the amount is held.</summary>
+    public Task<Result<WalletWithdrawal>> RequestWithdrawalAsync(
+        AuthenticatedUser user, Guid organizationId, Money amount, PayoutDestination destination, string? requestId, CancellationToken ct = default) =>
+        MoveAsync<WalletWithdrawal>(user, organizationId, amount, requestId, ["withdraw", amount.Minor, amount.Currency, destination.Kind, destination.Value], async (_, _) =>
+        {
+            var wallet = await store.FindWalletAsync(organizationId, amount.Currency, ct).ConfigureAwait(false);
+            if (wallet is null)
+            {
+                return WalletErrors.InsufficientFunds(0, amount.Currency);
+            }
+
+            var withdrawal = wallet.RequestWithdrawal(random.NewId(), amount.Minor, destination, clock.GetUtcNow());
+            return withdrawal.IsSuccess ? new WalletWithdrawal(wallet, withdrawal.Value) : withdrawal.Error;
+        }, ct);
+
+    /// <summary>The organization's withdrawals; billing rights needed.</summary>
+    public async Task<Result<Page<Withdrawal>>> ListWithdrawalsAsync(AuthenticatedUser user, Guid organizationId, int pageSize, string? pageToken, CancellationToken ct = default)
+    {
+        var allowed = await BillingMemberAsync(user, organizationId, ct).ConfigureAwait(false);
+        if (allowed is not null)
+        {
+            return allowed;
+        }
+
+        var withdrawals = await store.ListWithdrawalsAsync(organizationId, ct).ConfigureAwait(false);
+        return Pager.Apply(withdrawals, w => new PageToken(w.RequestedAt, w.Id), pageSize, pageToken);
+    }
+
+    /// <summary>A wallet's ledger history, newest first (WAL-4); billing rights needed.</summary>
+    public async Task<Result<Page<LedgerTransaction>>> ListTransactionsAsync(AuthenticatedUser user, Guid organizationId, string currency, int pageSize, string? pageToken, CancellationToken ct = default)
+    {
+        var allowed = await BillingMemberAsync(user, organizationId, ct).ConfigureAwait(false);
+        if (allowed is not null)
+        {
+            return allowed;
+        }
+
+        var size = PageToken.Size(pageSize);
+        var after = PageToken.Decode(pageToken);
+        if (!size.IsSuccess)
+        {
+            return size.Error;
+        }
+
+        if (!after.IsSuccess)
+        {
+            return after.Error;
+        }
+
+        var wallet = await store.FindWalletAsync(organizationId, currency, ct).ConfigureAwait(false);
+        if (wallet is null)
+        {
+            return WalletErrors.WalletNotFound;
+        }
+
+        var rows = await store.ListTransactionsAsync(wallet.Id, after.Value, size.Value + 1, ct).ConfigureAwait(false);
+        var items = rows.Take(size.Value).ToList();
+        return new Page<LedgerTransaction>(items, rows.Count > size.Value ? new PageToken(items[^1].At, items[^1].Id).Encode() : string.Empty);
+    }
+
+    /// <summary>Pays a pending withdrawal out; for the payout operator or job. Executes at most once.</summary>
+    public Task<Result<WalletWithdrawal>> ExecuteWithdrawalAsync(Guid withdrawalId, CancellationToken ct = default) =>
+        CloseWithdrawalAsync(withdrawalId, (wallet, withdrawal, now) =>
+        {
+            var executed = wallet.ExecuteWithdrawal(withdrawal, random.NewId(), now);
+            if (executed.IsSuccess)
+            {
+                store.Add(executed.Value);
+            }
+
+            return executed.IsSuccess ? Done.Value : executed.Error;
+        }, ct);
+
+    /// <summary>Cancels a pending withdrawal and releases its hold; for the payout operator.</summary>
+    public Task<Result<WalletWithdrawal>> CancelWithdrawalAsync(Guid withdrawalId, CancellationToken ct = default) =>
+        CloseWithdrawalAsync(withdrawalId, (wallet, withdrawal, now) => wallet.CancelWithdrawal(withdrawal, now), ct);
+
+    private async Task<Result<WalletWithdrawal>> CloseWithdrawalAsync(Guid withdrawalId, Func<Wallet, Withdrawal, DateTimeOffset, Result<Done>> close, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var withdrawal = await store.FindWithdrawalAsync(withdrawalId, ct).ConfigureAwait(false);
+                var wallet = withdrawal is null ? null : await store.FindWalletByIdAsync(withdrawal.WalletId, ct).ConfigureAwait(false);
+                if (withdrawal is null || wallet is null)
+                {
+                    return WalletErrors.WithdrawalNotFound;
+                }
+
+                var closed = close(wallet, withdrawal, clock.GetUtcNow());
+                if (!closed.IsSuccess)
+                {
+                    return closed.Error;
+                }
+
+                await store.SaveChangesAsync(ct).ConfigureAwait(false);
+                return new WalletWithdrawal(wallet, withdrawal);
+            }
+            catch (ConcurrencyConflictException) when (attempt < options.MaxAttempts)
+            {
+                store.Reset();
+            }
+        }
+    }
+
+    private async Task<Result<T>> MoveAsync<T>(
+        AuthenticatedUser user, Guid organizationId, Money amount, string? requestId, object[] request,
+        Func<string, string, Task<Result<T>>> move, CancellationToken ct)
+        where T : class
+    {
+        var allowed = await BillingMemberAsync(user, organizationId, ct).ConfigureAwait(false);
+        if (allowed is not null)
+        {
+            return allowed;
+        }
+
+        if (string.IsNullOrEmpty(requestId) || requestId.Length > 64 || !requestId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        {
+            return WalletErrors.RequestIdInvalid;
+        }
+
+        if (amount.Minor <= 0)
+        {
+            return WalletErrors.AmountNotPositive;
+        }
+
+        var key = IdempotencyRecord.KeyOf(organizationId, requestId);
+        var fingerprint = IdempotencyRecord.FingerprintOf(request);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (await store.FindIdempotencyAsync(key, ct).ConfigureAwait(false) is { } record)
+                {
+                    return await ReplayAsync<T>(record, fingerprint, ct).ConfigureAwait(false);
+                }
+
+                var outcome = await move(key, fingerprint).ConfigureAwait(false);
+                var now = clock.GetUtcNow();
+                if (!outcome.IsSuccess)
+                {
+                    if (outcome.Error.Metadata.ContainsKey(TransientMarker))
+                    {
+                        return outcome.Error with { Metadata = new Dictionary<string, string>() };
+                    }
+
+                    // A failed request stays failed under its id (WAL-5); nothing else is written.
+                    store.Reset();
+                    store.Add(IdempotencyRecord.Failed(key, fingerprint, outcome.Error, now));
+                    await store.SaveChangesAsync(ct).ConfigureAwait(false);
+                    return outcome.Error;
+                }
+
+                switch (outcome.Value)
+                {
+                    case WalletMovement movement:
+                        store.Add(movement.Transaction);
+                        store.Add(IdempotencyRecord.Succeeded(key, fingerprint, movement.Transaction.Id, now));
+                        break;
+                    case WalletWithdrawal withdrawal:
+                        store.Add(withdrawal.Withdrawal);
+                        store.Add(IdempotencyRecord.Succeeded(key, fingerprint, withdrawal.Withdrawal.Id, now));
+                        break;
+                }
+
+                await store.SaveChangesAsync(ct).ConfigureAwait(false);
+                return outcome;
+            }
+            catch (Exception e) when (e is ConcurrencyConflictException or DuplicateKeyException && attempt < options.MaxAttempts)
+            {
+                // Another movement on the wallet, or the same request id, committed first: read again.
+                store.Reset();
+            }
+        }
+    }
+
+    private const string TransientMarker = "transient";
+
+    // Failures that must not be recorded under the request id, so the same id can be retried.
+    private static DomainError Transient(DomainError error) =>
+        error with { Metadata = new Dictionary<string, string> { [TransientMarker] = "true" } };
+
+    private async Task<Result<T>> ReplayAsync<T>(IdempotencyRecord record, string fingerprint, CancellationToken ct)
+        where T : class
+    {
+        if (!Secrets.DigestEquals(record.Fingerprint, fingerprint))
+        {
+            return WalletErrors.RequestIdReused;
+        }
+
+        if (record.Failure is { } failure)
+        {
+            return failure;
+        }
+
+        object? result = null;
+        if (await store.FindTransactionAsync(record.ResultId!.Value, ct).ConfigureAwait(false) is { } transaction)
+        {
+            result = new WalletMovement((await store.FindWalletByIdAsync(transaction.WalletId, ct).ConfigureAwait(false))!, transaction);
+        }
+        else if (await store.FindWithdrawalAsync(record.ResultId.Value, ct).ConfigureAwait(false) is { } withdrawal)
+        {
+            result = new WalletWithdrawal((await store.FindWalletByIdAsync(withdrawal.WalletId, ct).ConfigureAwait(false))!, withdrawal);
+        }
+
+        return result as T ?? throw new InvalidOperationException("An idempotency record points at nothing.");
+    }
+
+    private Wallet OpenWallet(Guid organizationId, string currency, DateTimeOffset now)
+    {
+        var wallet = Wallet.Open(random.NewId(), organizationId, currency, now);
+        store.Add(wallet);
+        return wallet;
+    }
+
+    private async Task<DomainError?> BillingMemberAsync(AuthenticatedUser user, Guid organizationId, CancellationToken ct)
+    {
+        var organization = await organizations.FindAsync(organizationId, ct).ConfigureAwait(false);
+        var member = organization?.MemberOf(user.AccountId);
+        if (member is null)
+        {
+            return OrganizationErrors.NotFound;
+        }
+
+        return member.CanBill ? null : WalletErrors.BillingRightsRequired;
+    }
+}

@@ -1,0 +1,307 @@
+using Hosting.Core.Accounts;
+using Hosting.Core.Organizations;
+using Hosting.Core.Shared;
+using Hosting.Core.Wallets;
+using Hosting.Tests.Support;
+
+namespace Hosting.Tests.Core;
+
+public sealed class WalletTests : IDisposable
+{
+    private static readonly PayoutDestination Bank = PayoutDestination.Iban("CH93 0076 2011 6238 5295 7", "iban").Value;
+    private readonly AccountsHarness _h = new();
+
+    public void Dispose() => _h.Dispose();
+
+    private static Money Chf(long minor) => Money.FromTrusted(minor, "CHF");
+
+    private async Task<(AuthenticatedUser Owner, Guid OrganizationId)> OrganizationAsync()
+    {
+        var owner = await _h.UserAsync("owner@example.com");
+        return (owner, (await _h.Organizations().CreateAsync(owner, Contacts.Company)).Value.Organization.Id);
+    }
+
+    private async Task<Wallet> TopUpAsync(AuthenticatedUser user, Guid organizationId, long minor)
+    {
+        var result = await _h.Wallets().TopUpAsync(user, organizationId, Chf(minor), SimulatedPaymentGateway.Success, $"top-{Guid.NewGuid():N}");
+        Assert.True(result.IsSuccess, result.Error?.Reason);
+        return result.Value.Wallet;
+    }
+
+    private async Task AssertAuditCleanAsync() => Assert.Empty(await _h.Auditor().AuditAsync());
+
+    [Fact]
+    [Trait("Rule", "WAL-1")]
+    public async Task TopUp_CreditsTheWalletThroughTheGateway_AsABalancedTransaction()
+    {
+        var (owner, id) = await OrganizationAsync();
+
+        var moved = (await _h.Wallets().TopUpAsync(owner, id, Chf(5_000), SimulatedPaymentGateway.Success, "first-top-up")).Value;
+
+        Assert.Equal(5_000, moved.Wallet.Balance);
+        Assert.Equal(LedgerTransactionKind.TopUp, moved.Transaction.Kind);
+        Assert.Equal(0, moved.Transaction.Entries.Sum(e => e.Amount));
+        Assert.Equal(5_000, moved.Transaction.WalletAmount);
+        Assert.Equal(1, _h.Gateway.SuccessfulCharges);
+        await AssertAuditCleanAsync();
+    }
+
+    [Theory]
+    [Trait("Rule", "WAL-1")]
+    [InlineData(999, "TOP_UP_BELOW_MINIMUM", "minimum")]
+    [InlineData(500_001, "TOP_UP_ABOVE_MAXIMUM", "maximum")]
+    public async Task TopUp_OutsideAPerTopUpLimit_IsRefusedNamingTheLimit(long minor, string reason, string limit)
+    {
+        var (owner, id) = await OrganizationAsync();
+
+        var error = ResultAssert.Fails(await _h.Wallets().TopUpAsync(owner, id, Chf(minor), SimulatedPaymentGateway.Success, "r1"), reason);
+
+        Assert.Equal(limit, error.Metadata["limit"]);
+        Assert.Equal(0, _h.Gateway?.SuccessfulCharges ?? 0);
+    }
+
+    [Fact]
+    [Trait("Rule", "WAL-1")]
+    public async Task TopUp_BeyondThePeriodLimit_IsRefused_UntilThePeriodHasPassed()
+    {
+        var (owner, id) = await OrganizationAsync();
+        await TopUpAsync(owner, id, 500_000);
+        await TopUpAsync(owner, id, 500_000);
+
+        var error = ResultAssert.Fails(await _h.Wallets().TopUpAsync(owner, id, Chf(1_000), SimulatedPaymentGateway.Success, "over"), "TOP_UP_PERIOD_LIMIT");
+        Assert.Equal("1000000", error.Metadata["limit_minor"]);
+
+        _h.Clock.Advance(_h.WalletOptions.Period);
+        Assert.True((await _h.Wallets().TopUpAsync(owner, id, Chf(1_000), SimulatedPaymentGateway.Success, "later")).IsSuccess);
+    }
+
+    [Fact]
+    [Trait("Rule", "WAL-1")]
+    public async Task DeclinedTopUp_MovesNothing()
+    {
+        var (owner, id) = await OrganizationAsync();
+
+        ResultAssert.Fails(await _h.Wallets().TopUpAsync(owner, id, Chf(5_000), SimulatedPaymentGateway.Decline, "declined"), "PAYMENT_DECLINED");
+
+        Assert.Empty((await _h.Wallets().ListWalletsAsync(owner, id)).Value);
+        await AssertAuditCleanAsync();
+    }
+
+    [Fact]
+    [Trait("Rule", "WAL-2")]
+    public async Task Pay_NeverTakesTheBalanceBelowZero()
+    {
+        var (owner, id) = await OrganizationAsync();
+        await TopUpAsync(owner, id, 3_000);
+
+        var refused = ResultAssert.Fails(await _h.Wallets().PayAsync(owner, id, Chf(3_001), "invoices/1", "pay-1"), "INSUFFICIENT_FUNDS");
+        var paid = await _h.Wallets().PayAsync(owner, id, Chf(3_000), "invoices/1", "pay-2");
+
+        Assert.Equal(ErrorKind.FailedPrecondition, refused.Kind);
+        Assert.Equal(0, paid.Value.Wallet.Balance);
+        ResultAssert.Fails(await _h.Wallets().PayAsync(owner, id, Chf(1), "invoices/2", "pay-3"), "INSUFFICIENT_FUNDS");
+        await AssertAuditCleanAsync();
+    }
+
+    [Fact]
+    [Trait("Rule", "WAL-3")]
+    public async Task Withdrawal_HoldsItsAmount_WhichCannotBeSpent_UntilExecutedOrCancelled()
+    {
+        var (owner, id) = await OrganizationAsync();
+        await TopUpAsync(owner, id, 10_000);
+
+        var requested = (await _h.Wallets().RequestWithdrawalAsync(owner, id, Chf(7_000), Bank, "w-1")).Value;
+        Assert.Equal(3_000, requested.Wallet.Available);
+        ResultAssert.Fails(await _h.Wallets().PayAsync(owner, id, Chf(3_001), "invoices/1", "p-1"), "INSUFFICIENT_FUNDS");
+
+        var executed = (await _h.Wallets().ExecuteWithdrawalAsync(requested.Withdrawal.Id)).Value;
+        Assert.Equal(3_000, executed.Wallet.Balance);
+        Assert.Equal(0, executed.Wallet.Held);
+        ResultAssert.Fails(await _h.Wallets().ExecuteWithdrawalAsync(requested.Withdrawal.Id), "WITHDRAWAL_NOT_PENDING");
+
+        var second = (await _h.Wallets().RequestWithdrawalAsync(owner, id, Chf(3_000), PayoutDestination.PayPal("ann@example.com", "paypal_email").Value, "w-2")).Value;
+        var cancelled = (await _h.Wallets().CancelWithdrawalAsync(second.Withdrawal.Id)).Value;
+        Assert.Equal(3_000, cancelled.Wallet.Available);
+        await AssertAuditCleanAsync();
+    }
+
+    [Theory]
+    [Trait("Rule", "WAL-3")]
+    [InlineData("CH93 0076 2011 6238 5295 7", true)]
+    [InlineData("DE89 3704 0044 0532 0130 00", true)]
+    [InlineData("CH94 0076 2011 6238 5295 7", false)]
+    [InlineData("not an iban", false)]
+    public void Iban_IsCheckedWithItsMod97Digits(string iban, bool valid)
+    {
+        var result = PayoutDestination.Iban(iban, "iban");
+
+        Assert.Equal(valid, result.IsSuccess);
+        if (!valid)
+        {
+            Assert.Equal("INVALID_IBAN", result.Error!.Reason);
+        }
+    }
+
+    [Fact]
+    [Trait("Rule", "WAL-4")]
+    public async Task History_ListsEveryMovementNewestFirst_AndBalanceEqualsTheSumOfEntries()
+    {
+        var (owner, id) = await OrganizationAsync();
+        await TopUpAsync(owner, id, 10_000);
+        _h.Clock.Advance(TimeSpan.FromMinutes(1));
+        await _h.Wallets().PayAsync(owner, id, Chf(2_500), "invoices/7", "p-7");
+
+        var history = (await _h.Wallets().ListTransactionsAsync(owner, id, "CHF", 0, null)).Value.Items;
+
+        Assert.Equal([LedgerTransactionKind.Payment, LedgerTransactionKind.TopUp], history.Select(t => t.Kind));
+        Assert.Equal(7_500, history.Sum(t => t.WalletAmount));
+        Assert.All(history, t => Assert.Equal(0, t.Entries.Sum(e => e.Amount)));
+    }
+
+    [Fact]
+    [Trait("Rule", "WAL-4")]
+    public async Task SeededRandomSequences_KeepEveryInvariantAfterEveryStep()
+    {
+        var (owner, id) = await OrganizationAsync();
+        var random = new System.Random(20261124);
+        var pending = new List<Guid>();
+        long expected = 0;
+        for (var step = 0; step < 60; step++)
+        {
+            var amount = random.Next(1, 40) * 500L;
+            var requestId = $"s{step}";
+            Func<Task<bool>>? repeat = null;
+            switch (random.Next(5))
+            {
+                case 0:
+                    repeat = async () => (await _h.Wallets().TopUpAsync(owner, id, Chf(amount), SimulatedPaymentGateway.Success, requestId)).IsSuccess;
+                    expected += await repeat() ? amount : 0;
+                    break;
+                case 1:
+                    repeat = async () => (await _h.Wallets().PayAsync(owner, id, Chf(amount), $"invoices/{step}", requestId)).IsSuccess;
+                    expected -= await repeat() ? amount : 0;
+                    break;
+                case 2:
+                    var requested = await _h.Wallets().RequestWithdrawalAsync(owner, id, Chf(amount), Bank, requestId);
+                    if (requested.IsSuccess)
+                    {
+                        pending.Add(requested.Value.Withdrawal.Id);
+                    }
+
+                    repeat = async () => (await _h.Wallets().RequestWithdrawalAsync(owner, id, Chf(amount), Bank, requestId)).IsSuccess;
+                    Assert.Equal(requested.IsSuccess, await repeat());
+                    repeat = null;
+                    break;
+                case 3 when pending.Count > 0:
+                    var executed = pending[random.Next(pending.Count)];
+                    pending.Remove(executed);
+                    expected -= (await _h.Wallets().ExecuteWithdrawalAsync(executed)).Value.Withdrawal.Amount;
+                    break;
+                case 4 when pending.Count > 0:
+                    var cancelled = pending[random.Next(pending.Count)];
+                    pending.Remove(cancelled);
+                    Assert.True((await _h.Wallets().CancelWithdrawalAsync(cancelled)).IsSuccess);
+                    break;
+            }
+
+            if (repeat is not null)
+            {
+                // A retry under the same request id answers as the first time and moves nothing (WAL-5).
+                var before = (await _h.Wallets().ListWalletsAsync(owner, id)).Value.Sum(w => w.Balance);
+                await repeat();
+                Assert.Equal(before, (await _h.Wallets().ListWalletsAsync(owner, id)).Value.Sum(w => w.Balance));
+            }
+
+            Assert.Empty(await _h.Auditor().AuditAsync());
+            var wallets = (await _h.Wallets().ListWalletsAsync(owner, id)).Value;
+            Assert.Equal(expected, wallets.Sum(w => w.Balance));
+            Assert.All(wallets, w => Assert.True(w.Available >= 0));
+        }
+    }
+
+    [Fact]
+    [Trait("Rule", "WAL-5")]
+    public async Task SameRequestIdAndRequest_ReturnsTheFirstResult_AndMovesNothingAgain()
+    {
+        var (owner, id) = await OrganizationAsync();
+        await TopUpAsync(owner, id, 10_000);
+
+        var first = (await _h.Wallets().PayAsync(owner, id, Chf(1_000), "invoices/1", "same-id")).Value;
+        var again = (await _h.Wallets().PayAsync(owner, id, Chf(1_000), "invoices/1", "same-id")).Value;
+
+        Assert.Equal(first.Transaction.Id, again.Transaction.Id);
+        Assert.Equal(9_000, again.Wallet.Balance);
+        var topUp = (await _h.Wallets().TopUpAsync(owner, id, Chf(2_000), SimulatedPaymentGateway.Success, "top-same")).Value;
+        Assert.Equal(topUp.Transaction.Id, (await _h.Wallets().TopUpAsync(owner, id, Chf(2_000), SimulatedPaymentGateway.Success, "top-same")).Value.Transaction.Id);
+        Assert.Equal(2, _h.Gateway.SuccessfulCharges);
+    }
+
+    [Fact]
+    [Trait("Rule", "WAL-5")]
+    public async Task SameRequestId_WithADifferentRequest_IsRefused()
+    {
+        var (owner, id) = await OrganizationAsync();
+        await TopUpAsync(owner, id, 10_000);
+        await _h.Wallets().PayAsync(owner, id, Chf(1_000), "invoices/1", "id-1");
+
+        var error = ResultAssert.Fails(await _h.Wallets().PayAsync(owner, id, Chf(2_000), "invoices/1", "id-1"), "REQUEST_ID_REUSED");
+
+        Assert.Equal(ErrorKind.AlreadyExists, error.Kind);
+        Assert.Equal(9_000, (await _h.Wallets().ListWalletsAsync(owner, id)).Value.Single().Balance);
+    }
+
+    [Fact]
+    [Trait("Rule", "WAL-5")]
+    public async Task AFailedRequest_StaysFailedUnderItsId_EvenWhenItWouldNowSucceed()
+    {
+        var (owner, id) = await OrganizationAsync();
+
+        ResultAssert.Fails(await _h.Wallets().PayAsync(owner, id, Chf(1_000), "invoices/1", "early"), "INSUFFICIENT_FUNDS");
+        await TopUpAsync(owner, id, 10_000);
+
+        ResultAssert.Fails(await _h.Wallets().PayAsync(owner, id, Chf(1_000), "invoices/1", "early"), "INSUFFICIENT_FUNDS");
+        Assert.Equal(10_000, (await _h.Wallets().ListWalletsAsync(owner, id)).Value.Single().Balance);
+    }
+
+    [Fact]
+    [Trait("Rule", "WAL-5")]
+    public async Task AGatewayTimeout_IsNotRecorded_SoTheSameIdCanBeRetried()
+    {
+        var (owner, id) = await OrganizationAsync();
+
+        var timeout = ResultAssert.Fails(await _h.Wallets().TopUpAsync(owner, id, Chf(5_000), SimulatedPaymentGateway.Timeout, "retry-me"), "PAYMENT_GATEWAY_TIMEOUT");
+
+        Assert.Equal(ErrorKind.Unavailable, timeout.Kind);
+        Assert.Empty(timeout.Metadata);
+        Assert.True((await _h.Wallets().TopUpAsync(owner, id, Chf(5_000), SimulatedPaymentGateway.Success, "retry-me")).IsSuccess);
+    }
+
+    [Fact]
+    [Trait("Rule", "BIL-2")]
+    public async Task Wallet_NeedsBillingRights()
+    {
+        var (owner, id) = await OrganizationAsync();
+        var invitation = (await _h.Organizations().InviteAsync(owner, id, "tech@example.com", new MemberRights(false, [], false))).Value;
+        var tech = await _h.UserAsync("tech@example.com");
+        await _h.Organizations().AcceptInvitationAsync(tech, invitation.Id);
+        var outsider = await _h.UserAsync("outsider@example.com");
+
+        ResultAssert.Fails(await _h.Wallets().ListWalletsAsync(tech, id), "BILLING_RIGHTS_REQUIRED");
+        ResultAssert.Fails(await _h.Wallets().TopUpAsync(tech, id, Chf(5_000), SimulatedPaymentGateway.Success, "t"), "BILLING_RIGHTS_REQUIRED");
+        ResultAssert.Fails(await _h.Wallets().PayAsync(outsider, id, Chf(5_000), "x", "t"), "ORGANIZATION_NOT_FOUND");
+    }
+
+    [Fact]
+    [Trait("Rule", "ORG-9")]
+    public async Task OrganizationDeletion_ReadsTheWallet()
+    {
+        var (owner, id) = await OrganizationAsync();
+        await TopUpAsync(owner, id, 5_000);
+        await _h.Wallets().RequestWithdrawalAsync(owner, id, Chf(1_000), Bank, "w");
+        _h.Finances = new WalletFinances(new Hosting.Persistence.Stores.EfWalletStore(_h.NewDb()));
+
+        var error = ResultAssert.Fails(await _h.Organizations().DeleteAsync(owner, id, false), "ORGANIZATION_NOT_DELETABLE");
+
+        Assert.Equal(["WALLET_NOT_EMPTY", "WITHDRAWAL_PENDING"], error.Preconditions.Select(p => p.Type));
+    }
+}

@@ -1,0 +1,154 @@
+using Google.Rpc;
+using Grpc.Core;
+using Hosting.Accounts.V1;
+using Hosting.Organizations.V1;
+using Hosting.Tests.Support;
+using Hosting.Wallets.V1;
+
+namespace Hosting.Tests.Grpc;
+
+public sealed class WalletGrpcTests(HostFactory host) : IClassFixture<HostFactory>
+{
+    private readonly WalletService.WalletServiceClient _wallet = new(host.Channel());
+    private readonly OrganizationsService.OrganizationsServiceClient _organizations = new(host.Channel());
+    private readonly AccountsService.AccountsServiceClient _accounts = host.Accounts();
+    private static readonly Metadata Operator = new() { { "x-api-key", HostFactory.OperatorKey } };
+
+    private static Money Chf(long minor) => new() { Minor = minor, Currency = "CHF" };
+
+    private async Task<(Metadata Auth, string Login)> UserAsync()
+    {
+        var login = $"wallet-{Guid.NewGuid():N}@example.com";
+        await _accounts.SignUpAsync(new SignUpRequest { Login = login, Password = Passwords.Good });
+        return (Bearer.Of((await _accounts.SignInAsync(new SignInRequest { Login = login, Password = Passwords.Good })).SessionToken), login);
+    }
+
+    private async Task<(Metadata Owner, string Organization)> OrganizationWithAsync(long balance)
+    {
+        var (owner, _) = await UserAsync();
+        var organization = (await _organizations.CreateOrganizationAsync(new CreateOrganizationRequest
+        {
+            ContactDetails = new Hosting.Organizations.V1.ContactDetails
+            {
+                Kind = HolderKind.Individual, FirstName = "Ann", LastName = "Meier", Street = "Rue du Lac 1", PostalCode = "1200", City = "Geneva", Country = "CH",
+            },
+        }, owner)).Organization.Name;
+        if (balance > 0)
+        {
+            await _wallet.TopUpWalletAsync(new TopUpWalletRequest { Parent = organization, Amount = Chf(balance), PaymentMethod = "sim-success", RequestId = "initial" }, owner);
+        }
+
+        return (owner, organization);
+    }
+
+    [Fact]
+    [Trait("Rule", "WAL-2")]
+    public async Task ConcurrentPayments_OnOneWallet_SucceedExactlyAsFarAsTheMoneyGoes()
+    {
+        var (owner, organization) = await OrganizationWithAsync(1_000 * 10);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 24).Select(async i =>
+        {
+            try
+            {
+                await _wallet.PayFromWalletAsync(new PayFromWalletRequest { Parent = organization, Amount = Chf(1_000), Reference = $"invoices/{i}", RequestId = $"pay-{i}" }, owner);
+                return "OK";
+            }
+            catch (RpcException e)
+            {
+                return e.GetRpcStatus()?.GetDetail<ErrorInfo>()?.Reason ?? e.StatusCode.ToString();
+            }
+        }));
+
+        Assert.Equal(10, outcomes.Count(o => o == "OK"));
+        Assert.Equal(14, outcomes.Count(o => o == "INSUFFICIENT_FUNDS"));
+        var wallet = Assert.Single((await _wallet.ListWalletsAsync(new ListWalletsRequest { Parent = organization }, owner)).Wallets);
+        Assert.Equal(0, wallet.Balance.Minor);
+        Assert.Empty((await _wallet.AuditLedgerAsync(new AuditLedgerRequest(), Operator)).Violations);
+    }
+
+    [Fact]
+    [Trait("Rule", "WAL-5")]
+    public async Task Retry_WithTheSameRequestId_ReturnsTheSameTransaction()
+    {
+        var (owner, organization) = await OrganizationWithAsync(5_000);
+        var request = new PayFromWalletRequest { Parent = organization, Amount = Chf(1_500), Reference = "invoices/9", RequestId = "retry-9" };
+
+        var first = await _wallet.PayFromWalletAsync(request, owner);
+        var second = await _wallet.PayFromWalletAsync(request, owner);
+
+        Assert.Equal(first.Transaction.Name, second.Transaction.Name);
+        Assert.Equal(3_500, second.Wallet.Balance.Minor);
+        var reused = await RpcAssert.FailsAsync(
+            () => _wallet.PayFromWalletAsync(new PayFromWalletRequest { Parent = organization, Amount = Chf(500), Reference = "invoices/9", RequestId = "retry-9" }, owner).ResponseAsync,
+            StatusCode.AlreadyExists, "REQUEST_ID_REUSED");
+        Assert.Equal("request_id", reused.ViolatedField());
+    }
+
+    [Fact]
+    [Trait("Rule", "WAL-1")]
+    public async Task TopUp_AboveTheMaximum_NamesTheLimit()
+    {
+        var (owner, organization) = await OrganizationWithAsync(0);
+
+        var status = await RpcAssert.FailsAsync(
+            () => _wallet.TopUpWalletAsync(new TopUpWalletRequest { Parent = organization, Amount = Chf(10_000_000), PaymentMethod = "sim-success", RequestId = "big" }, owner).ResponseAsync,
+            StatusCode.FailedPrecondition, "TOP_UP_ABOVE_MAXIMUM");
+
+        Assert.Equal("maximum", status.GetDetail<ErrorInfo>()!.Metadata["limit"]);
+    }
+
+    [Fact]
+    [Trait("Rule", "WAL-3")]
+    public async Task Withdrawal_IsExecutedByTheOperatorOnce_AndCustomersCannotExecuteIt()
+    {
+        var (owner, organization) = await OrganizationWithAsync(8_000);
+        var created = await _wallet.CreateWithdrawalAsync(new CreateWithdrawalRequest { Parent = organization, Amount = Chf(8_000), Iban = "CH9300762011623852957", RequestId = "w1" }, owner);
+        Assert.Equal(0, created.Wallet.Available.Minor);
+
+        await RpcAssert.FailsAsync(() => _wallet.ExecuteWithdrawalAsync(new ExecuteWithdrawalRequest { Name = created.Withdrawal.Name }, owner).ResponseAsync, StatusCode.Unauthenticated, "API_KEY_REQUIRED");
+        var executed = await _wallet.ExecuteWithdrawalAsync(new ExecuteWithdrawalRequest { Name = created.Withdrawal.Name }, Operator);
+        await RpcAssert.FailsAsync(() => _wallet.ExecuteWithdrawalAsync(new ExecuteWithdrawalRequest { Name = created.Withdrawal.Name }, Operator).ResponseAsync, StatusCode.FailedPrecondition, "WITHDRAWAL_NOT_PENDING");
+
+        Assert.Equal(WithdrawalState.Executed, executed.Withdrawal.State);
+        Assert.Equal(0, executed.Wallet.Balance.Minor);
+        await RpcAssert.FailsAsync(
+            () => _wallet.CreateWithdrawalAsync(new CreateWithdrawalRequest { Parent = organization, Amount = Chf(1), Iban = "CH9400762011623852957", RequestId = "w2" }, owner).ResponseAsync,
+            StatusCode.InvalidArgument, "INVALID_IBAN");
+    }
+
+    [Fact]
+    [Trait("Rule", "BIL-2")]
+    public async Task EveryCustomerWalletRpc_NeedsBillingRights_AndHidesOtherOrganizations()
+    {
+        var (owner, organization) = await OrganizationWithAsync(5_000);
+        var (limited, limitedLogin) = await UserAsync();
+        var (outsider, _) = await UserAsync();
+        var invitation = await _organizations.CreateInvitationAsync(new CreateInvitationRequest { Parent = organization, Email = limitedLogin }, owner);
+        await _organizations.AcceptInvitationAsync(new AcceptInvitationRequest { Name = invitation.Invitation.Name }, limited);
+        var calls = new Dictionary<string, Func<Metadata, Task>>
+        {
+            ["ListWallets"] = m => _wallet.ListWalletsAsync(new ListWalletsRequest { Parent = organization }, m).ResponseAsync,
+            ["TopUpWallet"] = m => _wallet.TopUpWalletAsync(new TopUpWalletRequest { Parent = organization, Amount = Chf(2_000), PaymentMethod = "sim-success", RequestId = "m1" }, m).ResponseAsync,
+            ["PayFromWallet"] = m => _wallet.PayFromWalletAsync(new PayFromWalletRequest { Parent = organization, Amount = Chf(100), Reference = "x", RequestId = "m2" }, m).ResponseAsync,
+            ["CreateWithdrawal"] = m => _wallet.CreateWithdrawalAsync(new CreateWithdrawalRequest { Parent = organization, Amount = Chf(100), PaypalEmail = "p@example.com", RequestId = "m3" }, m).ResponseAsync,
+            ["ListWithdrawals"] = m => _wallet.ListWithdrawalsAsync(new ListWithdrawalsRequest { Parent = organization }, m).ResponseAsync,
+            ["ListLedgerTransactions"] = m => _wallet.ListLedgerTransactionsAsync(new ListLedgerTransactionsRequest { Parent = $"{organization}/wallets/CHF" }, m).ResponseAsync,
+        };
+        var operatorRpcs = new[] { "ExecuteWithdrawal", "CancelWithdrawal", "AuditLedger" };
+        Assert.Empty(WalletService.Descriptor.Methods.Select(m => m.Name).Except(calls.Keys).Except(operatorRpcs));
+
+        foreach (var call in calls.Values)
+        {
+            await RpcAssert.FailsAsync(() => call(limited), StatusCode.PermissionDenied, "BILLING_RIGHTS_REQUIRED");
+            await RpcAssert.FailsAsync(() => call(outsider), StatusCode.NotFound, "ORGANIZATION_NOT_FOUND");
+            await RpcAssert.FailsAsync(() => call([]), StatusCode.Unauthenticated, "SESSION_REQUIRED");
+            await call(owner);
+        }
+
+        await RpcAssert.FailsAsync(() => _wallet.AuditLedgerAsync(new AuditLedgerRequest(), owner).ResponseAsync, StatusCode.Unauthenticated, "API_KEY_REQUIRED");
+        await RpcAssert.FailsAsync(
+            () => _wallet.AuditLedgerAsync(new AuditLedgerRequest(), new Metadata { { "x-api-key", HostFactory.SupportKey } }).ResponseAsync,
+            StatusCode.PermissionDenied, "API_KEY_SCOPE_MISSING");
+    }
+}
