@@ -157,6 +157,22 @@ public sealed class OrganizationsGrpcTests(HostFactory host) : IClassFixture<Hos
     }
 
     [Fact]
+    [Trait("Rule", "ORG-10")]
+    public async Task Logo_IsSetReadAndRemoved()
+    {
+        var (auth, _) = await UserAsync();
+        var organization = (await _organizations.CreateOrganizationAsync(new CreateOrganizationRequest { ContactDetails = Contact() }, auth)).Organization.Name;
+        var png = Core.OrganizationLogoTests.Png();
+
+        await _organizations.SetLogoAsync(new SetLogoRequest { Parent = organization, Content = Google.Protobuf.ByteString.CopyFrom(png) }, auth);
+        var read = await _organizations.GetLogoAsync(new GetLogoRequest { Parent = organization }, auth);
+        await _organizations.DeleteLogoAsync(new DeleteLogoRequest { Parent = organization }, auth);
+
+        Assert.Equal(png, read.Content.ToByteArray());
+        await RpcAssert.FailsAsync(() => _organizations.GetLogoAsync(new GetLogoRequest { Parent = organization }, auth).ResponseAsync, StatusCode.NotFound, "LOGO_NOT_FOUND");
+    }
+
+    [Fact]
     [Trait("Rule", "ORG-5")]
     public async Task MalformedResourceName_IsInvalidArgument_OnItsField()
     {
