@@ -4,18 +4,23 @@ using Grpc.Net.Client;
 
 namespace Hosting.Tests.EndToEnd;
 
-/// <summary>The host started as the README says (`dotnet run --project src/GrpcHost`), as its own process, on a temporary data folder.</summary>
-public sealed partial class RunningHost : IAsyncLifetime
+/// <summary>The host started as the README says (`dotnet run --project src/GrpcHost`), as its own process.</summary>
+public sealed partial class HostProcess : IAsyncDisposable
 {
-    private Process? _process;
+    private readonly Process _process;
 
-    public string DataFolder { get; } = Directory.CreateTempSubdirectory("hosting-e2e-").FullName;
+    private HostProcess(Process process, string address)
+    {
+        _process = process;
+        Address = address;
+    }
 
-    public string Address { get; private set; } = string.Empty;
+    public string Address { get; }
 
     public GrpcChannel Channel() => GrpcChannel.ForAddress(Address);
 
-    public async Task InitializeAsync()
+    /// <summary>Starts the host on a SQLite file in <paramref name="dataFolder"/>, on a free port.</summary>
+    public static async Task<HostProcess> StartAsync(string dataFolder, params string[] settings)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -25,25 +30,31 @@ public sealed partial class RunningHost : IAsyncLifetime
         };
         // The README's command; --no-build because the test run has just built it, in the same configuration.
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-        foreach (var arg in new[] { "run", "--project", "src/GrpcHost", "--no-build", "--configuration", configuration, "--", "--urls", "http://127.0.0.1:0", $"--Storage:ConnectionString=Data Source={DataFolder}/hosting.db" })
+        var args = new[] { "run", "--project", "src/GrpcHost", "--no-build", "--configuration", configuration, "--", "--urls", "http://127.0.0.1:0", $"--Storage:ConnectionString=Data Source={dataFolder}/hosting.db" };
+        foreach (var arg in args.Concat(settings))
         {
             start.ArgumentList.Add(arg);
         }
 
-        _process = Process.Start(start)!;
-        Address = await ListeningAddressAsync(_process, TimeSpan.FromSeconds(90));
+        var process = Process.Start(start)!;
+        return new HostProcess(process, await ListeningAddressAsync(process, TimeSpan.FromSeconds(90)));
     }
 
-    public async Task DisposeAsync()
+    /// <summary>Ends the host at once, as a crash or SIGKILL would.</summary>
+    public async Task KillAsync()
     {
-        if (_process is not null)
+        if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-            _process.Dispose();
         }
 
-        Directory.Delete(DataFolder, recursive: true);
+        await _process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process.Dispose();
     }
 
     private static async Task<string> ListeningAddressAsync(Process process, TimeSpan timeout)
@@ -66,4 +77,26 @@ public sealed partial class RunningHost : IAsyncLifetime
 
     [GeneratedRegex(@"Now listening on: (http://\S+)")]
     private static partial Regex ListeningLine();
+}
+
+/// <summary>One host process shared by a test class, on a temporary data folder.</summary>
+public sealed class RunningHost : IAsyncLifetime
+{
+    private HostProcess? _host;
+
+    public string DataFolder { get; } = Directory.CreateTempSubdirectory("hosting-e2e-").FullName;
+
+    public GrpcChannel Channel() => _host!.Channel();
+
+    public async Task InitializeAsync() => _host = await HostProcess.StartAsync(DataFolder);
+
+    public async Task DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+
+        Directory.Delete(DataFolder, recursive: true);
+    }
 }
