@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 work=$(mktemp -d)
-port=${BUF_LANE_PORT:-50971}
+port=${BUF_LANE_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 trap 'kill $(cat "$work/pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 if [ ! -x "$work/tools/node_modules/.bin/buf" ]; then
@@ -20,11 +20,15 @@ echo $! >"$work/pid"
 url="http://127.0.0.1:$port"
 call() { "$buf" curl --protocol grpc --http2-prior-knowledge "$@"; }
 for _ in $(seq 1 60); do
-    if call "$url/grpc.health.v1.Health/Check" 2>/dev/null | grep -q SERVING; then break; fi
+    if [[ "$(call "$url/grpc.health.v1.Health/Check" 2>/dev/null)" == *SERVING* ]]; then break; fi
     sleep 1
 done
-call "$url/grpc.health.v1.Health/Check" | grep -q '"SERVING"'
-call --list-methods "$url" | grep -q 'hosting.accounts.v1.AccountsService/SignIn'
-call -d '{"login":"buf@example.com","password":"violet-harbour-lantern"}' "$url/hosting.accounts.v1.AccountsService/SignUp" | grep -q '"login": "buf@example.com"'
-call -d '{"login":"buf@example.com","password":"violet-harbour-lantern"}' "$url/hosting.accounts.v1.AccountsService/SignIn" | grep -q '"sessionToken"'
+# Each answer is kept whole before grep reads it: `grep -q` closing the pipe early would fail the lane.
+expect() { # expect PATTERN OUTPUT
+    if ! grep -q -- "$1" <<<"$2"; then echo "expected $1 in: $2"; cat "$work/host.log"; exit 1; fi
+}
+expect '"SERVING"' "$(call "$url/grpc.health.v1.Health/Check")"
+expect 'hosting.accounts.v1.AccountsService/SignIn' "$(call --list-methods "$url")"
+expect '"login": "buf@example.com"' "$(call -d '{"login":"buf@example.com","password":"violet-harbour-lantern"}' "$url/hosting.accounts.v1.AccountsService/SignUp")"
+expect '"sessionToken"' "$(call -d '{"login":"buf@example.com","password":"violet-harbour-lantern"}' "$url/hosting.accounts.v1.AccountsService/SignIn")"
 echo "buf curl lane: health, reflection, SignUp and SignIn answered"
