@@ -19,6 +19,7 @@ await app.MigrateStoreAsync();
 app.MapGrpcService<AccountsGrpcService>();
 app.MapGrpcService<OrganizationsGrpcService>();
 app.MapGrpcService<WalletGrpcService>();
+app.MapGrpcService<MailboxesGrpcService>();
 app.MapGrpcHealthChecksService();
 app.MapGrpcReflectionService();
 

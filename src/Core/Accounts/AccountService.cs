@@ -24,11 +24,9 @@ public sealed class AccountService(
     PasswordPolicy policy,
     TimeProvider clock,
     ISecretGenerator random,
-    AccountOptions options)
+    AccountOptions options,
+    IAccountPasswordSync? passwordSync = null)
 {
-    private static readonly SemaphoreSlim DummyHashGate = new(1, 1);
-    private static string? s_dummyHash;
-
     /// <summary>Creates an account (ACC-1, ACC-2).</summary>
     public async Task<Result<UserAccount>> SignUpAsync(string? login, string? password, string? recoveryEmail, SignInContext context, CancellationToken ct = default)
     {
@@ -255,6 +253,7 @@ public sealed class AccountService(
 
         var now = clock.GetUtcNow();
         account.SetPasswordHash(await hasher.HashAsync(checkedPassword.Value, ct).ConfigureAwait(false));
+        await SyncAsync(account, context, now, ct).ConfigureAwait(false);
         var ended = await EndSessionsAsync(account.Id, except: user.SessionId, now, ct).ConfigureAwait(false);
         Record(account.Id, ActivityKind.PasswordChanged, context, now);
         await store.SaveChangesAsync(ct).ConfigureAwait(false);
@@ -354,6 +353,7 @@ public sealed class AccountService(
         }
 
         account.SetPasswordHash(await hasher.HashAsync(checkedPassword.Value, ct).ConfigureAwait(false));
+        await SyncAsync(account, context, now, ct).ConfigureAwait(false);
         await EndSessionsAsync(account.Id, except: null, now, ct).ConfigureAwait(false);
         var throttle = await store.FindThrottleAsync(Secrets.Digest(account.Login.Value), ct).ConfigureAwait(false);
         throttle?.Reset();
@@ -606,6 +606,9 @@ public sealed class AccountService(
         return ended;
     }
 
+    private Task SyncAsync(UserAccount account, SignInContext context, DateTimeOffset now, CancellationToken ct) =>
+        passwordSync?.AccountPasswordChangedAsync(account, context, now, ct) ?? Task.CompletedTask;
+
     private void Record(Guid accountId, ActivityKind kind, SignInContext context, DateTimeOffset now) =>
         store.Add(ActivityEntry.Record(random.NewId(), accountId, now, kind, context));
 
@@ -615,23 +618,7 @@ public sealed class AccountService(
         return $"{text[..5]}-{text[5..]}";
     }
 
-    private async Task<string> DummyHashAsync(CancellationToken ct)
-    {
-        if (s_dummyHash is { } hash)
-        {
-            return hash;
-        }
-
-        await DummyHashGate.WaitAsync(ct).ConfigureAwait(false);
-        try
-        {
-            return s_dummyHash ??= await hasher.HashAsync(Secrets.NewToken(random), ct).ConfigureAwait(false);
-        }
-        finally
-        {
-            DummyHashGate.Release();
-        }
-    }
+    private Task<string> DummyHashAsync(CancellationToken ct) => DummyPassword.HashAsync(hasher, random, ct);
 }
 
 /// <summary>Stable kinds of notifications.</summary>

@@ -31,6 +31,10 @@ public enum ActivityKind
     AccountCreated = 13,
     /// <summary>The current organization was switched (ORG-5).</summary>
     OrganizationSwitched = 14,
+    /// <summary>A mailbox password was unified with the account password (MBX-4).</summary>
+    PasswordUnified = 15,
+    /// <summary>A unification ended because one of its conditions stopped holding (MBX-4).</summary>
+    UnificationEnded = 16,
 }
 
 /// <summary>One line of an account's activity log; append-only.</summary>

@@ -1,4 +1,5 @@
 using Hosting.Core.Accounts;
+using Hosting.Core.Mailboxes;
 using Hosting.Core.Notifications;
 using Hosting.Core.Organizations;
 using Hosting.Core.Security;
@@ -31,6 +32,9 @@ internal static class ServiceRegistration
         services.AddSingleton<PasswordPolicy>();
         services.AddSingleton(configuration.GetSection("Accounts").Get<AccountOptions>() ?? new AccountOptions());
         services.AddScoped<AccountService>();
+        services.AddScoped<IMailboxStore, EfMailboxStore>();
+        services.AddScoped<IAccountPasswordSync, MailboxPasswordSync>();
+        services.AddScoped<MailboxService>();
         services.AddScoped<IOrganizationStore, EfOrganizationStore>();
         services.AddSingleton<IProductCatalogue>(FixedProductCatalogue.Default);
         services.AddScoped<IOrganizationFinances, WalletFinances>();

@@ -1,4 +1,5 @@
 using Hosting.Core.Accounts;
+using Hosting.Core.Mailboxes;
 using Hosting.Core.Notifications;
 using Hosting.Core.Organizations;
 using Hosting.Core.Security;
@@ -51,8 +52,19 @@ public sealed class AccountsHarness : IDisposable
         return new HostingDbContext(options);
     }
 
-    public AccountService Accounts(IPasswordHasher? hasher = null) =>
-        new(new EfAccountStore(NewDb()), hasher ?? _hasher, Policy, Clock, Random, Options);
+    public AccountService Accounts(IPasswordHasher? hasher = null)
+    {
+        var db = NewDb();
+        var sync = new MailboxPasswordSync(new EfMailboxStore(db), new EfOrganizationStore(db), new EfAccountStore(db), Random);
+        return new(new EfAccountStore(db), hasher ?? _hasher, Policy, Clock, Random, Options, sync);
+    }
+
+    /// <summary>The mailboxes domain with its own unit of work, as one request has.</summary>
+    public MailboxService Mailboxes()
+    {
+        var db = NewDb();
+        return new MailboxService(new EfMailboxStore(db), new EfOrganizationStore(db), new EfAccountStore(db), _hasher, Policy, Clock, Random, Options);
+    }
 
     public IOrganizationFinances Finances { get; set; } = new NoFinances();
 

@@ -1,0 +1,51 @@
+using Hosting.Core.Mailboxes;
+using Hosting.Core.Shared;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hosting.Persistence.Stores;
+
+/// <summary>The mailboxes store on EF Core; shares the request's context with the other stores.</summary>
+public sealed class EfMailboxStore(HostingDbContext db) : IMailboxStore
+{
+    /// <inheritdoc />
+    public Task<Mailbox?> FindAsync(Guid id, CancellationToken cancellationToken) =>
+        db.Set<Mailbox>().FirstOrDefaultAsync(m => m.Id == id, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<Mailbox?> FindByAddressAsync(EmailAddress address, CancellationToken cancellationToken) =>
+        db.Set<Mailbox>().FirstOrDefaultAsync(m => m.Address == address, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Mailbox>> ListForServiceAsync(Guid mailServiceId, CancellationToken cancellationToken) =>
+        (await db.Set<Mailbox>().Where(m => m.MailServiceId == mailServiceId).ToListAsync(cancellationToken))
+            .OrderBy(m => m.Address.Value, StringComparer.Ordinal).ToList();
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Mailbox>> ListUnifiedWithAsync(Guid accountId, CancellationToken cancellationToken) =>
+        await db.Set<Mailbox>().Where(m => m.UnifiedAccountId == accountId).ToListAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<WebmailLink>> LinksOfMailboxAsync(Guid mailboxId, CancellationToken cancellationToken) =>
+        await db.Set<WebmailLink>().Where(l => l.MailboxId == mailboxId).ToListAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<WebmailLink>> LinksOfAccountAsync(Guid accountId, CancellationToken cancellationToken) =>
+        await db.Set<WebmailLink>().Where(l => l.AccountId == accountId).ToListAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<ProductCredential>> CredentialsOfProductAsync(Guid productId, CancellationToken cancellationToken) =>
+        await db.Set<ProductCredential>().Where(c => c.ProductId == productId).ToListAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public Task<ProductCredential?> FindCredentialAsync(Guid id, CancellationToken cancellationToken) =>
+        db.Set<ProductCredential>().FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
+
+    /// <inheritdoc />
+    public void Add(object entity) => db.Add(entity);
+
+    /// <inheritdoc />
+    public void Remove(object entity) => db.Remove(entity);
+
+    /// <inheritdoc />
+    public Task SaveChangesAsync(CancellationToken cancellationToken) => db.SaveChangesMappedAsync(cancellationToken);
+}
