@@ -82,13 +82,17 @@ public sealed partial class HostProcess : IAsyncDisposable
 /// <summary>One host process shared by a test class, on a temporary data folder.</summary>
 public sealed class RunningHost : IAsyncLifetime
 {
+    /// <summary>The mail servers' API key configured on the host.</summary>
+    public const string MailServerKey = "mail-server-key-0123456789-abcdefghij";
+
     private HostProcess? _host;
 
     public string DataFolder { get; } = Directory.CreateTempSubdirectory("hosting-e2e-").FullName;
 
     public GrpcChannel Channel() => _host!.Channel();
 
-    public async Task InitializeAsync() => _host = await HostProcess.StartAsync(DataFolder);
+    public async Task InitializeAsync() => _host = await HostProcess.StartAsync(
+        DataFolder, "--ApiKeys:Keys:0:Name=mail-servers", $"--ApiKeys:Keys:0:Key={MailServerKey}", "--ApiKeys:Keys:0:Scopes:0=mailbox.credentials");
 
     public async Task DisposeAsync()
     {
