@@ -20,6 +20,8 @@ app.MapGrpcService<AccountsGrpcService>();
 app.MapGrpcService<OrganizationsGrpcService>();
 app.MapGrpcService<WalletGrpcService>();
 app.MapGrpcService<MailboxesGrpcService>();
+app.MapGrpcService<BillingGrpcService>();
+app.MapGrpcService<SupportGrpcService>();
 app.MapGrpcHealthChecksService();
 app.MapGrpcReflectionService();
 

@@ -69,7 +69,7 @@ public sealed class OrganizationService(
             return valid.Error;
         }
 
-        if (!Enum.IsDefined(productType) || catalogue.Find(productType) is not { } entry)
+        if (!Enum.IsDefined(productType) || await catalogue.FindAsync(productType, ct).ConfigureAwait(false) is not { } entry)
         {
             return OrganizationErrors.UnknownProductType;
         }

@@ -103,6 +103,29 @@ public sealed class Product
         Version++;
     }
 
+    /// <summary>Whether the product renews itself when due (BIL-7).</summary>
+    public bool AutoRenew { get; private set; }
+
+    /// <summary>How an automatic renewal pays: <c>wallet</c> or an external payment method.</summary>
+    public string? RenewalPaymentMethod { get; private set; }
+
+    /// <summary>Switches automatic renewal (BIL-7).</summary>
+    public void SetAutoRenewal(bool enabled, string? paymentMethod)
+    {
+        AutoRenew = enabled;
+        RenewalPaymentMethod = enabled ? paymentMethod : null;
+        Version++;
+    }
+
+    /// <summary>Renews for <paramref name="months"/> from the later of now and the current renewal date.</summary>
+    public void Renew(DateTimeOffset now, int months)
+    {
+        var from = RenewalDate is { } due && due > now ? due : now;
+        Status = ProductStatus.Active;
+        RenewalDate = from.AddMonths(months);
+        Version++;
+    }
+
     /// <summary>Ends the product.</summary>
     public Result<Done> Terminate(DateTimeOffset now)
     {
@@ -118,32 +141,38 @@ public sealed class Product
     }
 }
 
-/// <summary>What the provider sells a product type for, until Billing keeps its own catalogue.</summary>
-public sealed record CatalogueEntry(ProductType Type, long PriceMinor, string Currency, int PeriodMonths);
+/// <summary>
+/// What the provider sells a product type for: the price of one renewal period, in minor units,
+/// and the VAT rate in basis points (770 = 7.70 %).
+/// </summary>
+public sealed record CatalogueEntry(ProductType Type, long PriceMinor, string Currency, int PeriodMonths, int VatRateBasisPoints);
 
 /// <summary>The prices of products (the client never sets a price).</summary>
 public interface IProductCatalogue
 {
     /// <summary>The entry for a type, if it is sold.</summary>
-    CatalogueEntry? Find(ProductType type);
+    Task<CatalogueEntry?> FindAsync(ProductType type, CancellationToken cancellationToken);
 }
 
-/// <summary>A fixed catalogue from configuration.</summary>
+/// <summary>A fixed catalogue, for embedders without a store-kept one and as the store's first content.</summary>
 public sealed class FixedProductCatalogue(IEnumerable<CatalogueEntry> entries) : IProductCatalogue
 {
     private readonly Dictionary<ProductType, CatalogueEntry> _entries = entries.ToDictionary(e => e.Type);
 
-    /// <summary>Yearly prices in CHF, the provider's defaults.</summary>
+    /// <summary>Yearly prices in CHF with Swiss VAT (8.10 %), the provider's defaults.</summary>
     public static FixedProductCatalogue Default { get; } = new(
     [
-        new(ProductType.DomainName, 1_500, "CHF", 12),
-        new(ProductType.WebHosting, 9_600, "CHF", 12),
-        new(ProductType.MailService, 1_800, "CHF", 12),
-        new(ProductType.KSuite, 6_000, "CHF", 12),
-        new(ProductType.SwissBackup, 3_000, "CHF", 12),
-        new(ProductType.CloudServer, 30_000, "CHF", 12),
+        new(ProductType.DomainName, 1_500, "CHF", 12, 810),
+        new(ProductType.WebHosting, 9_600, "CHF", 12, 810),
+        new(ProductType.MailService, 1_800, "CHF", 12, 810),
+        new(ProductType.KSuite, 6_000, "CHF", 12, 810),
+        new(ProductType.SwissBackup, 3_000, "CHF", 12, 810),
+        new(ProductType.CloudServer, 30_000, "CHF", 12, 810),
     ]);
 
+    /// <summary>Every entry.</summary>
+    public IReadOnlyCollection<CatalogueEntry> Entries => _entries.Values;
+
     /// <inheritdoc />
-    public CatalogueEntry? Find(ProductType type) => _entries.GetValueOrDefault(type);
+    public Task<CatalogueEntry?> FindAsync(ProductType type, CancellationToken cancellationToken) => Task.FromResult(_entries.GetValueOrDefault(type));
 }

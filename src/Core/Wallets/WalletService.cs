@@ -98,6 +98,28 @@ public sealed class WalletService(
             return paid.IsSuccess ? new WalletMovement(wallet, paid.Value) : paid.Error;
         }, ct);
 
+    /// <summary>
+    /// Debits the wallet inside the caller's unit of work, for a checkout that commits the debit
+    /// together with its invoice (WAL-2, BIL-6); the caller retries on conflicts and keeps the
+    /// request id.
+    /// </summary>
+    internal async Task<Result<LedgerTransaction>> DebitInUnitOfWorkAsync(Guid organizationId, Money amount, string reference, CancellationToken ct)
+    {
+        var wallet = await store.FindWalletAsync(organizationId, amount.Currency, ct).ConfigureAwait(false);
+        if (wallet is null)
+        {
+            return WalletErrors.InsufficientFunds(0, amount.Currency);
+        }
+
+        var paid = wallet.Pay(random.NewId(), amount.Minor, reference, clock.GetUtcNow());
+        if (paid.IsSuccess)
+        {
+            store.Add(paid.Value);
+        }
+
+        return paid;
+    }
+
     /// <summary>Asks for a payout of part or all of the available balance (WAL-3); the amount is held.</summary>
     public Task<Result<WalletWithdrawal>> RequestWithdrawalAsync(
         AuthenticatedUser user, Guid organizationId, Money amount, PayoutDestination destination, string? requestId, CancellationToken ct = default) =>

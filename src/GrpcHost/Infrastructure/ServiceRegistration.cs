@@ -1,4 +1,5 @@
 using Hosting.Core.Accounts;
+using Hosting.Core.Billing;
 using Hosting.Core.Mailboxes;
 using Hosting.Core.Notifications;
 using Hosting.Core.Organizations;
@@ -36,8 +37,12 @@ internal static class ServiceRegistration
         services.AddScoped<IAccountPasswordSync, MailboxPasswordSync>();
         services.AddScoped<MailboxService>();
         services.AddScoped<IOrganizationStore, EfOrganizationStore>();
-        services.AddSingleton<IProductCatalogue>(FixedProductCatalogue.Default);
-        services.AddScoped<IOrganizationFinances, WalletFinances>();
+        services.AddScoped<IBillingStore, EfBillingStore>();
+        services.AddScoped<IProductCatalogue, StoredProductCatalogue>();
+        services.AddSingleton(configuration.GetSection("Billing").Get<BillingOptions>() ?? new BillingOptions());
+        services.AddScoped<BillingService>();
+        services.AddScoped<WalletFinances>();
+        services.AddScoped<IOrganizationFinances, BillingFinances>();
         services.AddScoped<IWalletStore, EfWalletStore>();
         services.AddSingleton<IPaymentGateway, SimulatedPaymentGateway>();
         services.AddSingleton(configuration.GetSection("Wallet").Get<WalletOptions>() ?? new WalletOptions());
@@ -50,6 +55,8 @@ internal static class ServiceRegistration
         services.AddSingleton<INotificationSender, LoggingNotificationSender>();
         services.AddScoped<NotificationDispatcher>();
         services.AddHostedService<OutboxDispatcherService>();
+        services.Configure<RenewalOptions>(configuration.GetSection(RenewalOptions.Section));
+        services.AddHostedService<RenewalService>();
 
         services.Configure<ApiKeyOptions>(configuration.GetSection(ApiKeyOptions.Section));
         services.AddScoped<CallerAuthenticator>();

@@ -1,4 +1,5 @@
 using Hosting.Core.Accounts;
+using Hosting.Core.Billing;
 using Hosting.Core.Mailboxes;
 using Hosting.Core.Notifications;
 using Hosting.Core.Organizations;
@@ -89,6 +90,19 @@ public sealed class AccountsHarness : IDisposable
         Gateway ??= new SimulatedPaymentGateway(Random);
         var db = NewDb();
         return new WalletService(new EfWalletStore(db), new EfOrganizationStore(db), Gateway, Clock, Random, WalletOptions);
+    }
+
+    public BillingOptions BillingOptions { get; } = new();
+
+    /// <summary>The billing domain with its own unit of work, as one request has.</summary>
+    public BillingService Billing()
+    {
+        Gateway ??= new SimulatedPaymentGateway(Random);
+        var db = NewDb();
+        var billing = new EfBillingStore(db);
+        var organizations = new EfOrganizationStore(db);
+        var wallets = new WalletService(new EfWalletStore(db), organizations, Gateway, Clock, Random, WalletOptions);
+        return new BillingService(billing, organizations, wallets, Gateway, new StoredProductCatalogue(billing), Clock, Random, BillingOptions);
     }
 
     public WalletAuditor Auditor() => new(new EfWalletStore(NewDb()));

@@ -35,6 +35,7 @@ public sealed class HostFactory : WebApplicationFactory<Program>
     {
         builder.UseSetting("Storage:ConnectionString", $"Data Source={DatabasePath}");
         builder.UseSetting("Notifications:DispatcherEnabled", "false");
+        builder.UseSetting("Renewals:Enabled", "false");
         builder.UseSetting("ApiKeys:Keys:0:Name", "support-desk");
         builder.UseSetting("ApiKeys:Keys:0:Key", SupportKey);
         builder.UseSetting("ApiKeys:Keys:0:Scopes:0", "support");

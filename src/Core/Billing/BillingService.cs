@@ -1,0 +1,711 @@
+using System.Globalization;
+using Hosting.Core.Accounts;
+using Hosting.Core.Notifications;
+using Hosting.Core.Organizations;
+using Hosting.Core.Shared;
+using Hosting.Core.Wallets;
+
+namespace Hosting.Core.Billing;
+
+/// <summary>What a checkout pays for and how (BIL-6, BIL-8, BIL-9).</summary>
+public sealed record CheckoutOrder(
+    IReadOnlyList<Guid> ProductIds, Guid? BillingAddressId, string? PaymentMethod, string? PromotionCode, IReadOnlySet<Guid> ActivateVouchersFor, string? RequestId);
+
+/// <summary>A product due, in "to pay" (BIL-3).</summary>
+public sealed record ToPayItem(Product Product, CatalogueEntry Price);
+
+/// <summary>A pro forma invoice (BIL-4): a quote with its own non-legal number; nothing is stored.</summary>
+public sealed record ProForma(string Number, Quote Quote, InvoiceDocument Document);
+
+/// <summary>A billing address as offered for invoices: the main one (from contact details) or an added one.</summary>
+public sealed record AddressView(Guid? Id, bool IsMain, IReadOnlyList<string> Lines, BillingAddress? Stored);
+
+/// <summary>
+/// The use cases of billing (BIL-1..BIL-10). Checkouts commit the payment, the final invoice with
+/// its gapless number, the renewals, the voucher and promotion redemptions and the request id in
+/// one transaction, retried from a fresh read when a concurrent checkout won a race.
+/// </summary>
+public sealed class BillingService(
+    IBillingStore store,
+    IOrganizationStore organizations,
+    WalletService wallets,
+    IPaymentGateway gateway,
+    IProductCatalogue catalogue,
+    TimeProvider clock,
+    ISecretGenerator random,
+    BillingOptions options)
+{
+    /// <summary>The payment method that debits the organization's wallet.</summary>
+    public const string WalletMethod = "wallet";
+
+    /// <summary>The organization's billing addresses, the main one first (BIL-1).</summary>
+    public async Task<Result<IReadOnlyList<AddressView>>> ListAddressesAsync(AuthenticatedUser user, Guid organizationId, CancellationToken ct = default)
+    {
+        var organization = await BillingOrganizationAsync(user, organizationId, ct).ConfigureAwait(false);
+        if (!organization.IsSuccess)
+        {
+            return organization.Error;
+        }
+
+        var stored = await store.AddressesAsync(organizationId, ct).ConfigureAwait(false);
+        return Result<IReadOnlyList<AddressView>>.Ok([MainAddress(organization.Value), .. stored.Select(a => new AddressView(a.Id, false, a.Lines, a))]);
+    }
+
+    /// <summary>Adds a billing address (BIL-1).</summary>
+    public async Task<Result<BillingAddress>> AddAddressAsync(AuthenticatedUser user, Guid organizationId, string? recipient, string? street, string? postalCode, string? city, string? country, CancellationToken ct = default)
+    {
+        var organization = await BillingOrganizationAsync(user, organizationId, ct).ConfigureAwait(false);
+        if (!organization.IsSuccess)
+        {
+            return organization.Error;
+        }
+
+        var address = BillingAddress.Create(random.NewId(), organizationId, recipient, street, postalCode, city, country, clock.GetUtcNow());
+        if (!address.IsSuccess)
+        {
+            return address;
+        }
+
+        store.Add(address.Value);
+        await store.SaveChangesAsync(ct).ConfigureAwait(false);
+        return address;
+    }
+
+    /// <summary>Edits an added billing address (the main one follows the contact details).</summary>
+    public async Task<Result<BillingAddress>> UpdateAddressAsync(AuthenticatedUser user, Guid organizationId, Guid addressId, string? recipient, string? street, string? postalCode, string? city, string? country, CancellationToken ct = default)
+    {
+        var found = await StoredAddressAsync(user, organizationId, addressId, ct).ConfigureAwait(false);
+        if (!found.IsSuccess)
+        {
+            return found;
+        }
+
+        var set = found.Value.Set(recipient, street, postalCode, city, country);
+        if (!set.IsSuccess)
+        {
+            return set.Error;
+        }
+
+        await store.SaveChangesAsync(ct).ConfigureAwait(false);
+        return found;
+    }
+
+    /// <summary>Removes an added billing address; the main one always remains, so there is never none (BIL-1).</summary>
+    public async Task<Result<Done>> RemoveAddressAsync(AuthenticatedUser user, Guid organizationId, Guid addressId, CancellationToken ct = default)
+    {
+        var found = await StoredAddressAsync(user, organizationId, addressId, ct).ConfigureAwait(false);
+        if (!found.IsSuccess)
+        {
+            return found.Error;
+        }
+
+        store.Remove(found.Value);
+        await store.SaveChangesAsync(ct).ConfigureAwait(false);
+        return Done.Value;
+    }
+
+    /// <summary>Products awaiting payment or due for renewal within the horizon (BIL-3).</summary>
+    public async Task<Result<IReadOnlyList<ToPayItem>>> ToPayAsync(AuthenticatedUser user, Guid organizationId, CancellationToken ct = default)
+    {
+        var organization = await BillingOrganizationAsync(user, organizationId, ct).ConfigureAwait(false);
+        if (!organization.IsSuccess)
+        {
+            return organization.Error;
+        }
+
+        var horizon = clock.GetUtcNow() + options.ToPayHorizon;
+        var items = new List<ToPayItem>();
+        foreach (var product in await organizations.ListProductsAsync(organizationId, ct).ConfigureAwait(false))
+        {
+            var due = product.Status == ProductStatus.AwaitingPayment || (product.Status == ProductStatus.Active && product.RenewalDate <= horizon);
+            if (due && await catalogue.FindAsync(product.Type, ct).ConfigureAwait(false) is { } price)
+            {
+                items.Add(new ToPayItem(product, price));
+            }
+        }
+
+        return items.OrderBy(i => i.Product.RenewalDate ?? DateTimeOffset.MinValue).ToList();
+    }
+
+    /// <summary>A pro forma for selected items (BIL-4): no legal value, no legal number, nothing changed.</summary>
+    public async Task<Result<ProForma>> ProFormaAsync(AuthenticatedUser user, Guid organizationId, CheckoutOrder order, CancellationToken ct = default)
+    {
+        var organization = await BillingOrganizationAsync(user, organizationId, ct).ConfigureAwait(false);
+        if (!organization.IsSuccess)
+        {
+            return organization.Error;
+        }
+
+        var address = await AddressLinesAsync(organization.Value, order.BillingAddressId, ct).ConfigureAwait(false);
+        if (!address.IsSuccess)
+        {
+            return address.Error;
+        }
+
+        var quote = await QuoteAsync(organization.Value, order, ct).ConfigureAwait(false);
+        if (!quote.IsSuccess)
+        {
+            return quote.Error;
+        }
+
+        var now = clock.GetUtcNow();
+        var number = $"PF-{now:yyyyMMdd}-{Totp32(random.GetBytes(5))}";
+        var document = new InvoiceDocument(
+            "Pro forma invoice", number, now, options.Seller, organization.Value.Name, address.Value,
+            quote.Value.Lines.Select(l => new InvoiceDocumentLine(l.Description, l.NetMinor - l.DiscountMinor, l.VatRateBasisPoints, l.VatMinor, l.TotalMinor)).ToList(),
+            quote.Value.SubtotalMinor, quote.Value.VatMinor, quote.Value.TotalMinor, quote.Value.Currency,
+            "This pro forma invoice has no legal, tax or accounting value.");
+        return new ProForma(number, quote.Value, document);
+    }
+
+    /// <summary>Pays selected items (BIL-6): a failed payment changes nothing; a success issues the final invoice.</summary>
+    public async Task<Result<Invoice>> CheckoutAsync(AuthenticatedUser user, Guid organizationId, CheckoutOrder order, CancellationToken ct = default)
+    {
+        var organization = await BillingOrganizationAsync(user, organizationId, ct).ConfigureAwait(false);
+        return organization.IsSuccess ? await CheckoutCoreAsync(organizationId, order, ct).ConfigureAwait(false) : organization.Error;
+    }
+
+    /// <summary>The organization's final invoices, newest first (BIL-5).</summary>
+    public async Task<Result<Page<Invoice>>> ListInvoicesAsync(AuthenticatedUser user, Guid organizationId, int pageSize, string? pageToken, CancellationToken ct = default)
+    {
+        var organization = await BillingOrganizationAsync(user, organizationId, ct).ConfigureAwait(false);
+        if (!organization.IsSuccess)
+        {
+            return organization.Error;
+        }
+
+        var size = PageToken.Size(pageSize);
+        var after = PageToken.Decode(pageToken);
+        if (!size.IsSuccess)
+        {
+            return size.Error;
+        }
+
+        if (!after.IsSuccess)
+        {
+            return after.Error;
+        }
+
+        var rows = await store.InvoicesAsync(organizationId, after.Value, size.Value + 1, ct).ConfigureAwait(false);
+        var items = rows.Take(size.Value).ToList();
+        return new Page<Invoice>(items, rows.Count > size.Value ? new PageToken(items[^1].IssuedAt, items[^1].Id).Encode() : string.Empty);
+    }
+
+    /// <summary>One final invoice of the organization.</summary>
+    public async Task<Result<Invoice>> GetInvoiceAsync(AuthenticatedUser user, Guid organizationId, Guid invoiceId, CancellationToken ct = default)
+    {
+        var organization = await BillingOrganizationAsync(user, organizationId, ct).ConfigureAwait(false);
+        if (!organization.IsSuccess)
+        {
+            return organization.Error;
+        }
+
+        var invoice = await store.FindInvoiceAsync(invoiceId, ct).ConfigureAwait(false);
+        return invoice is null || invoice.OrganizationId != organizationId ? BillingErrors.InvoiceNotFound : invoice;
+    }
+
+    /// <summary>The PDF of a final invoice; final invoices exist only once paid (BIL-5).</summary>
+    public async Task<Result<byte[]>> InvoicePdfAsync(AuthenticatedUser user, Guid organizationId, Guid invoiceId, CancellationToken ct = default)
+    {
+        var invoice = await GetInvoiceAsync(user, organizationId, invoiceId, ct).ConfigureAwait(false);
+        return invoice.IsSuccess ? InvoicePdf.Render(invoice.Value.Document(options.Seller)) : invoice.Error;
+    }
+
+    /// <summary>Switches automatic renewal of a product with its payment preference (BIL-7).</summary>
+    public async Task<Result<Product>> SetAutoRenewalAsync(AuthenticatedUser user, Guid organizationId, Guid productId, bool enabled, string? paymentMethod, CancellationToken ct = default)
+    {
+        var organization = await BillingOrganizationAsync(user, organizationId, ct).ConfigureAwait(false);
+        if (!organization.IsSuccess)
+        {
+            return organization.Error;
+        }
+
+        var product = (await organizations.ListProductsAsync(organizationId, ct).ConfigureAwait(false)).FirstOrDefault(p => p.Id == productId);
+        if (product is null)
+        {
+            return OrganizationErrors.ProductNotFound;
+        }
+
+        if (enabled && paymentMethod != WalletMethod && (paymentMethod is null || !gateway.Knows(paymentMethod)))
+        {
+            return BillingErrors.UnknownPaymentMethod;
+        }
+
+        product.SetAutoRenewal(enabled, paymentMethod);
+        await store.SaveChangesAsync(ct).ConfigureAwait(false);
+        return product;
+    }
+
+    /// <summary>
+    /// Renews what is due with automatic renewal on, paying from each product's preference; a
+    /// failure leaves the product in "to pay" and notifies the billing members once per due date
+    /// (BIL-7). Returns how many were renewed.
+    /// </summary>
+    public async Task<int> RunRenewalsAsync(CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        var due = await store.DueForAutoRenewalAsync(now, ct).ConfigureAwait(false);
+        var renewed = 0;
+        foreach (var product in due.Select(p => (p.Id, p.OrganizationId, p.RenewalDate, p.RenewalPaymentMethod, p.Name)).ToList())
+        {
+            var ticks = product.RenewalDate!.Value.UtcTicks.ToString(CultureInfo.InvariantCulture);
+            var order = new CheckoutOrder([product.Id], null, product.RenewalPaymentMethod, null, new HashSet<Guid>(), $"r{product.Id:N}{product.RenewalDate.Value:yyyyMMddHHmm}{now:yyyyMMdd}");
+            var result = await CheckoutCoreAsync(product.OrganizationId, order, ct).ConfigureAwait(false);
+            store.Reset();
+            if (result.IsSuccess)
+            {
+                renewed++;
+                continue;
+            }
+
+            await NotifyRenewalFailureAsync(product.OrganizationId, product.Id, product.Name, ticks, result.Error!, ct).ConfigureAwait(false);
+        }
+
+        return renewed;
+    }
+
+    /// <summary>Support grants a free voucher to an organization (BIL-9).</summary>
+    public async Task<Result<FreeVoucher>> GrantVoucherAsync(Guid organizationId, ProductType type, CancellationToken ct = default)
+    {
+        if (await organizations.FindAsync(organizationId, ct).ConfigureAwait(false) is null)
+        {
+            return OrganizationErrors.NotFound;
+        }
+
+        if (!Enum.IsDefined(type))
+        {
+            return OrganizationErrors.UnknownProductType;
+        }
+
+        var voucher = FreeVoucher.Grant(random.NewId(), organizationId, type, clock.GetUtcNow());
+        store.Add(voucher);
+        await store.SaveChangesAsync(ct).ConfigureAwait(false);
+        return voucher;
+    }
+
+    /// <summary>The organization's unused vouchers; billing rights needed.</summary>
+    public async Task<Result<IReadOnlyList<FreeVoucher>>> ListVouchersAsync(AuthenticatedUser user, Guid organizationId, CancellationToken ct = default)
+    {
+        var organization = await BillingOrganizationAsync(user, organizationId, ct).ConfigureAwait(false);
+        return organization.IsSuccess ? Result<IReadOnlyList<FreeVoucher>>.Ok(await store.UnusedVouchersAsync(organizationId, ct).ConfigureAwait(false)) : organization.Error;
+    }
+
+    /// <summary>Support creates a promotion code (BIL-8).</summary>
+    public async Task<Result<PromotionCode>> CreatePromotionAsync(PromotionCode promotion, CancellationToken ct = default)
+    {
+        if (promotion.Code.Length is < 3 or > 32 || !promotion.Code.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+        {
+            return DomainError.Invalid("code", "INVALID_PROMOTION_CODE", "A code has 3 to 32 letters, digits or dashes.");
+        }
+
+        if ((promotion.PercentOffBasisPoints > 0) == (promotion.AmountOffMinor > 0) || promotion.PercentOffBasisPoints > 10_000 || promotion.AmountOffMinor < 0)
+        {
+            return DomainError.Invalid("percent_off_basis_points", "INVALID_DISCOUNT", "Give either a percent off (1 to 10000 basis points) or an amount off, not both.");
+        }
+
+        if (promotion.ValidUntil <= promotion.ValidFrom || promotion.MaxRedemptions < 1 || promotion.MinimumOrderMinor < 0)
+        {
+            return DomainError.Invalid("valid_until", "INVALID_PROMOTION_TERMS", "The validity window must be non-empty and at least one redemption allowed.");
+        }
+
+        if (await store.FindPromotionAsync(promotion.Code, ct).ConfigureAwait(false) is not null)
+        {
+            return new DomainError(ErrorKind.AlreadyExists, "PROMOTION_CODE_EXISTS", "This code exists already.");
+        }
+
+        store.Add(promotion);
+        await store.SaveChangesAsync(ct).ConfigureAwait(false);
+        return promotion;
+    }
+
+    /// <summary>Support sets a catalogue price.</summary>
+    public async Task<Result<CataloguePrice>> SetPriceAsync(CatalogueEntry entry, CancellationToken ct = default)
+    {
+        if (!Enum.IsDefined(entry.Type) || entry.PriceMinor < 0 || entry.PeriodMonths is < 1 or > 120 || entry.VatRateBasisPoints is < 0 or > 10_000)
+        {
+            return DomainError.Invalid("price", "INVALID_PRICE", "A price has a product type, a non-negative amount, 1 to 120 months and a VAT rate of 0 to 10000 basis points.");
+        }
+
+        var money = Money.Of(entry.PriceMinor, entry.Currency, "price.currency");
+        if (!money.IsSuccess)
+        {
+            return money.Error;
+        }
+
+        var prices = await store.PricesAsync(ct).ConfigureAwait(false);
+        if (prices.Count == 0)
+        {
+            // The first price set by support makes the store the catalogue: start from the defaults.
+            foreach (var fallback in FixedProductCatalogue.Default.Entries.Where(e => e.Type != entry.Type))
+            {
+                store.Add(CataloguePrice.From(fallback));
+            }
+        }
+
+        var price = prices.FirstOrDefault(p => p.Type == entry.Type);
+        var normalized = entry with { Currency = money.Value.Currency };
+        if (price is null)
+        {
+            price = CataloguePrice.From(normalized);
+            store.Add(price);
+        }
+        else
+        {
+            price.Set(normalized);
+        }
+
+        await store.SaveChangesAsync(ct).ConfigureAwait(false);
+        return price;
+    }
+
+    private async Task<Result<Invoice>> CheckoutCoreAsync(Guid organizationId, CheckoutOrder order, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(order.RequestId) || order.RequestId.Length > 64 || !order.RequestId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        {
+            return WalletErrors.RequestIdInvalid;
+        }
+
+        var key = IdempotencyRecord.KeyOf(organizationId, "checkout:" + order.RequestId);
+        var fingerprint = IdempotencyRecord.FingerprintOf(
+            "checkout", string.Join(',', order.ProductIds.Order()), order.BillingAddressId?.ToString() ?? string.Empty, order.PaymentMethod ?? string.Empty,
+            order.PromotionCode ?? string.Empty, string.Join(',', order.ActivateVouchersFor.Order()));
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (await store.FindIdempotencyAsync(key, ct).ConfigureAwait(false) is { } record)
+                {
+                    if (!Secrets.DigestEquals(record.Fingerprint, fingerprint))
+                    {
+                        return WalletErrors.RequestIdReused;
+                    }
+
+                    return record.Failure is { } failure ? failure
+                        : (await store.FindInvoiceAsync(record.ResultId!.Value, ct).ConfigureAwait(false))!;
+                }
+
+                var outcome = await PayAndIssueAsync(organizationId, order, key, ct).ConfigureAwait(false);
+                if (!outcome.IsSuccess)
+                {
+                    if (outcome.Error.Reason == WalletErrors.GatewayTimeout.Reason)
+                    {
+                        return outcome;
+                    }
+
+                    // A failed payment changes nothing but is remembered under its request id.
+                    store.Reset();
+                    store.Add(IdempotencyRecord.Failed(key, fingerprint, outcome.Error, clock.GetUtcNow()));
+                    await store.SaveChangesAsync(ct).ConfigureAwait(false);
+                    return outcome;
+                }
+
+                store.Add(IdempotencyRecord.Succeeded(key, fingerprint, outcome.Value.Id, clock.GetUtcNow()));
+                await store.SaveChangesAsync(ct).ConfigureAwait(false);
+                return outcome;
+            }
+            catch (Exception e) when (e is ConcurrencyConflictException or DuplicateKeyException && attempt < options.MaxAttempts)
+            {
+                store.Reset();
+            }
+        }
+    }
+
+    private async Task<Result<Invoice>> PayAndIssueAsync(Guid organizationId, CheckoutOrder order, string key, CancellationToken ct)
+    {
+        var organization = await organizations.FindAsync(organizationId, ct).ConfigureAwait(false);
+        if (organization is null)
+        {
+            return OrganizationErrors.NotFound;
+        }
+
+        var address = await AddressLinesAsync(organization, order.BillingAddressId, ct).ConfigureAwait(false);
+        if (!address.IsSuccess)
+        {
+            return address.Error;
+        }
+
+        var quote = await QuoteAsync(organization, order, ct).ConfigureAwait(false);
+        if (!quote.IsSuccess)
+        {
+            return quote.Error;
+        }
+
+        var method = order.PaymentMethod ?? string.Empty;
+        string reference;
+        if (quote.Value.TotalMinor == 0)
+        {
+            reference = "nothing to pay";
+        }
+        else if (method == WalletMethod)
+        {
+            var debit = await wallets.DebitInUnitOfWorkAsync(organizationId, Money.FromTrusted(quote.Value.TotalMinor, quote.Value.Currency), "checkout:" + order.RequestId, ct).ConfigureAwait(false);
+            if (!debit.IsSuccess)
+            {
+                return debit.Error;
+            }
+
+            reference = $"ledger:{debit.Value.Id}";
+        }
+        else if (gateway.Knows(method))
+        {
+            var charge = await gateway.ChargeAsync(method, Money.FromTrusted(quote.Value.TotalMinor, quote.Value.Currency), key, ct).ConfigureAwait(false);
+            switch (charge.Outcome)
+            {
+                case ChargeOutcome.TimedOut:
+                    return WalletErrors.GatewayTimeout;
+                case ChargeOutcome.Declined:
+                    return WalletErrors.PaymentDeclined;
+            }
+
+            reference = $"gateway:{charge.Reference}";
+        }
+        else
+        {
+            return BillingErrors.UnknownPaymentMethod;
+        }
+
+        var now = clock.GetUtcNow();
+        var sequence = await store.SequenceAsync(ct).ConfigureAwait(false);
+        if (sequence is null)
+        {
+            sequence = InvoiceSequence.Start();
+            store.Add(sequence);
+        }
+
+        var invoice = Invoice.Issue(random.NewId(), organizationId, sequence.Next(), now, quote.Value, organization.Name, address.Value, method, reference);
+        store.Add(invoice);
+        var products = await organizations.ListProductsAsync(organizationId, ct).ConfigureAwait(false);
+        foreach (var product in products.Where(p => order.ProductIds.Contains(p.Id)))
+        {
+            var price = (await catalogue.FindAsync(product.Type, ct).ConfigureAwait(false))!;
+            product.Renew(now, price.PeriodMonths);
+        }
+
+        var vouchers = await store.UnusedVouchersAsync(organizationId, ct).ConfigureAwait(false);
+        foreach (var voucher in vouchers.Where(v => quote.Value.VouchersUsed.Contains(v.Id)))
+        {
+            voucher.Use(invoice.Id);
+        }
+
+        if (quote.Value.Promotion is { } promotion)
+        {
+            promotion.Redeem();
+            store.Add(PromotionRedemption.Record(random.NewId(), promotion.Id, organizationId, invoice.Id, now));
+        }
+
+        return invoice;
+    }
+
+    /// <summary>Prices the selected products with vouchers and the promotion code, VAT per line (BIL-8, BIL-9, BIL-10).</summary>
+    private async Task<Result<Quote>> QuoteAsync(Organization organization, CheckoutOrder order, CancellationToken ct)
+    {
+        if (order.ProductIds.Count == 0)
+        {
+            return BillingErrors.ItemsRequired;
+        }
+
+        var all = await organizations.ListProductsAsync(organization.Id, ct).ConfigureAwait(false);
+        var selected = new List<(Product Product, CatalogueEntry Price)>();
+        foreach (var id in order.ProductIds.Distinct())
+        {
+            var product = all.FirstOrDefault(p => p.Id == id);
+            if (product is null)
+            {
+                return OrganizationErrors.ProductNotFound;
+            }
+
+            if (product.Status == ProductStatus.Terminated)
+            {
+                return OrganizationErrors.ProductTerminated;
+            }
+
+            var price = await catalogue.FindAsync(product.Type, ct).ConfigureAwait(false);
+            if (price is null)
+            {
+                return OrganizationErrors.UnknownProductType;
+            }
+
+            selected.Add((product, price));
+        }
+
+        var currency = selected[0].Price.Currency;
+        if (selected.Any(s => s.Price.Currency != currency))
+        {
+            return BillingErrors.CurrencyMismatch;
+        }
+
+        var promotion = await PromotionAsync(organization.Id, order.PromotionCode, selected, currency, ct).ConfigureAwait(false);
+        if (!promotion.IsSuccess)
+        {
+            return promotion.Error;
+        }
+
+        var pool = (await store.UnusedVouchersAsync(organization.Id, ct).ConfigureAwait(false)).ToList();
+        var lines = new List<InvoiceLine>();
+        var used = new List<Guid>();
+        var offered = new List<Guid>();
+        foreach (var (product, price) in selected)
+        {
+            var net = price.PriceMinor;
+            long discount = 0;
+            string? source = null;
+            var voucher = pool.FirstOrDefault(v => v.ProductType == product.Type);
+            if (voucher is not null)
+            {
+                offered.Add(product.Id);
+            }
+
+            if (order.ActivateVouchersFor.Contains(product.Id))
+            {
+                if (voucher is null)
+                {
+                    return BillingErrors.VoucherNotAvailable;
+                }
+
+                pool.Remove(voucher);
+                used.Add(voucher.Id);
+                discount = net;
+                source = "voucher";
+            }
+            else if (promotion.Value is { } code && code.AppliesTo(product.Type))
+            {
+                discount = code.PercentOffBasisPoints > 0 ? Rounding.OfBasisPoints(net, code.PercentOffBasisPoints) : Math.Min(code.AmountOffMinor, net);
+                source = $"promotion:{code.Code}";
+            }
+
+            var vat = Rounding.OfBasisPoints(net - discount, price.VatRateBasisPoints);
+            lines.Add(new InvoiceLine(product.Id, $"{product.Type} {product.Name}, {price.PeriodMonths} months", net, discount, price.VatRateBasisPoints, vat, checked(net - discount + vat), source));
+        }
+
+        return new Quote(currency, lines, used, offered, promotion.Value);
+    }
+
+    private async Task<Result<PromotionCode?>> PromotionAsync(Guid organizationId, string? text, List<(Product Product, CatalogueEntry Price)> selected, string currency, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return Result<PromotionCode?>.Ok(null);
+        }
+
+        var code = await store.FindPromotionAsync(text.Trim().ToUpperInvariant(), ct).ConfigureAwait(false);
+        var now = clock.GetUtcNow();
+        if (code is null)
+        {
+            return BillingErrors.Promotion("PROMOTION_CODE_UNKNOWN", "This promotion code does not exist.");
+        }
+
+        if (now < code.ValidFrom)
+        {
+            return BillingErrors.Promotion("PROMOTION_CODE_NOT_YET_VALID", "This promotion code is not valid yet.");
+        }
+
+        if (now >= code.ValidUntil)
+        {
+            return BillingErrors.Promotion("PROMOTION_CODE_EXPIRED", "This promotion code has expired.");
+        }
+
+        if (code.Redemptions >= code.MaxRedemptions)
+        {
+            return BillingErrors.Promotion("PROMOTION_CODE_EXHAUSTED", "This promotion code has been used up.");
+        }
+
+        if (!selected.Any(s => code.AppliesTo(s.Product.Type)) || (code.AmountOffMinor > 0 && code.Currency != currency))
+        {
+            return BillingErrors.Promotion("PROMOTION_CODE_NOT_APPLICABLE", "This promotion code does not apply to the products in the order.");
+        }
+
+        if (selected.Sum(s => s.Price.PriceMinor) < code.MinimumOrderMinor || (code.MinimumOrderMinor > 0 && code.Currency != currency))
+        {
+            return BillingErrors.Promotion("PROMOTION_CODE_MINIMUM_NOT_MET", "The order is below this promotion code's minimum amount.");
+        }
+
+        if (code.OncePerOrganization && await store.RedeemedAsync(code.Id, organizationId, ct).ConfigureAwait(false))
+        {
+            return BillingErrors.Promotion("PROMOTION_CODE_ALREADY_USED", "This organization has used this promotion code already.");
+        }
+
+        return Result<PromotionCode?>.Ok(code);
+    }
+
+    private async Task NotifyRenewalFailureAsync(Guid organizationId, Guid productId, string productName, string dueTicks, DomainError error, CancellationToken ct)
+    {
+        var key = IdempotencyRecord.KeyOf(organizationId, $"renewal-notice-{productId:N}-{dueTicks}");
+        if (await store.FindIdempotencyAsync(key, ct).ConfigureAwait(false) is not null)
+        {
+            return;
+        }
+
+        var organization = await organizations.FindAsync(organizationId, ct).ConfigureAwait(false);
+        if (organization is null)
+        {
+            return;
+        }
+
+        var now = clock.GetUtcNow();
+        var billing = organization.Memberships.Where(m => m.CanBill).Select(m => m.AccountId).ToList();
+        var logins = await organizations.LoginsAsync(billing, ct).ConfigureAwait(false);
+        foreach (var login in logins.Values)
+        {
+            store.Add(OutboxMessage.Queue(random.NewId(), "renewal-failed", login.Value, $"Renewal of {productName} failed",
+                $"The automatic renewal of {productName} in {organization.Name} could not be paid ({error.Reason}). It stays in \"to pay\" until it is paid.", now));
+        }
+
+        store.Add(IdempotencyRecord.Failed(key, "notice", error, now));
+        await store.SaveChangesAsync(ct).ConfigureAwait(false);
+    }
+
+    private static AddressView MainAddress(Organization organization)
+    {
+        var c = organization.Contact;
+        return new AddressView(null, true, [organization.Name, c.Street, $"{c.PostalCode} {c.City}", c.Country], null);
+    }
+
+    private async Task<Result<IReadOnlyList<string>>> AddressLinesAsync(Organization organization, Guid? addressId, CancellationToken ct)
+    {
+        if (addressId is null)
+        {
+            return Result<IReadOnlyList<string>>.Ok(MainAddress(organization).Lines);
+        }
+
+        var stored = (await store.AddressesAsync(organization.Id, ct).ConfigureAwait(false)).FirstOrDefault(a => a.Id == addressId);
+        return stored is null ? BillingErrors.AddressNotFound : Result<IReadOnlyList<string>>.Ok(stored.Lines);
+    }
+
+    private async Task<Result<BillingAddress>> StoredAddressAsync(AuthenticatedUser user, Guid organizationId, Guid addressId, CancellationToken ct)
+    {
+        var organization = await BillingOrganizationAsync(user, organizationId, ct).ConfigureAwait(false);
+        if (!organization.IsSuccess)
+        {
+            return organization.Error;
+        }
+
+        var stored = (await store.AddressesAsync(organizationId, ct).ConfigureAwait(false)).FirstOrDefault(a => a.Id == addressId);
+        return stored is null ? BillingErrors.AddressNotFound : stored;
+    }
+
+    private async Task<Result<Organization>> BillingOrganizationAsync(AuthenticatedUser user, Guid organizationId, CancellationToken ct)
+    {
+        var organization = await organizations.FindAsync(organizationId, ct).ConfigureAwait(false);
+        var member = organization?.MemberOf(user.AccountId);
+        if (organization is null || member is null)
+        {
+            return OrganizationErrors.NotFound;
+        }
+
+        return member.CanBill ? organization : WalletErrors.BillingRightsRequired;
+    }
+
+    private static string Totp32(byte[] bytes) => Security.Totp.ToBase32(bytes)[..8];
+}
+
+/// <summary>ORG-9's conditions from the wallet and from billing (final invoices are always paid).</summary>
+public sealed class BillingFinances(WalletFinances wallets, IBillingStore store) : IOrganizationFinances
+{
+    /// <inheritdoc />
+    public async Task<FinancialStanding> StandingAsync(Guid organizationId, CancellationToken cancellationToken)
+    {
+        var standing = await wallets.StandingAsync(organizationId, cancellationToken).ConfigureAwait(false);
+        var invoices = await store.InvoicesAsync(organizationId, null, int.MaxValue, cancellationToken).ConfigureAwait(false);
+        return standing with { UnpaidInvoices = 0, PaidInvoiceNumbers = invoices.Select(i => i.Number).ToArray() };
+    }
+}

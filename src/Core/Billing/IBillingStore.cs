@@ -1,0 +1,78 @@
+using Hosting.Core.Organizations;
+using Hosting.Core.Shared;
+
+namespace Hosting.Core.Billing;
+
+/// <summary>What billing needs from a store; shares the unit of work of the other stores.</summary>
+public interface IBillingStore
+{
+    /// <summary>Every catalogue price.</summary>
+    Task<IReadOnlyList<CataloguePrice>> PricesAsync(CancellationToken cancellationToken);
+
+    /// <summary>The organization's additional billing addresses, oldest first.</summary>
+    Task<IReadOnlyList<BillingAddress>> AddressesAsync(Guid organizationId, CancellationToken cancellationToken);
+
+    /// <summary>The organization's unused vouchers, oldest first.</summary>
+    Task<IReadOnlyList<FreeVoucher>> UnusedVouchersAsync(Guid organizationId, CancellationToken cancellationToken);
+
+    /// <summary>A promotion code by its text.</summary>
+    Task<PromotionCode?> FindPromotionAsync(string code, CancellationToken cancellationToken);
+
+    /// <summary>Whether the organization redeemed the code before.</summary>
+    Task<bool> RedeemedAsync(Guid promotionCodeId, Guid organizationId, CancellationToken cancellationToken);
+
+    /// <summary>The sequence row, if created.</summary>
+    Task<InvoiceSequence?> SequenceAsync(CancellationToken cancellationToken);
+
+    /// <summary>An invoice.</summary>
+    Task<Invoice?> FindInvoiceAsync(Guid id, CancellationToken cancellationToken);
+
+    /// <summary>The organization's invoices, newest first, after the keyset position.</summary>
+    Task<IReadOnlyList<Invoice>> InvoicesAsync(Guid organizationId, PageToken? after, int max, CancellationToken cancellationToken);
+
+    /// <summary>Every invoice number issued, for audits and tests.</summary>
+    Task<IReadOnlyList<long>> AllSequenceNumbersAsync(CancellationToken cancellationToken);
+
+    /// <summary>Active products with automatic renewal due by <paramref name="now"/>.</summary>
+    Task<IReadOnlyList<Product>> DueForAutoRenewalAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>The record of a request id, if any.</summary>
+    Task<Wallets.IdempotencyRecord?> FindIdempotencyAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Adds a new object.</summary>
+    void Add(object entity);
+
+    /// <summary>Removes an object.</summary>
+    void Remove(object entity);
+
+    /// <summary>Forgets loaded and pending changes, for a retry.</summary>
+    void Reset();
+
+    /// <summary>Commits atomically.</summary>
+    Task SaveChangesAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>The catalogue kept in the store (support sets it); the defaults fill it on first use.</summary>
+public sealed class StoredProductCatalogue(IBillingStore store) : IProductCatalogue
+{
+    /// <inheritdoc />
+    public async Task<CatalogueEntry?> FindAsync(ProductType type, CancellationToken cancellationToken)
+    {
+        var prices = await store.PricesAsync(cancellationToken).ConfigureAwait(false);
+        return prices.FirstOrDefault(p => p.Type == type)?.Entry
+            ?? (prices.Count == 0 ? await FixedProductCatalogue.Default.FindAsync(type, cancellationToken).ConfigureAwait(false) : null);
+    }
+}
+
+/// <summary>Billing settings.</summary>
+public sealed record BillingOptions
+{
+    /// <summary>How far ahead renewals show in "to pay" (BIL-3).</summary>
+    public TimeSpan ToPayHorizon { get; init; } = TimeSpan.FromDays(30);
+
+    /// <summary>The seller printed on invoices.</summary>
+    public string Seller { get; init; } = "Hosting Provider SA";
+
+    /// <summary>Attempts of a checkout that loses an optimistic concurrency race.</summary>
+    public int MaxAttempts { get; init; } = 50;
+}

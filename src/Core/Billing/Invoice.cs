@@ -1,0 +1,143 @@
+using System.Globalization;
+
+namespace Hosting.Core.Billing;
+
+/// <summary>One line of an invoice or quote: net, discount, VAT and total in minor units.</summary>
+public sealed record InvoiceLine(Guid ProductId, string Description, long NetMinor, long DiscountMinor, int VatRateBasisPoints, long VatMinor, long TotalMinor, string? DiscountSource);
+
+/// <summary>
+/// A final invoice (BIL-5), issued when payment completes with the next number of a gapless
+/// sequence. It never changes once issued: nothing but the store's insert writes it.
+/// </summary>
+public sealed class Invoice
+{
+    private readonly List<InvoiceLine> _lines = [];
+
+    private Invoice(Guid id, Guid organizationId, long sequenceNumber, DateTimeOffset issuedAt, string currency)
+    {
+        Id = id;
+        OrganizationId = organizationId;
+        SequenceNumber = sequenceNumber;
+        IssuedAt = issuedAt;
+        Currency = currency;
+    }
+
+    /// <summary>The invoice's id.</summary>
+    public Guid Id { get; private set; }
+
+    /// <summary>The organization billed.</summary>
+    public Guid OrganizationId { get; private set; }
+
+    /// <summary>The position in the legal sequence (1, 2, 3... without gaps).</summary>
+    public long SequenceNumber { get; private set; }
+
+    /// <summary>The printed number.</summary>
+    public string Number => SequenceNumber.ToString("D8", CultureInfo.InvariantCulture);
+
+    /// <summary>When it was issued and paid.</summary>
+    public DateTimeOffset IssuedAt { get; private set; }
+
+    /// <summary>ISO 4217.</summary>
+    public string Currency { get; private set; }
+
+    /// <summary>The organization's name at issue.</summary>
+    public string OrganizationName { get; private set; } = string.Empty;
+
+    /// <summary>The billing address lines at issue.</summary>
+    public string BillingAddress { get; private set; } = string.Empty;
+
+    /// <summary>How it was paid: <c>wallet</c> or the gateway method.</summary>
+    public string PaymentMethod { get; private set; } = string.Empty;
+
+    /// <summary>The payment's reference (ledger transaction or gateway charge).</summary>
+    public string PaymentReference { get; private set; } = string.Empty;
+
+    /// <summary>The lines.</summary>
+    public IReadOnlyList<InvoiceLine> Lines => _lines;
+
+    /// <summary>Sum of nets less discounts.</summary>
+    public long SubtotalMinor => _lines.Sum(l => l.NetMinor - l.DiscountMinor);
+
+    /// <summary>Sum of line VAT.</summary>
+    public long VatMinor => _lines.Sum(l => l.VatMinor);
+
+    /// <summary>What was paid.</summary>
+    public long TotalMinor => _lines.Sum(l => l.TotalMinor);
+
+    /// <summary>Issues a paid invoice.</summary>
+    public static Invoice Issue(Guid id, Guid organizationId, long sequenceNumber, DateTimeOffset now, Quote quote, string organizationName, IReadOnlyList<string> address, string paymentMethod, string paymentReference)
+    {
+        var invoice = new Invoice(id, organizationId, sequenceNumber, now, quote.Currency)
+        {
+            OrganizationName = organizationName,
+            BillingAddress = string.Join('\n', address),
+            PaymentMethod = paymentMethod,
+            PaymentReference = paymentReference,
+        };
+        invoice._lines.AddRange(quote.Lines);
+        return invoice;
+    }
+
+    /// <summary>The document to render.</summary>
+    public InvoiceDocument Document(string seller) => new(
+        "Invoice", Number, IssuedAt, seller, OrganizationName, BillingAddress.Split('\n'),
+        _lines.Select(l => new InvoiceDocumentLine(l.Description, l.NetMinor - l.DiscountMinor, l.VatRateBasisPoints, l.VatMinor, l.TotalMinor)).ToList(),
+        SubtotalMinor, VatMinor, TotalMinor, Currency, null);
+}
+
+/// <summary>The next number of the legal invoice sequence; one row, bumped inside each paying transaction.</summary>
+public sealed class InvoiceSequence
+{
+    /// <summary>The only row's id.</summary>
+    public const int SingletonId = 1;
+
+    private InvoiceSequence(int id) => Id = id;
+
+    /// <summary>Always <see cref="SingletonId"/>.</summary>
+    public int Id { get; private set; }
+
+    /// <summary>The last number issued.</summary>
+    public long Last { get; private set; }
+
+    /// <summary>Concurrency token: two checkouts never take the same number.</summary>
+    public int Version { get; private set; }
+
+    /// <summary>A fresh sequence.</summary>
+    public static InvoiceSequence Start() => new(SingletonId);
+
+    /// <summary>Takes the next number.</summary>
+    public long Next()
+    {
+        Last++;
+        Version++;
+        return Last;
+    }
+}
+
+/// <summary>What selected items cost: lines with discounts and VAT, before payment.</summary>
+public sealed record Quote(string Currency, IReadOnlyList<InvoiceLine> Lines, IReadOnlyList<Guid> VouchersUsed, IReadOnlyList<Guid> VouchersOffered, PromotionCode? Promotion)
+{
+    /// <summary>Sum of nets less discounts.</summary>
+    public long SubtotalMinor => Lines.Sum(l => l.NetMinor - l.DiscountMinor);
+
+    /// <summary>Sum of VAT.</summary>
+    public long VatMinor => Lines.Sum(l => l.VatMinor);
+
+    /// <summary>What is to pay.</summary>
+    public long TotalMinor => Lines.Sum(l => l.TotalMinor);
+}
+
+/// <summary>BIL-10 rounding, stated once: amounts are non-negative minor units; halves round up.</summary>
+public static class Rounding
+{
+    /// <summary><paramref name="amountMinor"/> × <paramref name="basisPoints"/> / 10000, rounded half up.</summary>
+    public static long OfBasisPoints(long amountMinor, int basisPoints)
+    {
+        if (amountMinor < 0 || basisPoints < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(amountMinor), "Rounding takes non-negative amounts and rates.");
+        }
+
+        return checked((amountMinor * basisPoints) + 5_000) / 10_000;
+    }
+}

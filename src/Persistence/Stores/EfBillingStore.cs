@@ -1,0 +1,75 @@
+using Hosting.Core.Billing;
+using Hosting.Core.Organizations;
+using Hosting.Core.Shared;
+using Hosting.Core.Wallets;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hosting.Persistence.Stores;
+
+/// <summary>The billing store on EF Core; shares the request's context with the other stores.</summary>
+public sealed class EfBillingStore(HostingDbContext db) : IBillingStore
+{
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<CataloguePrice>> PricesAsync(CancellationToken cancellationToken) =>
+        await db.Set<CataloguePrice>().ToListAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<BillingAddress>> AddressesAsync(Guid organizationId, CancellationToken cancellationToken) =>
+        (await db.Set<BillingAddress>().Where(a => a.OrganizationId == organizationId).ToListAsync(cancellationToken)).OrderBy(a => a.CreatedAt).ThenBy(a => a.Id).ToList();
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<FreeVoucher>> UnusedVouchersAsync(Guid organizationId, CancellationToken cancellationToken) =>
+        (await db.Set<FreeVoucher>().Where(v => v.OrganizationId == organizationId && v.UsedOnInvoiceId == null).ToListAsync(cancellationToken)).OrderBy(v => v.GrantedAt).ThenBy(v => v.Id).ToList();
+
+    /// <inheritdoc />
+    public Task<PromotionCode?> FindPromotionAsync(string code, CancellationToken cancellationToken) =>
+        db.Set<PromotionCode>().FirstOrDefaultAsync(p => p.Code == code, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> RedeemedAsync(Guid promotionCodeId, Guid organizationId, CancellationToken cancellationToken) =>
+        db.Set<PromotionRedemption>().AnyAsync(r => r.PromotionCodeId == promotionCodeId && r.OrganizationId == organizationId, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<InvoiceSequence?> SequenceAsync(CancellationToken cancellationToken) =>
+        db.Set<InvoiceSequence>().FirstOrDefaultAsync(s => s.Id == InvoiceSequence.SingletonId, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<Invoice?> FindInvoiceAsync(Guid id, CancellationToken cancellationToken) =>
+        db.Set<Invoice>().AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Invoice>> InvoicesAsync(Guid organizationId, PageToken? after, int max, CancellationToken cancellationToken)
+    {
+        var query = db.Set<Invoice>().AsNoTracking().Where(i => i.OrganizationId == organizationId);
+        if (after is { } p)
+        {
+            query = query.Where(i => i.IssuedAt < p.Time || (i.IssuedAt == p.Time && i.Id.CompareTo(p.Id) < 0));
+        }
+
+        return await query.OrderByDescending(i => i.IssuedAt).ThenByDescending(i => i.Id).Take(max).ToListAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<long>> AllSequenceNumbersAsync(CancellationToken cancellationToken) =>
+        await db.Set<Invoice>().Select(i => i.SequenceNumber).OrderBy(n => n).ToListAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Product>> DueForAutoRenewalAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        await db.Set<Product>().AsNoTracking().Where(p => p.AutoRenew && p.Status == ProductStatus.Active && p.RenewalDate <= now).ToListAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IdempotencyRecord?> FindIdempotencyAsync(string key, CancellationToken cancellationToken) =>
+        db.Set<IdempotencyRecord>().FirstOrDefaultAsync(r => r.Key == key, cancellationToken);
+
+    /// <inheritdoc />
+    public void Add(object entity) => db.Add(entity);
+
+    /// <inheritdoc />
+    public void Remove(object entity) => db.Remove(entity);
+
+    /// <inheritdoc />
+    public void Reset() => db.ChangeTracker.Clear();
+
+    /// <inheritdoc />
+    public Task SaveChangesAsync(CancellationToken cancellationToken) => db.SaveChangesMappedAsync(cancellationToken);
+}
