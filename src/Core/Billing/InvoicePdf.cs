@@ -112,6 +112,11 @@ public static class InvoicePdf
     private static string FormatRate(int basisPoints) =>
         $"{(basisPoints / 100).ToString(CultureInfo.InvariantCulture)}.{(basisPoints % 100).ToString("00", CultureInfo.InvariantCulture)} %";
 
-    // Helvetica's encoding covers Latin-1: anything else (emoji, CJK) prints as '?'.
-    private static string Safe(string text) => new(text.Select(c => c is >= ' ' and <= '~' or >= '\u00A0' and <= '\u00FF' ? c : '?').ToArray());
+    // PdfPig's standard Helvetica writes ASCII only: accents are dropped (Sàrl -> Sarl), anything else prints as '?'.
+    private static string Safe(string text)
+    {
+        var decomposed = text.Normalize(System.Text.NormalizationForm.FormD)
+            .Where(c => CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark);
+        return new string(decomposed.Select(c => c is >= ' ' and <= '~' ? c : '?').ToArray());
+    }
 }

@@ -66,13 +66,24 @@ public sealed partial class HostProcess : IAsyncDisposable
             if (match.Success)
             {
                 // Keep draining the output so the host never blocks on a full pipe.
-                _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-                _ = process.StandardError.ReadToEndAsync(CancellationToken.None);
+                _ = DrainAsync(process.StandardOutput);
+                _ = DrainAsync(process.StandardError);
                 return match.Groups[1].Value;
             }
         }
 
         throw new InvalidOperationException("The host exited before listening: " + await process.StandardError.ReadToEndAsync(cts.Token));
+    }
+
+    private static async Task DrainAsync(StreamReader reader)
+    {
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            if (Environment.GetEnvironmentVariable("HOSTING_TEST_HOST_LOG") is { Length: > 0 } log)
+            {
+                await File.AppendAllTextAsync(log, line + Environment.NewLine);
+            }
+        }
     }
 
     [GeneratedRegex(@"Now listening on: (http://\S+)")]
@@ -85,6 +96,9 @@ public sealed class RunningHost : IAsyncLifetime
     /// <summary>The mail servers' API key configured on the host.</summary>
     public const string MailServerKey = "mail-server-key-0123456789-abcdefghij";
 
+    /// <summary>The support staff's API key configured on the host.</summary>
+    public const string SupportKey = "support-staff-key-0123456789-abcdefgh";
+
     private HostProcess? _host;
 
     public string DataFolder { get; } = Directory.CreateTempSubdirectory("hosting-e2e-").FullName;
@@ -92,7 +106,9 @@ public sealed class RunningHost : IAsyncLifetime
     public GrpcChannel Channel() => _host!.Channel();
 
     public async Task InitializeAsync() => _host = await HostProcess.StartAsync(
-        DataFolder, "--ApiKeys:Keys:0:Name=mail-servers", $"--ApiKeys:Keys:0:Key={MailServerKey}", "--ApiKeys:Keys:0:Scopes:0=mailbox.credentials");
+        DataFolder,
+        "--ApiKeys:Keys:0:Name=mail-servers", $"--ApiKeys:Keys:0:Key={MailServerKey}", "--ApiKeys:Keys:0:Scopes:0=mailbox.credentials",
+        "--ApiKeys:Keys:1:Name=support", $"--ApiKeys:Keys:1:Key={SupportKey}", "--ApiKeys:Keys:1:Scopes:0=support");
 
     public async Task DisposeAsync()
     {

@@ -1,0 +1,175 @@
+using Google.Rpc;
+using Grpc.Core;
+using Hosting.Accounts.V1;
+using Hosting.Billing.V1;
+using Hosting.Organizations.V1;
+using Hosting.Persistence;
+using Hosting.Tests.Support;
+using Hosting.Wallets.V1;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using CoreProduct = Hosting.Core.Organizations.Product;
+using CoreProductType = Hosting.Core.Organizations.ProductType;
+
+namespace Hosting.Tests.Grpc;
+
+public sealed class BillingGrpcTests(HostFactory host) : IClassFixture<HostFactory>
+{
+    private readonly BillingService.BillingServiceClient _billing = new(host.Channel());
+    private readonly OrganizationsService.OrganizationsServiceClient _organizations = new(host.Channel());
+    private readonly WalletService.WalletServiceClient _wallet = new(host.Channel());
+    private readonly AccountsService.AccountsServiceClient _accounts = host.Accounts();
+
+    private async Task<(Metadata Auth, string Login)> UserAsync()
+    {
+        var login = $"billing-{Guid.NewGuid():N}@example.com";
+        await _accounts.SignUpAsync(new SignUpRequest { Login = login, Password = Passwords.Good });
+        return (Bearer.Of((await _accounts.SignInAsync(new SignInRequest { Login = login, Password = Passwords.Good })).SessionToken), login);
+    }
+
+    private async Task<(Metadata Owner, string Organization)> OrganizationAsync(long balance)
+    {
+        var (owner, _) = await UserAsync();
+        var organization = (await _organizations.CreateOrganizationAsync(new CreateOrganizationRequest
+        {
+            ContactDetails = new Hosting.Organizations.V1.ContactDetails
+            {
+                Kind = HolderKind.Company, FirstName = "Ann", LastName = "Meier", CompanyName = "Meier Web", Street = "Rue du Lac 1", PostalCode = "1200", City = "Geneva", Country = "CH",
+            },
+        }, owner)).Organization.Name;
+        if (balance > 0)
+        {
+            await _wallet.TopUpWalletAsync(new TopUpWalletRequest { Parent = organization, Amount = new Hosting.Wallets.V1.Money { Minor = balance, Currency = "CHF" }, PaymentMethod = "sim-success", RequestId = "fund" }, owner);
+        }
+
+        return (owner, organization);
+    }
+
+    private string AddProduct(string organization, CoreProductType type = CoreProductType.DomainName)
+    {
+        var organizationId = Guid.Parse(organization.Split('/')[1]);
+        using var scope = host.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<HostingDbContext>();
+        var product = CoreProduct.Order(Guid.NewGuid(), organizationId, type, "item", Hosting.Core.Shared.Money.FromTrusted(0, "CHF"), host.Clock.GetUtcNow()).Value;
+        db.Add(product);
+        db.SaveChanges();
+        return $"{organization}/products/{product.Id}";
+    }
+
+    [Fact]
+    [Trait("Rule", "BIL-5")]
+    public async Task ConcurrentCheckouts_GetInvoiceNumbersWithoutGapOrDuplicate()
+    {
+        var buyers = new List<(Metadata Owner, string Organization, string Product)>();
+        for (var i = 0; i < 6; i++)
+        {
+            var (owner, organization) = await OrganizationAsync(100_000);
+            buyers.Add((owner, organization, AddProduct(organization)));
+        }
+
+        // Some checkouts fail (declined): they must not consume a number.
+        var results = await Task.WhenAll(buyers.SelectMany((b, i) => Enumerable.Range(0, 4).Select(async j =>
+        {
+            try
+            {
+                var method = (i + j) % 5 == 0 ? "sim-decline" : j % 2 == 0 ? "wallet" : "sim-success";
+                return (await _billing.CheckoutAsync(new CheckoutRequest { Parent = b.Organization, Products = { b.Product }, PaymentMethod = method, RequestId = $"c{j}" }, b.Owner)).Invoice.Number;
+            }
+            catch (RpcException)
+            {
+                return null;
+            }
+        })));
+
+        using var scope = host.Services.CreateScope();
+        var invoices = scope.ServiceProvider.GetRequiredService<HostingDbContext>().Set<Hosting.Core.Billing.Invoice>();
+        var numbers = await invoices.Select(i => i.SequenceNumber).OrderBy(n => n).ToListAsync();
+        Assert.Equal(Enumerable.Range(1, numbers.Count).Select(n => (long)n), numbers);
+        var buyerIds = buyers.Select(b => Guid.Parse(b.Organization.Split('/')[1])).ToList();
+        Assert.Equal(results.Count(r => r is not null), await invoices.CountAsync(i => buyerIds.Contains(i.OrganizationId)));
+        Assert.Contains(results, r => r is null);
+    }
+
+    [Fact]
+    [Trait("Rule", "BIL-5")]
+    public async Task PaidInvoice_DownloadsAsAPdfShowingItsNumberAndTotal()
+    {
+        var (owner, organization) = await OrganizationAsync(50_000);
+        var product = AddProduct(organization, CoreProductType.WebHosting);
+
+        var invoice = (await _billing.CheckoutAsync(new CheckoutRequest { Parent = organization, Products = { product }, PaymentMethod = "wallet", RequestId = "pdf" }, owner)).Invoice;
+        var pdf = (await _billing.GetInvoicePdfAsync(new GetInvoicePdfRequest { Name = invoice.Name }, owner)).Pdf.ToByteArray();
+
+        using var document = UglyToad.PdfPig.PdfDocument.Open(pdf);
+        var text = string.Join(' ', document.GetPages().Select(p => p.Text));
+        Assert.Contains(invoice.Number, text, StringComparison.Ordinal);
+        Assert.Contains("103.78 CHF", text, StringComparison.Ordinal);
+        var history = await _billing.ListInvoicesAsync(new ListInvoicesRequest { Parent = organization }, owner);
+        Assert.Equal(invoice.Name, Assert.Single(history.Invoices).Name);
+    }
+
+    [Fact]
+    [Trait("Rule", "BIL-8")]
+    public async Task RefusedPromotionCode_SaysWhy_OnItsField()
+    {
+        var (owner, organization) = await OrganizationAsync(0);
+        var product = AddProduct(organization);
+
+        var status = await RpcAssert.FailsAsync(
+            () => _billing.CreateProFormaAsync(new CreateProFormaRequest { Parent = organization, Products = { product }, PromotionCode = "NO-SUCH" }, owner).ResponseAsync,
+            StatusCode.FailedPrecondition, "PROMOTION_CODE_UNKNOWN");
+
+        Assert.Equal("promotion_code", status.ViolatedField());
+    }
+
+    [Fact]
+    [Trait("Rule", "BIL-2")]
+    public async Task EveryBillingRpc_NeedsBillingRights_AndHidesOtherOrganizations()
+    {
+        var (owner, organization) = await OrganizationAsync(0);
+        var product = AddProduct(organization);
+        var (limited, limitedLogin) = await UserAsync();
+        var (outsider, _) = await UserAsync();
+        var invitation = await _organizations.CreateInvitationAsync(new CreateInvitationRequest { Parent = organization, Email = limitedLogin, Rights = new Hosting.Organizations.V1.MemberRights { Administrator = true } }, owner);
+        await _organizations.AcceptInvitationAsync(new AcceptInvitationRequest { Name = invitation.Invitation.Name }, limited);
+        var calls = new Dictionary<string, Func<Metadata, Task>>
+        {
+            ["ListBillingAddresses"] = m => _billing.ListBillingAddressesAsync(new ListBillingAddressesRequest { Parent = organization }, m).ResponseAsync,
+            ["CreateBillingAddress"] = m => _billing.CreateBillingAddressAsync(new CreateBillingAddressRequest { Parent = organization, BillingAddress = new Hosting.Billing.V1.BillingAddress { Recipient = "A", Street = "B", PostalCode = "1", City = "C", Country = "CH" } }, m).ResponseAsync,
+            ["UpdateBillingAddress"] = m => _billing.UpdateBillingAddressAsync(new UpdateBillingAddressRequest { BillingAddress = new Hosting.Billing.V1.BillingAddress { Name = $"{organization}/billingAddresses/{Guid.NewGuid()}", Recipient = "A", Street = "B", PostalCode = "1", City = "C", Country = "CH" } }, m).ResponseAsync,
+            ["DeleteBillingAddress"] = m => _billing.DeleteBillingAddressAsync(new DeleteBillingAddressRequest { Name = $"{organization}/billingAddresses/{Guid.NewGuid()}" }, m).ResponseAsync,
+            ["ListToPay"] = m => _billing.ListToPayAsync(new ListToPayRequest { Parent = organization }, m).ResponseAsync,
+            ["CreateProForma"] = m => _billing.CreateProFormaAsync(new CreateProFormaRequest { Parent = organization, Products = { product } }, m).ResponseAsync,
+            ["Checkout"] = m => _billing.CheckoutAsync(new CheckoutRequest { Parent = organization, Products = { product }, PaymentMethod = "sim-decline", RequestId = "x" }, m).ResponseAsync,
+            ["ListInvoices"] = m => _billing.ListInvoicesAsync(new ListInvoicesRequest { Parent = organization }, m).ResponseAsync,
+            ["GetInvoice"] = m => _billing.GetInvoiceAsync(new GetInvoiceRequest { Name = $"{organization}/invoices/{Guid.NewGuid()}" }, m).ResponseAsync,
+            ["GetInvoicePdf"] = m => _billing.GetInvoicePdfAsync(new GetInvoicePdfRequest { Name = $"{organization}/invoices/{Guid.NewGuid()}" }, m).ResponseAsync,
+            ["SetAutoRenewal"] = m => _billing.SetAutoRenewalAsync(new SetAutoRenewalRequest { Product = product, Enabled = false }, m).ResponseAsync,
+            ["ListVouchers"] = m => _billing.ListVouchersAsync(new ListVouchersRequest { Parent = organization }, m).ResponseAsync,
+        };
+        Assert.Empty(BillingService.Descriptor.Methods.Select(m => m.Name).Except(calls.Keys));
+
+        foreach (var call in calls.Values)
+        {
+            await RpcAssert.FailsAsync(() => call(limited), StatusCode.PermissionDenied, "BILLING_RIGHTS_REQUIRED");
+            await RpcAssert.FailsAsync(() => call(outsider), StatusCode.NotFound, "ORGANIZATION_NOT_FOUND");
+            await RpcAssert.FailsAsync(() => call([]), StatusCode.Unauthenticated, "SESSION_REQUIRED");
+            try
+            {
+                await call(owner);
+            }
+            catch (RpcException e)
+            {
+                Assert.DoesNotContain(e.GetRpcStatus()?.GetDetail<ErrorInfo>()?.Reason, new[] { "BILLING_RIGHTS_REQUIRED", "ORGANIZATION_NOT_FOUND", "SESSION_REQUIRED" });
+            }
+        }
+
+        var support = new SupportService.SupportServiceClient(host.Channel());
+        await RpcAssert.FailsAsync(() => support.RunRenewalsAsync(new RunRenewalsRequest(), owner).ResponseAsync, StatusCode.Unauthenticated, "API_KEY_REQUIRED");
+        await RpcAssert.FailsAsync(
+            () => support.GrantVoucherAsync(new GrantVoucherRequest { Organization = organization, ProductType = 1 }, new Metadata { { "x-api-key", HostFactory.OperatorKey } }).ResponseAsync,
+            StatusCode.PermissionDenied, "API_KEY_SCOPE_MISSING");
+        var granted = await support.GrantVoucherAsync(new GrantVoucherRequest { Organization = organization, ProductType = 1 }, new Metadata { { "x-api-key", HostFactory.SupportKey } });
+        Assert.StartsWith(organization, granted.Voucher.Name, StringComparison.Ordinal);
+    }
+}
