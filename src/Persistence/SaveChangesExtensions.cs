@@ -25,9 +25,18 @@ internal static class SaveChangesExtensions
         {
             throw new DuplicateKeyException("A unique key was taken by a concurrent write.", e);
         }
+        catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: SerializationFailure or DeadlockDetected })
+        {
+            throw new ConcurrencyConflictException("A concurrent transaction won.", e);
+        }
     }
 
+    private const string UniqueViolation = "23505";
+    private const string SerializationFailure = "40001";
+    private const string DeadlockDetected = "40P01";
+
     private static bool IsUniqueViolation(DbUpdateException e) =>
-        e.InnerException is SqliteException { SqliteErrorCode: SqliteConstraint } sqlite
-        && sqlite.SqliteExtendedErrorCode is SqliteConstraintUnique or SqliteConstraintPrimaryKey;
+        (e.InnerException is SqliteException { SqliteErrorCode: SqliteConstraint } sqlite
+            && sqlite.SqliteExtendedErrorCode is SqliteConstraintUnique or SqliteConstraintPrimaryKey)
+        || e.InnerException is Npgsql.PostgresException { SqlState: UniqueViolation };
 }

@@ -1,29 +1,51 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Hosting.Persistence;
 
-/// <summary>Where the store lives. SQLite is the embedded default.</summary>
+/// <summary>Where the store lives: SQLite (the embedded default) or PostgreSQL (several hosts on one database).</summary>
 public sealed class StorageOptions
 {
     /// <summary>The configuration section.</summary>
     public const string Section = "Storage";
 
-    /// <summary>The provider; only <c>Sqlite</c> for now.</summary>
-    public string Provider { get; set; } = "Sqlite";
+    /// <summary>The embedded provider.</summary>
+    public const string Sqlite = "Sqlite";
 
-    /// <summary>The connection string; defaults to a file under <c>./data</c>.</summary>
+    /// <summary>The shared provider.</summary>
+    public const string Postgres = "Postgres";
+
+    /// <summary>The provider: <c>Sqlite</c> or <c>Postgres</c>.</summary>
+    public string Provider { get; set; } = Sqlite;
+
+    /// <summary>The connection string; for SQLite it defaults to a file under <c>./data</c>.</summary>
     public string ConnectionString { get; set; } = "Data Source=data/hosting.db";
 
-    /// <summary>Configures EF for these options, creating the SQLite file's folder if needed.</summary>
-    public void Apply(DbContextOptionsBuilder builder)
-    {
-        if (!string.Equals(Provider, "Sqlite", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new InvalidOperationException($"Unknown storage provider '{Provider}'. Supported: Sqlite.");
-        }
+    /// <summary>Whether this is the PostgreSQL provider.</summary>
+    public bool IsPostgres => string.Equals(Provider, Postgres, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>Registers <see cref="HostingDbContext"/> on the configured provider.</summary>
+    public void Register(IServiceCollection services)
+    {
+        if (IsPostgres)
+        {
+            services.AddDbContext<HostingDbContext, PostgresHostingDbContext>(ApplyPostgres);
+        }
+        else if (string.Equals(Provider, Sqlite, StringComparison.OrdinalIgnoreCase))
+        {
+            services.AddDbContext<HostingDbContext>(ApplySqlite);
+        }
+        else
+        {
+            throw new InvalidOperationException($"Unknown storage provider '{Provider}'. Supported: {Sqlite}, {Postgres}.");
+        }
+    }
+
+    /// <summary>Configures EF for SQLite, creating the database file's folder if needed.</summary>
+    public void ApplySqlite(DbContextOptionsBuilder builder)
+    {
         var csb = new SqliteConnectionStringBuilder(ConnectionString);
         if (!string.IsNullOrEmpty(csb.DataSource) && csb.DataSource != ":memory:" && csb.Mode != SqliteOpenMode.Memory)
         {
@@ -36,18 +58,33 @@ public sealed class StorageOptions
 
         // A busy timeout lets concurrent writers wait for the lock instead of failing at once.
         csb.DefaultTimeout = Math.Max(csb.DefaultTimeout, 30);
-        builder.UseSqlite(csb.ToString(), o => o.MigrationsAssembly(typeof(HostingDbContext).Assembly.GetName().Name));
+        builder.UseSqlite(csb.ToString());
     }
+
+    /// <summary>Configures EF for PostgreSQL.</summary>
+    public void ApplyPostgres(DbContextOptionsBuilder builder) => builder.UseNpgsql(ConnectionString);
 }
 
-/// <summary>For <c>dotnet ef migrations add</c>.</summary>
+/// <summary>For <c>dotnet ef migrations add ... --context HostingDbContext</c> (SQLite).</summary>
 public sealed class DesignTimeDbContextFactory : IDesignTimeDbContextFactory<HostingDbContext>
 {
     /// <inheritdoc />
     public HostingDbContext CreateDbContext(string[] args)
     {
         var builder = new DbContextOptionsBuilder<HostingDbContext>();
-        new StorageOptions { ConnectionString = "Data Source=:memory:" }.Apply(builder);
+        new StorageOptions { ConnectionString = "Data Source=:memory:" }.ApplySqlite(builder);
         return new HostingDbContext(builder.Options);
+    }
+}
+
+/// <summary>For <c>dotnet ef migrations add ... --context PostgresHostingDbContext</c>; needs no server.</summary>
+public sealed class PostgresDesignTimeDbContextFactory : IDesignTimeDbContextFactory<PostgresHostingDbContext>
+{
+    /// <inheritdoc />
+    public PostgresHostingDbContext CreateDbContext(string[] args)
+    {
+        var builder = new DbContextOptionsBuilder<PostgresHostingDbContext>();
+        new StorageOptions { Provider = StorageOptions.Postgres, ConnectionString = "Host=localhost;Database=hosting" }.ApplyPostgres(builder);
+        return new PostgresHostingDbContext(builder.Options);
     }
 }

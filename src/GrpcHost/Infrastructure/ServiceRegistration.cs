@@ -23,7 +23,7 @@ internal static class ServiceRegistration
         services.AddSingleton<ISecretGenerator, SystemSecretGenerator>();
 
         var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
-        services.AddDbContext<HostingDbContext>(storage.Apply);
+        storage.Register(services);
         services.AddScoped<IAccountStore, EfAccountStore>();
         services.AddScoped<IOutboxStore, EfOutboxStore>();
 

@@ -10,9 +10,10 @@ using OtpTotp = Hosting.Core.Security.Totp;
 
 namespace Hosting.Tests.Grpc;
 
-public sealed class AccountsGrpcTests(HostFactory host) : IClassFixture<HostFactory>
+public abstract class AccountsGrpcTestsBase<TFactory>(TFactory host) : IClassFixture<TFactory>
+    where TFactory : HostFactory
 {
-    private readonly AccountsService.AccountsServiceClient _client = host.Accounts();
+    private AccountsService.AccountsServiceClient _client => host.Accounts();
 
     private static string NewLogin() => $"user-{Guid.NewGuid():N}@example.com";
 
@@ -30,10 +31,11 @@ public sealed class AccountsGrpcTests(HostFactory host) : IClassFixture<HostFact
             .AsNoTracking().Where(m => m.Recipient == recipient).ToList();
     }
 
-    [Fact]
+    [SkippableFact]
     [Trait("Rule", "ACC-3")]
     public async Task SignUpThenSignIn_GivesAWorkingBearerToken()
     {
+        host.SkipUnlessAvailable();
         var login = NewLogin();
         var signUp = await _client.SignUpAsync(new SignUpRequest { Login = login.ToUpperInvariant(), Password = Passwords.Good });
 
@@ -46,10 +48,11 @@ public sealed class AccountsGrpcTests(HostFactory host) : IClassFixture<HostFact
         Assert.True(signIn.Session.Current);
     }
 
-    [Fact]
+    [SkippableFact]
     [Trait("Rule", "ACC-1")]
     public async Task BadEmail_IsInvalidArgument_OnTheLoginField()
     {
+        host.SkipUnlessAvailable();
         var status = await RpcAssert.FailsAsync(
             () => _client.SignUpAsync(new SignUpRequest { Login = "not an email", Password = Passwords.Good }).ResponseAsync,
             StatusCode.InvalidArgument, "INVALID_EMAIL");
@@ -57,10 +60,11 @@ public sealed class AccountsGrpcTests(HostFactory host) : IClassFixture<HostFact
         Assert.Equal("login", status.ViolatedField());
     }
 
-    [Fact]
+    [SkippableFact]
     [Trait("Rule", "ACC-2")]
     public async Task WeakPassword_IsInvalidArgument_NamingTheRule()
     {
+        host.SkipUnlessAvailable();
         var status = await RpcAssert.FailsAsync(
             () => _client.SignUpAsync(new SignUpRequest { Login = NewLogin(), Password = "short" }).ResponseAsync,
             StatusCode.InvalidArgument, "PASSWORD_TOO_SHORT");
@@ -70,10 +74,11 @@ public sealed class AccountsGrpcTests(HostFactory host) : IClassFixture<HostFact
         Assert.Equal("PASSWORD_TOO_SHORT", violation.Reason);
     }
 
-    [Fact]
+    [SkippableFact]
     [Trait("Rule", "ACC-1")]
     public async Task DuplicateLogin_IsAlreadyExists()
     {
+        host.SkipUnlessAvailable();
         var login = NewLogin();
         await _client.SignUpAsync(new SignUpRequest { Login = login, Password = Passwords.Good });
 
@@ -82,10 +87,11 @@ public sealed class AccountsGrpcTests(HostFactory host) : IClassFixture<HostFact
             StatusCode.AlreadyExists, "LOGIN_TAKEN");
     }
 
-    [Fact]
+    [SkippableFact]
     [Trait("Rule", "ACC-3")]
     public async Task WrongPassword_AndUnknownLogin_AreTheSameUnauthenticated()
     {
+        host.SkipUnlessAvailable();
         var (login, _) = await SignedInAsync();
 
         var wrong = await RpcAssert.FailsAsync(
@@ -98,10 +104,11 @@ public sealed class AccountsGrpcTests(HostFactory host) : IClassFixture<HostFact
         Assert.Equal(wrong, unknown);
     }
 
-    [Fact]
+    [SkippableFact]
     [Trait("Rule", "ACC-4")]
     public async Task LockedLogin_IsResourceExhausted_WithARetryDelay()
     {
+        host.SkipUnlessAvailable();
         var (login, _) = await SignedInAsync();
         for (var i = 0; i < 10; i++)
         {
@@ -118,10 +125,11 @@ public sealed class AccountsGrpcTests(HostFactory host) : IClassFixture<HostFact
         Assert.Equal(TimeSpan.FromMinutes(15), status.GetDetail<RetryInfo>()!.RetryDelay.ToTimeSpan());
     }
 
-    [Fact]
+    [SkippableFact]
     [Trait("Rule", "ACC-8")]
     public async Task UsedAndExpiredResetTokens_AreRefused()
     {
+        host.SkipUnlessAvailable();
         var (login, _) = await SignedInAsync();
         await _client.RequestPasswordResetAsync(new RequestPasswordResetRequest { Login = login });
         var first = Assert.Single(Outbox(login), m => m.Kind == "password-reset").Body.Split("once): ")[1].Split('\n')[0];
@@ -142,10 +150,11 @@ public sealed class AccountsGrpcTests(HostFactory host) : IClassFixture<HostFact
             StatusCode.InvalidArgument, "RESET_TOKEN_INVALID");
     }
 
-    [Fact]
+    [SkippableFact]
     [Trait("Rule", "ACC-8")]
     public async Task ResetRequest_ForUnknownLogin_AnswersLikeAKnownOne()
     {
+        host.SkipUnlessAvailable();
         var (login, _) = await SignedInAsync();
 
         var known = await _client.RequestPasswordResetAsync(new RequestPasswordResetRequest { Login = login });
@@ -154,10 +163,11 @@ public sealed class AccountsGrpcTests(HostFactory host) : IClassFixture<HostFact
         Assert.Equal(known, unknown);
     }
 
-    [Fact]
+    [SkippableFact]
     [Trait("Rule", "ACC-7")]
     public async Task WrongTotpCode_IsUnauthenticated_AndTheRightOneSignsIn()
     {
+        host.SkipUnlessAvailable();
         var (login, signIn) = await SignedInAsync();
         var auth = Bearer.Of(signIn.SessionToken);
         var enrollment = await _client.BeginTwoFactorEnrollmentAsync(new BeginTwoFactorEnrollmentRequest { CurrentPassword = Passwords.Good }, auth);
@@ -177,10 +187,11 @@ public sealed class AccountsGrpcTests(HostFactory host) : IClassFixture<HostFact
         Assert.True(ok.Account.TwoFactorEnabled);
     }
 
-    [Fact]
+    [SkippableFact]
     [Trait("Rule", "API-2")]
     public async Task MissingBearerToken_IsUnauthenticated()
     {
+        host.SkipUnlessAvailable();
         await RpcAssert.FailsAsync(
             () => _client.GetAccountAsync(new GetAccountRequest()).ResponseAsync,
             StatusCode.Unauthenticated, "SESSION_REQUIRED");
@@ -189,10 +200,11 @@ public sealed class AccountsGrpcTests(HostFactory host) : IClassFixture<HostFact
             StatusCode.Unauthenticated, "SESSION_INVALID");
     }
 
-    [Fact]
+    [SkippableFact]
     [Trait("Rule", "ACC-3")]
     public async Task ExpiredBearerToken_IsUnauthenticated()
     {
+        host.SkipUnlessAvailable();
         var (_, signIn) = await SignedInAsync();
 
         host.Clock.Advance(TimeSpan.FromDays(15));
@@ -202,10 +214,11 @@ public sealed class AccountsGrpcTests(HostFactory host) : IClassFixture<HostFact
             StatusCode.Unauthenticated, "SESSION_INVALID");
     }
 
-    [Fact]
+    [SkippableFact]
     [Trait("Rule", "ACC-3")]
     public async Task SignOut_EndsTheSession()
     {
+        host.SkipUnlessAvailable();
         var (_, signIn) = await SignedInAsync();
         var auth = Bearer.Of(signIn.SessionToken);
 
@@ -214,10 +227,11 @@ public sealed class AccountsGrpcTests(HostFactory host) : IClassFixture<HostFact
         await RpcAssert.FailsAsync(() => _client.GetAccountAsync(new GetAccountRequest(), auth).ResponseAsync, StatusCode.Unauthenticated, "SESSION_INVALID");
     }
 
-    [Fact]
+    [SkippableFact]
     [Trait("Rule", "ACC-9")]
     public async Task ChangePassword_WithWrongCurrentPassword_IsPermissionDenied()
     {
+        host.SkipUnlessAvailable();
         var (_, signIn) = await SignedInAsync();
 
         var status = await RpcAssert.FailsAsync(
@@ -227,10 +241,11 @@ public sealed class AccountsGrpcTests(HostFactory host) : IClassFixture<HostFact
         Assert.Equal("current_password", status.ViolatedField());
     }
 
-    [Fact]
+    [SkippableFact]
     [Trait("Rule", "API-4")]
     public async Task StaleEtag_IsAborted()
     {
+        host.SkipUnlessAvailable();
         var (_, signIn) = await SignedInAsync();
         var auth = Bearer.Of(signIn.SessionToken);
         var etag = signIn.Account.Etag;
@@ -241,10 +256,11 @@ public sealed class AccountsGrpcTests(HostFactory host) : IClassFixture<HostFact
             StatusCode.Aborted, "ETAG_MISMATCH");
     }
 
-    [Fact]
+    [SkippableFact]
     [Trait("Rule", "ACC-6")]
     public async Task ListActivity_PagesNewestFirst()
     {
+        host.SkipUnlessAvailable();
         var login = NewLogin();
         var where = new Metadata { { "x-client-ip", "203.0.113.5" }, { "x-device-id", "phone-1" } };
         await _client.SignUpAsync(new SignUpRequest { Login = login, Password = Passwords.Good }, where);
@@ -266,10 +282,11 @@ public sealed class AccountsGrpcTests(HostFactory host) : IClassFixture<HostFact
             StatusCode.InvalidArgument, "INVALID_PAGE_SIZE");
     }
 
-    [Fact]
+    [SkippableFact]
     [Trait("Rule", "ACC-5")]
     public async Task SignIn_FromANewDevice_QueuesAnAlert_ToTheLogin()
     {
+        host.SkipUnlessAvailable();
         var login = NewLogin();
         await _client.SignUpAsync(new SignUpRequest { Login = login, Password = Passwords.Good }, new Metadata { { "x-client-ip", "203.0.113.5" }, { "x-device-id", "phone-1" } });
 
@@ -280,10 +297,11 @@ public sealed class AccountsGrpcTests(HostFactory host) : IClassFixture<HostFact
         Assert.Equal("new-location-sign-in", Assert.Single(Outbox(login)).Kind);
     }
 
-    [Fact]
+    [SkippableFact]
     [Trait("Rule", "ACC-3")]
     public async Task ListSessions_MarksTheCurrentOne_AndRevokeOthersKeepsIt()
     {
+        host.SkipUnlessAvailable();
         var (login, signIn) = await SignedInAsync();
         await _client.SignInAsync(new SignInRequest { Login = login, Password = Passwords.Good });
         var auth = Bearer.Of(signIn.SessionToken);
@@ -297,3 +315,9 @@ public sealed class AccountsGrpcTests(HostFactory host) : IClassFixture<HostFact
         Assert.True(Assert.Single(after.Sessions).Current);
     }
 }
+
+/// <summary>The suite on SQLite, the embedded store.</summary>
+public sealed class AccountsGrpcTests(HostFactory host) : AccountsGrpcTestsBase<HostFactory>(host);
+
+/// <summary>The same suite on PostgreSQL.</summary>
+public sealed class AccountsGrpcTestsPostgres(PostgresHostFactory host) : AccountsGrpcTestsBase<PostgresHostFactory>(host);

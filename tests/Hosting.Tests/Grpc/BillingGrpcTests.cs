@@ -13,12 +13,13 @@ using CoreProductType = Hosting.Core.Organizations.ProductType;
 
 namespace Hosting.Tests.Grpc;
 
-public sealed class BillingGrpcTests(HostFactory host) : IClassFixture<HostFactory>
+public abstract class BillingGrpcTestsBase<TFactory>(TFactory host) : IClassFixture<TFactory>
+    where TFactory : HostFactory
 {
-    private readonly BillingService.BillingServiceClient _billing = new(host.Channel());
-    private readonly OrganizationsService.OrganizationsServiceClient _organizations = new(host.Channel());
-    private readonly WalletService.WalletServiceClient _wallet = new(host.Channel());
-    private readonly AccountsService.AccountsServiceClient _accounts = host.Accounts();
+    private BillingService.BillingServiceClient _billing => new(host.Channel());
+    private OrganizationsService.OrganizationsServiceClient _organizations => new(host.Channel());
+    private WalletService.WalletServiceClient _wallet => new(host.Channel());
+    private AccountsService.AccountsServiceClient _accounts => host.Accounts();
 
     private async Task<(Metadata Auth, string Login)> UserAsync()
     {
@@ -56,10 +57,11 @@ public sealed class BillingGrpcTests(HostFactory host) : IClassFixture<HostFacto
         return $"{organization}/products/{product.Id}";
     }
 
-    [Fact]
+    [SkippableFact]
     [Trait("Rule", "BIL-5")]
     public async Task ConcurrentCheckouts_GetInvoiceNumbersWithoutGapOrDuplicate()
     {
+        host.SkipUnlessAvailable();
         var buyers = new List<(Metadata Owner, string Organization, string Product)>();
         for (var i = 0; i < 6; i++)
         {
@@ -90,10 +92,11 @@ public sealed class BillingGrpcTests(HostFactory host) : IClassFixture<HostFacto
         Assert.Contains(results, r => r is null);
     }
 
-    [Fact]
+    [SkippableFact]
     [Trait("Rule", "BIL-5")]
     public async Task PaidInvoice_DownloadsAsAPdfShowingItsNumberAndTotal()
     {
+        host.SkipUnlessAvailable();
         var (owner, organization) = await OrganizationAsync(50_000);
         var product = AddProduct(organization, CoreProductType.WebHosting);
 
@@ -108,10 +111,11 @@ public sealed class BillingGrpcTests(HostFactory host) : IClassFixture<HostFacto
         Assert.Equal(invoice.Name, Assert.Single(history.Invoices).Name);
     }
 
-    [Fact]
+    [SkippableFact]
     [Trait("Rule", "BIL-8")]
     public async Task RefusedPromotionCode_SaysWhy_OnItsField()
     {
+        host.SkipUnlessAvailable();
         var (owner, organization) = await OrganizationAsync(0);
         var product = AddProduct(organization);
 
@@ -122,10 +126,11 @@ public sealed class BillingGrpcTests(HostFactory host) : IClassFixture<HostFacto
         Assert.Equal("promotion_code", status.ViolatedField());
     }
 
-    [Fact]
+    [SkippableFact]
     [Trait("Rule", "BIL-2")]
     public async Task EveryBillingRpc_NeedsBillingRights_AndHidesOtherOrganizations()
     {
+        host.SkipUnlessAvailable();
         var (owner, organization) = await OrganizationAsync(0);
         var product = AddProduct(organization);
         var (limited, limitedLogin) = await UserAsync();
@@ -173,3 +178,9 @@ public sealed class BillingGrpcTests(HostFactory host) : IClassFixture<HostFacto
         Assert.StartsWith(organization, granted.Voucher.Name, StringComparison.Ordinal);
     }
 }
+
+/// <summary>The suite on SQLite, the embedded store.</summary>
+public sealed class BillingGrpcTests(HostFactory host) : BillingGrpcTestsBase<HostFactory>(host);
+
+/// <summary>The same suite on PostgreSQL.</summary>
+public sealed class BillingGrpcTestsPostgres(PostgresHostFactory host) : BillingGrpcTestsBase<PostgresHostFactory>(host);

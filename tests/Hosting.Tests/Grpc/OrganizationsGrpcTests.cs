@@ -7,10 +7,11 @@ using Hosting.Tests.Support;
 
 namespace Hosting.Tests.Grpc;
 
-public sealed class OrganizationsGrpcTests(HostFactory host) : IClassFixture<HostFactory>
+public abstract class OrganizationsGrpcTestsBase<TFactory>(TFactory host) : IClassFixture<TFactory>
+    where TFactory : HostFactory
 {
-    private readonly OrganizationsService.OrganizationsServiceClient _organizations = new(host.Channel());
-    private readonly AccountsService.AccountsServiceClient _accounts = host.Accounts();
+    private OrganizationsService.OrganizationsServiceClient _organizations => new(host.Channel());
+    private AccountsService.AccountsServiceClient _accounts => host.Accounts();
 
     private async Task<(Metadata Auth, Account Account)> UserAsync()
     {
@@ -39,10 +40,11 @@ public sealed class OrganizationsGrpcTests(HostFactory host) : IClassFixture<Hos
         return $"{organization}/members/{account.Name.Split('/')[1]}";
     }
 
-    [Fact]
+    [SkippableFact]
     [Trait("Rule", "ORG-6")]
     public async Task TwoLegalRepresentatives_RemovingEachOtherAtOnce_NeverLeaveTheOrganizationWithoutOne()
     {
+        host.SkipUnlessAvailable();
         for (var round = 0; round < 5; round++)
         {
             var (aliceAuth, alice) = await UserAsync();
@@ -65,10 +67,11 @@ public sealed class OrganizationsGrpcTests(HostFactory host) : IClassFixture<Hos
         }
     }
 
-    [Fact]
+    [SkippableFact]
     [Trait("Rule", "ORG-6")]
     public async Task OnlyLegalRepresentative_Leaving_IsFailedPrecondition_WithThePreconditionListed()
     {
+        host.SkipUnlessAvailable();
         var (ownerAuth, _) = await UserAsync();
         var (otherAuth, other) = await UserAsync();
         var organization = (await _organizations.CreateOrganizationAsync(new CreateOrganizationRequest { ContactDetails = Contact() }, ownerAuth)).Organization.Name;
@@ -81,10 +84,11 @@ public sealed class OrganizationsGrpcTests(HostFactory host) : IClassFixture<Hos
         Assert.Equal("LAST_LEGAL_REPRESENTATIVE", Assert.Single(status.GetDetail<PreconditionFailure>()!.Violations).Type);
     }
 
-    [Fact]
+    [SkippableFact]
     [Trait("Rule", "ORG-9")]
     public async Task DeleteOrganization_ListsEachUnmetCondition()
     {
+        host.SkipUnlessAvailable();
         var login = $"order-{Guid.NewGuid():N}@example.com";
         var order = await _organizations.OrderFirstProductAsync(new OrderFirstProductRequest
         {
@@ -107,10 +111,11 @@ public sealed class OrganizationsGrpcTests(HostFactory host) : IClassFixture<Hos
             StatusCode.NotFound, "ORGANIZATION_NOT_FOUND");
     }
 
-    [Fact]
+    [SkippableFact]
     [Trait("Rule", "ORG-11")]
     public async Task UpdateOrganization_AppliesOnlyTheMaskedFields_AndRefusesAStaleEtag()
     {
+        host.SkipUnlessAvailable();
         var (auth, _) = await UserAsync();
         var created = (await _organizations.CreateOrganizationAsync(new CreateOrganizationRequest { ContactDetails = Contact() }, auth)).Organization;
 
@@ -139,10 +144,11 @@ public sealed class OrganizationsGrpcTests(HostFactory host) : IClassFixture<Hos
         Assert.Equal("update_mask", bad.ViolatedField());
     }
 
-    [Fact]
+    [SkippableFact]
     [Trait("Rule", "ORG-10")]
     public async Task Logo_NotAPng_IsRefusedWithTheReason()
     {
+        host.SkipUnlessAvailable();
         var (auth, _) = await UserAsync();
         var organization = (await _organizations.CreateOrganizationAsync(new CreateOrganizationRequest { ContactDetails = Contact() }, auth)).Organization.Name;
 
@@ -156,10 +162,11 @@ public sealed class OrganizationsGrpcTests(HostFactory host) : IClassFixture<Hos
             StatusCode.NotFound, "LOGO_NOT_FOUND");
     }
 
-    [Fact]
+    [SkippableFact]
     [Trait("Rule", "ORG-10")]
     public async Task Logo_IsSetReadAndRemoved()
     {
+        host.SkipUnlessAvailable();
         var (auth, _) = await UserAsync();
         var organization = (await _organizations.CreateOrganizationAsync(new CreateOrganizationRequest { ContactDetails = Contact() }, auth)).Organization.Name;
         var png = Core.OrganizationLogoTests.Png();
@@ -172,10 +179,11 @@ public sealed class OrganizationsGrpcTests(HostFactory host) : IClassFixture<Hos
         await RpcAssert.FailsAsync(() => _organizations.GetLogoAsync(new GetLogoRequest { Parent = organization }, auth).ResponseAsync, StatusCode.NotFound, "LOGO_NOT_FOUND");
     }
 
-    [Fact]
+    [SkippableFact]
     [Trait("Rule", "ORG-5")]
     public async Task MalformedResourceName_IsInvalidArgument_OnItsField()
     {
+        host.SkipUnlessAvailable();
         var (auth, _) = await UserAsync();
 
         var status = await RpcAssert.FailsAsync(
@@ -185,10 +193,11 @@ public sealed class OrganizationsGrpcTests(HostFactory host) : IClassFixture<Hos
         Assert.Equal("name", status.ViolatedField());
     }
 
-    [Fact]
+    [SkippableFact]
     [Trait("Rule", "ACC-10")]
     public async Task DeleteAccount_AsOnlyLegalRepresentative_IsRefused_NamingTheOrganization()
     {
+        host.SkipUnlessAvailable();
         var (auth, _) = await UserAsync();
         var organization = (await _organizations.CreateOrganizationAsync(new CreateOrganizationRequest { ContactDetails = Contact() }, auth)).Organization.Name;
 
@@ -212,3 +221,9 @@ public sealed class OrganizationsGrpcTests(HostFactory host) : IClassFixture<Hos
         }
     }
 }
+
+/// <summary>The suite on SQLite, the embedded store.</summary>
+public sealed class OrganizationsGrpcTests(HostFactory host) : OrganizationsGrpcTestsBase<HostFactory>(host);
+
+/// <summary>The same suite on PostgreSQL.</summary>
+public sealed class OrganizationsGrpcTestsPostgres(PostgresHostFactory host) : OrganizationsGrpcTestsBase<PostgresHostFactory>(host);

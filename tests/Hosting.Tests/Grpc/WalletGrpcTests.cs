@@ -7,11 +7,12 @@ using Hosting.Wallets.V1;
 
 namespace Hosting.Tests.Grpc;
 
-public sealed class WalletGrpcTests(HostFactory host) : IClassFixture<HostFactory>
+public abstract class WalletGrpcTestsBase<TFactory>(TFactory host) : IClassFixture<TFactory>
+    where TFactory : HostFactory
 {
-    private readonly WalletService.WalletServiceClient _wallet = new(host.Channel());
-    private readonly OrganizationsService.OrganizationsServiceClient _organizations = new(host.Channel());
-    private readonly AccountsService.AccountsServiceClient _accounts = host.Accounts();
+    private WalletService.WalletServiceClient _wallet => new(host.Channel());
+    private OrganizationsService.OrganizationsServiceClient _organizations => new(host.Channel());
+    private AccountsService.AccountsServiceClient _accounts => host.Accounts();
     private static readonly Metadata Operator = new() { { "x-api-key", HostFactory.OperatorKey } };
 
     private static Money Chf(long minor) => new() { Minor = minor, Currency = "CHF" };
@@ -41,10 +42,11 @@ public sealed class WalletGrpcTests(HostFactory host) : IClassFixture<HostFactor
         return (owner, organization);
     }
 
-    [Fact]
+    [SkippableFact]
     [Trait("Rule", "WAL-2")]
     public async Task ConcurrentPayments_OnOneWallet_SucceedExactlyAsFarAsTheMoneyGoes()
     {
+        host.SkipUnlessAvailable();
         var (owner, organization) = await OrganizationWithAsync(1_000 * 10);
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 24).Select(async i =>
@@ -67,10 +69,11 @@ public sealed class WalletGrpcTests(HostFactory host) : IClassFixture<HostFactor
         Assert.Empty((await _wallet.AuditLedgerAsync(new AuditLedgerRequest(), Operator)).Violations);
     }
 
-    [Fact]
+    [SkippableFact]
     [Trait("Rule", "WAL-5")]
     public async Task Retry_WithTheSameRequestId_ReturnsTheSameTransaction()
     {
+        host.SkipUnlessAvailable();
         var (owner, organization) = await OrganizationWithAsync(5_000);
         var request = new PayFromWalletRequest { Parent = organization, Amount = Chf(1_500), Reference = "invoices/9", RequestId = "retry-9" };
 
@@ -85,10 +88,11 @@ public sealed class WalletGrpcTests(HostFactory host) : IClassFixture<HostFactor
         Assert.Equal("request_id", reused.ViolatedField());
     }
 
-    [Fact]
+    [SkippableFact]
     [Trait("Rule", "WAL-1")]
     public async Task TopUp_AboveTheMaximum_NamesTheLimit()
     {
+        host.SkipUnlessAvailable();
         var (owner, organization) = await OrganizationWithAsync(0);
 
         var status = await RpcAssert.FailsAsync(
@@ -98,10 +102,11 @@ public sealed class WalletGrpcTests(HostFactory host) : IClassFixture<HostFactor
         Assert.Equal("maximum", status.GetDetail<ErrorInfo>()!.Metadata["limit"]);
     }
 
-    [Fact]
+    [SkippableFact]
     [Trait("Rule", "WAL-3")]
     public async Task Withdrawal_IsExecutedByTheOperatorOnce_AndCustomersCannotExecuteIt()
     {
+        host.SkipUnlessAvailable();
         var (owner, organization) = await OrganizationWithAsync(8_000);
         var created = await _wallet.CreateWithdrawalAsync(new CreateWithdrawalRequest { Parent = organization, Amount = Chf(8_000), Iban = "CH9300762011623852957", RequestId = "w1" }, owner);
         Assert.Equal(0, created.Wallet.Available.Minor);
@@ -117,10 +122,11 @@ public sealed class WalletGrpcTests(HostFactory host) : IClassFixture<HostFactor
             StatusCode.InvalidArgument, "INVALID_IBAN");
     }
 
-    [Fact]
+    [SkippableFact]
     [Trait("Rule", "BIL-2")]
     public async Task EveryCustomerWalletRpc_NeedsBillingRights_AndHidesOtherOrganizations()
     {
+        host.SkipUnlessAvailable();
         var (owner, organization) = await OrganizationWithAsync(5_000);
         var (limited, limitedLogin) = await UserAsync();
         var (outsider, _) = await UserAsync();
@@ -152,3 +158,9 @@ public sealed class WalletGrpcTests(HostFactory host) : IClassFixture<HostFactor
             StatusCode.PermissionDenied, "API_KEY_SCOPE_MISSING");
     }
 }
+
+/// <summary>The suite on SQLite, the embedded store.</summary>
+public sealed class WalletGrpcTests(HostFactory host) : WalletGrpcTestsBase<HostFactory>(host);
+
+/// <summary>The same suite on PostgreSQL.</summary>
+public sealed class WalletGrpcTestsPostgres(PostgresHostFactory host) : WalletGrpcTestsBase<PostgresHostFactory>(host);

@@ -15,7 +15,7 @@ namespace Hosting.Tests.Support;
 /// The real host in process on its own SQLite file, a fake clock, the outbox dispatcher off
 /// (tests read the outbox) and every log line captured.
 /// </summary>
-public sealed class HostFactory : WebApplicationFactory<Program>
+public class HostFactory : WebApplicationFactory<Program>
 {
     public const string SupportKey = "support-key-0123456789-abcdefghijklmnop";
     public const string OperatorKey = "operator-key-0123456789-abcdefghijklmno";
@@ -28,6 +28,11 @@ public sealed class HostFactory : WebApplicationFactory<Program>
     public FakeTimeProvider Clock { get; } = new(AccountsHarness.Start);
 
     public CapturedLogs Logs { get; } = new();
+
+    /// <summary>Skips the calling test when this factory's store is not available here.</summary>
+    public virtual void SkipUnlessAvailable()
+    {
+    }
 
     public string DatabasePath => Path.Combine(_folder, "hosting.db");
 
