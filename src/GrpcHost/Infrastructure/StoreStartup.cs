@@ -40,13 +40,7 @@ internal static class StoreStartup
     {
         await using (var scope = app.Services.CreateAsyncScope())
         {
-            var db = scope.ServiceProvider.GetRequiredService<HostingDbContext>();
-            await db.Database.MigrateAsync();
-            if (db.Database.IsSqlite())
-            {
-                // WAL lets readers go on while one request writes.
-                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
-            }
+            await scope.ServiceProvider.GetRequiredService<HostingDbContext>().MigrateStoreAsync();
         }
 
         app.Services.GetRequiredService<StoreState>().MarkReady();

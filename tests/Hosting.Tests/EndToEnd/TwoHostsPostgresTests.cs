@@ -1,0 +1,91 @@
+using Grpc.Core;
+using Hosting.Accounts.V1;
+using Hosting.Billing.V1;
+using Hosting.Organizations.V1;
+using Hosting.Tests.Support;
+using Hosting.Wallets.V1;
+
+namespace Hosting.Tests.EndToEnd;
+
+/// <summary>Two stateless hosts on one PostgreSQL database, as a provider runs them behind a load balancer.</summary>
+public sealed class TwoHostsPostgresTests
+{
+    private const string AuditKey = "two-hosts-audit-key-0123456789-abcdef";
+
+    [SkippableFact]
+    [Trait("Rule", "WAL-2")]
+    [Trait("Rule", "BIL-5")]
+    public async Task ConcurrentPaymentsAndCheckoutsThroughTwoHosts_NeverOverdraw_AndNumberInvoicesWithoutGaps()
+    {
+        Skip.If(PostgresHostFactory.ServerConnectionString is null, $"PostgreSQL lane not configured: set {PostgresHostFactory.Variable} (.ci/run does).");
+        var data = Directory.CreateTempSubdirectory("hosting-two-hosts-").FullName;
+        var connection = $"{PostgresHostFactory.ServerConnectionString};Database=hosting_two_hosts_{Guid.NewGuid():N}";
+        string[] settings = ["--Storage:Provider=Postgres", $"--Storage:ConnectionString={connection}", "--ApiKeys:Keys:0:Name=auditor", $"--ApiKeys:Keys:0:Key={AuditKey}", "--ApiKeys:Keys:0:Scopes:0=audit"];
+        try
+        {
+            // Both start at once: one migrates, the other waits for the migration lock.
+            var started = await Task.WhenAll(HostProcess.StartAsync(data, settings), HostProcess.StartAsync(data, settings));
+            await using var first = started[0];
+            await using var second = started[1];
+            var hosts = new[] { first, second };
+
+            var buyers = new List<(Metadata Auth, string Organization, string Product)>();
+            for (var i = 0; i < 6; i++)
+            {
+                var via = hosts[i % 2];
+                var login = $"two-hosts-{i}-{Guid.NewGuid():N}@example.com";
+                var order = await new OrganizationsService.OrganizationsServiceClient(via.Channel()).OrderFirstProductAsync(new OrderFirstProductRequest
+                {
+                    ContactDetails = new Hosting.Organizations.V1.ContactDetails
+                    {
+                        Kind = HolderKind.Individual, FirstName = "Ann", LastName = $"Meier {i}", Street = "Rue 1", PostalCode = "1200", City = "Geneva", Country = "CH",
+                    },
+                    Login = login, Password = Passwords.Good, ProductType = Hosting.Organizations.V1.ProductType.DomainName, ProductDisplayName = $"d{i}.ch",
+                });
+                var auth = Bearer.Of((await new AccountsService.AccountsServiceClient(via.Channel()).SignInAsync(new SignInRequest { Login = login, Password = Passwords.Good })).SessionToken);
+                buyers.Add((auth, order.Organization.Name, order.Product.Name));
+            }
+
+            // One wallet, 10 payments' worth of money, 30 payments spread over both hosts.
+            var (payer, wallet, _) = buyers[0];
+            await new WalletService.WalletServiceClient(first.Channel()).TopUpWalletAsync(new TopUpWalletRequest
+            {
+                Parent = wallet, Amount = new Money { Minor = 10_000, Currency = "CHF" }, PaymentMethod = "sim-success", RequestId = "fund",
+            }, payer);
+            var payments = await Task.WhenAll(Enumerable.Range(0, 30).Select(async i =>
+            {
+                try
+                {
+                    await new WalletService.WalletServiceClient(hosts[i % 2].Channel()).PayFromWalletAsync(new PayFromWalletRequest
+                    {
+                        Parent = wallet, Amount = new Money { Minor = 1_000, Currency = "CHF" }, Reference = $"invoices/{i}", RequestId = $"pay-{i}",
+                    }, payer);
+                    return true;
+                }
+                catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition)
+                {
+                    return false;
+                }
+            }));
+            Assert.Equal(10, payments.Count(ok => ok));
+
+            // Checkouts of every buyer, three times each, through both hosts at once.
+            var checkouts = await Task.WhenAll(buyers.SelectMany((b, i) => Enumerable.Range(0, 3).Select(async j =>
+                (await new BillingService.BillingServiceClient(hosts[(i + j) % 2].Channel()).CheckoutAsync(new CheckoutRequest
+                {
+                    Parent = b.Organization, Products = { b.Product }, PaymentMethod = "sim-success", RequestId = $"checkout-{j}",
+                }, b.Auth)).Invoice.Number)));
+            var numbers = checkouts.Select(n => long.Parse(n, System.Globalization.CultureInfo.InvariantCulture)).Order().ToList();
+            Assert.Equal(Enumerable.Range(1, 18).Select(n => (long)n), numbers);
+
+            var audit = await new WalletService.WalletServiceClient(second.Channel()).AuditLedgerAsync(new AuditLedgerRequest(), new Metadata { { "x-api-key", AuditKey } });
+            Assert.Empty(audit.Violations);
+            var balance = (await new WalletService.WalletServiceClient(second.Channel()).ListWalletsAsync(new ListWalletsRequest { Parent = wallet }, payer)).Wallets.Single().Balance.Minor;
+            Assert.Equal(0, balance);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+}
