@@ -10,16 +10,26 @@ public interface INotificationSender
 /// <summary>The outbox as the dispatcher sees it.</summary>
 public interface IOutboxStore
 {
-    /// <summary>Unsent messages due at <paramref name="now"/>, oldest first.</summary>
+    /// <summary>Unsent, unparked, unclaimed messages due at <paramref name="now"/>, oldest first.</summary>
     Task<IReadOnlyList<OutboxMessage>> DueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken);
+
+    /// <summary>Messages given up on, oldest first.</summary>
+    Task<IReadOnlyList<OutboxMessage>> ParkedAsync(CancellationToken cancellationToken);
 
     /// <summary>Commits the changes made to the messages returned.</summary>
     Task SaveChangesAsync(CancellationToken cancellationToken);
 }
 
-/// <summary>Hands due outbox messages to the sender, one at a time, recording each outcome.</summary>
+/// <summary>
+/// Hands due outbox messages to the sender, one at a time, recording each outcome. Every host may
+/// run it: a message is claimed (optimistic concurrency) before it is sent, so only one
+/// dispatcher sends it, and it is marked sent as soon as the sender acknowledges it.
+/// </summary>
 public sealed class NotificationDispatcher(IOutboxStore outbox, INotificationSender sender, TimeProvider clock)
 {
+    /// <summary>How long a claim holds before another dispatcher may retry a message.</summary>
+    public static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(2);
+
     /// <summary>Sends what is due; returns how many were sent.</summary>
     public async Task<int> DispatchDueAsync(int max, CancellationToken cancellationToken)
     {
@@ -27,6 +37,17 @@ public sealed class NotificationDispatcher(IOutboxStore outbox, INotificationSen
         var sent = 0;
         foreach (var message in due)
         {
+            message.Claim(clock.GetUtcNow(), ClaimLease);
+            try
+            {
+                await outbox.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Shared.ConcurrencyConflictException)
+            {
+                // Another dispatcher claimed it first: the rest of this batch may be stale too.
+                break;
+            }
+
             try
             {
                 await sender.SendAsync(message, cancellationToken).ConfigureAwait(false);

@@ -16,6 +16,9 @@ public sealed class NotificationOptions
 
     /// <summary>Messages sent per poll at most.</summary>
     public int BatchSize { get; set; } = 50;
+
+    /// <summary>Where notifications go: <c>Log</c> (only kind, id and recipient are logged) or <c>Smtp</c>.</summary>
+    public string Sender { get; set; } = "Log";
 }
 
 /// <summary>Polls the outbox and hands due messages to the <see cref="INotificationSender"/>.</summary>

@@ -52,7 +52,17 @@ internal static class ServiceRegistration
         services.AddScoped<OrganizationService>();
 
         services.Configure<NotificationOptions>(configuration.GetSection(NotificationOptions.Section));
-        services.AddSingleton<INotificationSender, LoggingNotificationSender>();
+        services.Configure<SmtpOptions>(configuration.GetSection("Notifications:Smtp"));
+        if (string.Equals(configuration["Notifications:Sender"], "Smtp", StringComparison.OrdinalIgnoreCase))
+        {
+            services.AddSingleton<INotificationSender, SmtpNotificationSender>();
+        }
+        else
+        {
+            services.AddSingleton<INotificationSender, LoggingNotificationSender>();
+        }
+
+        services.AddTelemetry(configuration);
         services.AddScoped<NotificationDispatcher>();
         services.AddHostedService<OutboxDispatcherService>();
         services.Configure<RenewalOptions>(configuration.GetSection(RenewalOptions.Section));

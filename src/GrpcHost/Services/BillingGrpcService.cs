@@ -200,7 +200,7 @@ internal sealed class BillingGrpcService(Core.Billing.BillingService billing) : 
 }
 
 /// <summary>The Support gRPC service, for staff API keys with the <c>support</c> scope.</summary>
-internal sealed class SupportGrpcService(Core.Billing.BillingService billing, ISecretGenerator random) : SupportService.SupportServiceBase
+internal sealed class SupportGrpcService(Core.Billing.BillingService billing, ISecretGenerator random, Core.Notifications.IOutboxStore outbox) : SupportService.SupportServiceBase
 {
     /// <summary>The scope of support staff's API keys.</summary>
     public const string Scope = "support";
@@ -236,6 +236,22 @@ internal sealed class SupportGrpcService(Core.Billing.BillingService billing, IS
     [ServiceCaller(Scope)]
     public override async Task<RunRenewalsResponse> RunRenewals(RunRenewalsRequest request, ServerCallContext context) =>
         new() { Renewed = await billing.RunRenewalsAsync(context.CancellationToken) };
+
+    [ServiceCaller(Scope)]
+    public override async Task<ListParkedNotificationsResponse> ListParkedNotifications(ListParkedNotificationsRequest request, ServerCallContext context)
+    {
+        var response = new ListParkedNotificationsResponse();
+        response.Notifications.AddRange((await outbox.ParkedAsync(context.CancellationToken)).Select(m => new ParkedNotification
+        {
+            Id = m.Id.ToString(),
+            Kind = m.Kind,
+            Recipient = m.Recipient,
+            Attempts = m.Attempts,
+            CreateTime = Timestamp.FromDateTimeOffset(m.CreatedAt),
+            ParkTime = Timestamp.FromDateTimeOffset(m.ParkedAt!.Value),
+        }));
+        return response;
+    }
 
     internal static Voucher ToProto(FreeVoucher voucher) => new()
     {

@@ -15,5 +15,6 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
         b.Property(m => m.Recipient).HasMaxLength(254).IsRequired();
         b.Property(m => m.Subject).HasMaxLength(256).IsRequired();
         b.HasIndex(m => new { m.SentAt, m.NextAttemptAt });
+        b.Property(m => m.Version).IsConcurrencyToken();
     }
 }

@@ -576,6 +576,9 @@ namespace Hosting.Persistence.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<long?>("ClaimedUntil")
+                        .HasColumnType("bigint");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint");
 
@@ -585,6 +588,9 @@ namespace Hosting.Persistence.Migrations.Postgres
                         .HasColumnType("character varying(64)");
 
                     b.Property<long>("NextAttemptAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("ParkedAt")
                         .HasColumnType("bigint");
 
                     b.Property<string>("Recipient")
@@ -599,6 +605,10 @@ namespace Hosting.Persistence.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
 
                     b.HasKey("Id");
 

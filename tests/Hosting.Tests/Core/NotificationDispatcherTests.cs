@@ -1,0 +1,111 @@
+using Hosting.Core.Notifications;
+using Hosting.Core.Shared;
+using Hosting.Persistence.Stores;
+using Hosting.Tests.Support;
+
+namespace Hosting.Tests.Core;
+
+public sealed class NotificationDispatcherTests : IDisposable
+{
+    private readonly AccountsHarness _h = new();
+
+    public void Dispose() => _h.Dispose();
+
+    private void Queue(int count)
+    {
+        using var db = _h.NewDb();
+        for (var i = 0; i < count; i++)
+        {
+            db.Add(OutboxMessage.Queue(_h.Random.NewId(), "test", $"r{i}@example.com", "Subject", $"Body {i}", _h.Clock.GetUtcNow()));
+        }
+
+        db.SaveChanges();
+    }
+
+    private NotificationDispatcher Dispatcher(INotificationSender sender) => new(new EfOutboxStore(_h.NewDb()), sender, _h.Clock);
+
+    private sealed class RecordingSender(Func<OutboxMessage, Task>? during = null, bool fail = false) : INotificationSender
+    {
+        public List<string> Sent { get; } = [];
+
+        public async Task SendAsync(OutboxMessage message, CancellationToken cancellationToken)
+        {
+            if (during is not null)
+            {
+                await during(message);
+            }
+
+            if (fail)
+            {
+                throw new IOException("SMTP server unavailable");
+            }
+
+            Sent.Add(message.Recipient);
+        }
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-5")]
+    public async Task AMessageAcknowledgedBySender_IsMarkedSent_WithoutItsBody_AndNeverSentAgain()
+    {
+        Queue(3);
+        var sender = new RecordingSender();
+
+        Assert.Equal(3, await Dispatcher(sender).DispatchDueAsync(10, CancellationToken.None));
+        Assert.Equal(0, await Dispatcher(sender).DispatchDueAsync(10, CancellationToken.None));
+
+        Assert.Equal(3, sender.Sent.Count);
+        Assert.All(_h.Outbox(), m => Assert.Equal(string.Empty, m.Body));
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-5")]
+    public async Task ASecondDispatcherRunningMeanwhile_DoesNotSendAClaimedMessage()
+    {
+        Queue(1);
+        var other = new RecordingSender();
+        var first = new RecordingSender(during: async _ => await Dispatcher(other).DispatchDueAsync(10, CancellationToken.None));
+
+        await Dispatcher(first).DispatchDueAsync(10, CancellationToken.None);
+
+        Assert.Single(first.Sent);
+        Assert.Empty(other.Sent);
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-5")]
+    public async Task TwoDispatchersReadingTheSameMessage_OnlyOneClaimsIt()
+    {
+        Queue(1);
+        var storeA = new EfOutboxStore(_h.NewDb());
+        var storeB = new EfOutboxStore(_h.NewDb());
+        var a = Assert.Single(await storeA.DueAsync(_h.Clock.GetUtcNow(), 10, CancellationToken.None));
+        var b = Assert.Single(await storeB.DueAsync(_h.Clock.GetUtcNow(), 10, CancellationToken.None));
+
+        a.Claim(_h.Clock.GetUtcNow(), NotificationDispatcher.ClaimLease);
+        await storeA.SaveChangesAsync(CancellationToken.None);
+        b.Claim(_h.Clock.GetUtcNow(), NotificationDispatcher.ClaimLease);
+
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => storeB.SaveChangesAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-5")]
+    public async Task AFailingMessage_BacksOff_ThenIsParkedAndListed()
+    {
+        Queue(1);
+        var failing = new RecordingSender(fail: true);
+
+        for (var i = 0; i < OutboxMessage.MaxAttempts; i++)
+        {
+            Assert.Equal(0, await Dispatcher(failing).DispatchDueAsync(10, CancellationToken.None));
+            Assert.Equal(0, await Dispatcher(failing).DispatchDueAsync(10, CancellationToken.None));
+            _h.Clock.Advance(TimeSpan.FromHours(1));
+        }
+
+        var parked = Assert.Single(await new EfOutboxStore(_h.NewDb()).ParkedAsync(CancellationToken.None));
+        Assert.Equal(OutboxMessage.MaxAttempts, parked.Attempts);
+        var working = new RecordingSender();
+        Assert.Equal(0, await Dispatcher(working).DispatchDueAsync(10, CancellationToken.None));
+    }
+}
