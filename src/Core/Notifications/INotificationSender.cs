@@ -27,6 +27,9 @@ public interface IOutboxStore
 /// </summary>
 public sealed class NotificationDispatcher(IOutboxStore outbox, INotificationSender sender, TimeProvider clock)
 {
+    /// <summary>Told of each failed delivery (for logs; the message's body is never passed on).</summary>
+    public event Action<string, Guid, Exception>? DeliveryFailed;
+
     /// <summary>How long a claim holds before another dispatcher may retry a message.</summary>
     public static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(2);
 
@@ -55,10 +58,11 @@ public sealed class NotificationDispatcher(IOutboxStore outbox, INotificationSen
                 sent++;
             }
 #pragma warning disable CA1031 // any delivery failure is retried later; the loop must go on
-            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
 #pragma warning restore CA1031
             {
                 message.MarkFailed(clock.GetUtcNow());
+                DeliveryFailed?.Invoke(message.Kind, message.Id, e);
             }
 
             // Saved per message so that a crash never re-sends a message already acknowledged.

@@ -42,7 +42,9 @@ public sealed partial class OutboxDispatcherService(
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<NotificationDispatcher>().DispatchDueAsync(options.Value.BatchSize, stoppingToken);
+                var dispatcher = scope.ServiceProvider.GetRequiredService<NotificationDispatcher>();
+                dispatcher.DeliveryFailed += (kind, id, error) => LogDeliveryFailed(logger, error, kind, id);
+                await dispatcher.DispatchDueAsync(options.Value.BatchSize, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -57,6 +59,9 @@ public sealed partial class OutboxDispatcherService(
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {Kind} {Id} could not be delivered; it will be retried")]
+    private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string kind, Guid id);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox poll failed; retrying at the next tick")]
     private static partial void LogPollFailed(ILogger logger, Exception exception);
