@@ -208,20 +208,14 @@ public sealed class AccountService(
     /// <summary>The caller's active sessions, newest first (API-4 pagination).</summary>
     public async Task<Result<Page<Session>>> ListSessionsAsync(AuthenticatedUser user, int pageSize, string? pageToken, CancellationToken ct = default)
     {
-        var size = PageToken.Size(pageSize);
-        var after = PageToken.Decode(pageToken);
-        if (!size.IsSuccess)
+        var page = PageRequest.Parse(pageSize, pageToken);
+        if (!page.IsSuccess)
         {
-            return size.Error;
+            return page.Error;
         }
 
-        if (!after.IsSuccess)
-        {
-            return after.Error;
-        }
-
-        var rows = await store.ListActiveSessionsAsync(user.AccountId, clock.GetUtcNow(), after.Value, size.Value + 1, ct).ConfigureAwait(false);
-        return ToPage(rows, size.Value, s => new PageToken(s.CreatedAt, s.Id));
+        var rows = await store.ListActiveSessionsAsync(user.AccountId, clock.GetUtcNow(), page.Value.After, page.Value.Fetch, ct).ConfigureAwait(false);
+        return page.Value.Cut(rows, s => new PageToken(s.CreatedAt, s.Id));
     }
 
     /// <summary>Ends every session but the calling one.</summary>
@@ -452,32 +446,19 @@ public sealed class AccountService(
     /// <summary>The caller's activity, newest first (ACC-6).</summary>
     public async Task<Result<Page<ActivityEntry>>> ListActivityAsync(AuthenticatedUser user, int pageSize, string? pageToken, CancellationToken ct = default)
     {
-        var size = PageToken.Size(pageSize);
-        var after = PageToken.Decode(pageToken);
-        if (!size.IsSuccess)
+        var page = PageRequest.Parse(pageSize, pageToken);
+        if (!page.IsSuccess)
         {
-            return size.Error;
+            return page.Error;
         }
 
-        if (!after.IsSuccess)
-        {
-            return after.Error;
-        }
-
-        var rows = await store.ListActivityAsync(user.AccountId, after.Value, size.Value + 1, ct).ConfigureAwait(false);
-        return ToPage(rows, size.Value, e => new PageToken(e.At, e.Id));
+        var rows = await store.ListActivityAsync(user.AccountId, page.Value.After, page.Value.Fetch, ct).ConfigureAwait(false);
+        return page.Value.Cut(rows, e => new PageToken(e.At, e.Id));
     }
 
     /// <summary>Normalizes a recovery code as typed (case, dashes, spaces).</summary>
     internal static string NormalizeRecoveryCode(string code) =>
         new string(code.Where(char.IsAsciiLetterOrDigit).ToArray()).ToUpperInvariant();
-
-    private static Page<T> ToPage<T>(IReadOnlyList<T> rows, int size, Func<T, PageToken> position)
-    {
-        var items = rows.Take(size).ToArray();
-        var next = rows.Count > size ? position(items[^1]).Encode() : string.Empty;
-        return new Page<T>(items, next);
-    }
 
     private static IEnumerable<(SignInSourceKind Kind, string Digest)> Sources(SignInContext context)
     {

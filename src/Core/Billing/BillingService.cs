@@ -174,21 +174,14 @@ public sealed class BillingService(
             return organization.Error;
         }
 
-        var size = PageToken.Size(pageSize);
-        var after = PageToken.Decode(pageToken);
-        if (!size.IsSuccess)
+        var page = PageRequest.Parse(pageSize, pageToken);
+        if (!page.IsSuccess)
         {
-            return size.Error;
+            return page.Error;
         }
 
-        if (!after.IsSuccess)
-        {
-            return after.Error;
-        }
-
-        var rows = await store.InvoicesAsync(organizationId, after.Value, size.Value + 1, ct).ConfigureAwait(false);
-        var items = rows.Take(size.Value).ToList();
-        return new Page<Invoice>(items, rows.Count > size.Value ? new PageToken(items[^1].IssuedAt, items[^1].Id).Encode() : string.Empty);
+        var rows = await store.InvoicesAsync(organizationId, page.Value.After, page.Value.Fetch, ct).ConfigureAwait(false);
+        return page.Value.Cut(rows, i => new PageToken(i.IssuedAt, i.Id));
     }
 
     /// <summary>One final invoice of the organization.</summary>

@@ -63,3 +63,30 @@ public readonly record struct PageToken(DateTimeOffset Time, Guid Id)
 
 /// <summary>One page of a list.</summary>
 public sealed record Page<T>(IReadOnlyList<T> Items, string NextPageToken);
+
+/// <summary>A validated page request: its size and where it starts (API-4).</summary>
+public readonly record struct PageRequest(int Size, PageToken? After)
+{
+    /// <summary>Validates a page size (0 means the default) and an opaque token; errors name their field.</summary>
+    public static Result<PageRequest> Parse(int pageSize, string? pageToken)
+    {
+        var size = PageToken.Size(pageSize);
+        if (!size.IsSuccess)
+        {
+            return size.Error;
+        }
+
+        var after = PageToken.Decode(pageToken);
+        return after.IsSuccess ? new PageRequest(size.Value, after.Value) : after.Error;
+    }
+
+    /// <summary>How many rows to fetch: one more than the page, to know whether another follows.</summary>
+    public int Fetch => Size + 1;
+
+    /// <summary>The page from rows fetched with <see cref="Fetch"/>, with the token of the next one.</summary>
+    public Page<T> Cut<T>(IReadOnlyList<T> rows, Func<T, PageToken> position)
+    {
+        var items = rows.Take(Size).ToArray();
+        return new Page<T>(items, rows.Count > Size ? position(items[^1]).Encode() : string.Empty);
+    }
+}

@@ -157,16 +157,10 @@ public sealed class WalletService(
             return allowed;
         }
 
-        var size = PageToken.Size(pageSize);
-        var after = PageToken.Decode(pageToken);
-        if (!size.IsSuccess)
+        var page = PageRequest.Parse(pageSize, pageToken);
+        if (!page.IsSuccess)
         {
-            return size.Error;
-        }
-
-        if (!after.IsSuccess)
-        {
-            return after.Error;
+            return page.Error;
         }
 
         var wallet = await store.FindWalletAsync(organizationId, currency, ct).ConfigureAwait(false);
@@ -175,9 +169,8 @@ public sealed class WalletService(
             return WalletErrors.WalletNotFound;
         }
 
-        var rows = await store.ListTransactionsAsync(wallet.Id, after.Value, size.Value + 1, ct).ConfigureAwait(false);
-        var items = rows.Take(size.Value).ToList();
-        return new Page<LedgerTransaction>(items, rows.Count > size.Value ? new PageToken(items[^1].At, items[^1].Id).Encode() : string.Empty);
+        var rows = await store.ListTransactionsAsync(wallet.Id, page.Value.After, page.Value.Fetch, ct).ConfigureAwait(false);
+        return page.Value.Cut(rows, t => new PageToken(t.At, t.Id));
     }
 
     /// <summary>Pays a pending withdrawal out; for the payout operator or job. Executes at most once.</summary>
