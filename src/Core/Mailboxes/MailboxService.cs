@@ -527,3 +527,20 @@ public sealed class MailboxPasswordSync(IMailboxStore store, IOrganizationStore 
         }
     }
 }
+
+/// <summary>Ends the unification of mailboxes whose account lost its rights on their mail service (MBX-4 (c)).</summary>
+public sealed class MailboxRightsObserver(IMailboxStore store, IAccountStore accounts, ISecretGenerator random, TimeProvider clock) : IMembershipChangeObserver
+{
+    /// <inheritdoc />
+    public async Task RightsChangedAsync(Organization organization, Guid accountId, SignInContext context, CancellationToken cancellationToken)
+    {
+        foreach (var mailbox in await store.ListUnifiedWithAsync(accountId, cancellationToken).ConfigureAwait(false))
+        {
+            if (mailbox.OrganizationId == organization.Id && !(organization.MemberOf(accountId)?.CanAccessProduct(mailbox.MailServiceId) ?? false))
+            {
+                mailbox.EndUnification();
+                accounts.Add(ActivityEntry.Record(random.NewId(), accountId, clock.GetUtcNow(), ActivityKind.UnificationEnded, context));
+            }
+        }
+    }
+}

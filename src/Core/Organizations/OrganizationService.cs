@@ -28,7 +28,8 @@ public sealed class OrganizationService(
     IOrganizationFinances finances,
     TimeProvider clock,
     ISecretGenerator random,
-    OrganizationOptions options)
+    OrganizationOptions options,
+    IMembershipChangeObserver? membershipObserver = null)
 {
     /// <summary>Creates an organization; the creator becomes its legal representative and administrator (ORG-2).</summary>
     public async Task<Result<OrganizationView>> CreateAsync(AuthenticatedUser user, ContactDetails contact, CancellationToken ct = default)
@@ -283,6 +284,8 @@ public sealed class OrganizationService(
             return changed.Error;
         }
 
+        await ObserveAsync(organization, memberAccountId, ct).ConfigureAwait(false);
+
         await store.SaveChangesAsync(ct).ConfigureAwait(false);
         return member;
     }
@@ -303,6 +306,7 @@ public sealed class OrganizationService(
         }
 
         await ClearCurrentAsync(memberAccountId, organizationId, ct).ConfigureAwait(false);
+        await ObserveAsync(organization, memberAccountId, ct).ConfigureAwait(false);
         await store.SaveChangesAsync(ct).ConfigureAwait(false);
         return Done.Value;
     }
@@ -323,6 +327,7 @@ public sealed class OrganizationService(
         }
 
         await ClearCurrentAsync(user.AccountId, organizationId, ct).ConfigureAwait(false);
+        await ObserveAsync(organization, user.AccountId, ct).ConfigureAwait(false);
         await store.SaveChangesAsync(ct).ConfigureAwait(false);
         return Done.Value;
     }
@@ -710,6 +715,9 @@ public sealed class OrganizationService(
 
         return (organization.Value, invitation);
     }
+
+    private Task ObserveAsync(Organization organization, Guid accountId, CancellationToken ct) =>
+        membershipObserver?.RightsChangedAsync(organization, accountId, SignInContext.Unknown, ct) ?? Task.CompletedTask;
 
     private async Task ClearCurrentAsync(Guid accountId, Guid organizationId, CancellationToken ct)
     {

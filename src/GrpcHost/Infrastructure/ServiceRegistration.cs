@@ -36,6 +36,7 @@ internal static class ServiceRegistration
         services.AddScoped<IMailboxStore, EfMailboxStore>();
         services.AddScoped<IAccountPasswordSync, MailboxPasswordSync>();
         services.AddScoped<MailboxService>();
+        services.AddScoped<IMembershipChangeObserver, MailboxRightsObserver>();
         services.AddScoped<IOrganizationStore, EfOrganizationStore>();
         services.AddScoped<IBillingStore, EfBillingStore>();
         services.AddScoped<IProductCatalogue, StoredProductCatalogue>();

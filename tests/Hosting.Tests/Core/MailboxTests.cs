@@ -206,14 +206,17 @@ public sealed class MailboxTests : IDisposable
 
     [Fact]
     [Trait("Rule", "MBX-4")]
-    public async Task Unification_Ends_WhenTheAccountLosesItsRights_AtTheNextPasswordChange()
+    public async Task Unification_Ends_WhenTheAccountLosesItsRights()
     {
         var s = await SetUpAsync();
         var mailbox = await MailboxAsync(s, "julie");
         var julie = await MemberAsync(s, $"julie@{Domain}", MemberRights.Full);
         await _h.Mailboxes().LinkWebmailAsync(julie, $"julie@{Domain}", null, Contexts.Home);
         await _h.Mailboxes().ChangePasswordAsync(julie, s.OrganizationId, mailbox.Id, "one shared secret 7", true, Contexts.Home);
+
         await _h.Organizations().UpdateMemberAsync(s.Owner, s.OrganizationId, julie.AccountId, _ => new MemberRights(false, [], false), false);
+
+        Assert.Null(_h.Query(db => db.Set<Mailbox>().Single(m => m.Id == mailbox.Id).UnifiedAccountId));
 
         var session = (await _h.Accounts().SignInAsync($"julie@{Domain}", "one shared secret 7", null, null, Contexts.Home)).Value;
         await _h.Accounts().ChangePasswordAsync((await _h.Accounts().AuthenticateAsync(session.Token)).Value, "one shared secret 7", "independent again 3", null, Contexts.Home);

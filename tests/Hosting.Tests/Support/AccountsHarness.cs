@@ -77,7 +77,8 @@ public sealed class AccountsHarness : IDisposable
         var db = NewDb();
         var accountStore = new EfAccountStore(db);
         var accounts = new AccountService(accountStore, _hasher, Policy, Clock, Random, Options);
-        return new OrganizationService(new EfOrganizationStore(db), accountStore, accounts, FixedProductCatalogue.Default, Finances, Clock, Random, OrganizationOptions);
+        var observer = new MailboxRightsObserver(new EfMailboxStore(db), accountStore, Random, Clock);
+        return new OrganizationService(new EfOrganizationStore(db), accountStore, accounts, FixedProductCatalogue.Default, Finances, Clock, Random, OrganizationOptions, observer);
     }
 
     public SimulatedPaymentGateway Gateway { get; private set; } = null!;
