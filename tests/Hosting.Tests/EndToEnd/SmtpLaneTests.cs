@@ -2,6 +2,11 @@ using Grpc.Core;
 using Hosting.Accounts.V1;
 using Hosting.Organizations.V1;
 using Hosting.Tests.Support;
+using Hosting.Billing.V1;
+using CoreProduct = Hosting.Core.Organizations.Product;
+using CoreProductType = Hosting.Core.Organizations.ProductType;
+using Hosting.Persistence;
+using Microsoft.EntityFrameworkCore;
 using MimeKit;
 
 namespace Hosting.Tests.EndToEnd;
@@ -12,6 +17,8 @@ namespace Hosting.Tests.EndToEnd;
 /// </summary>
 public sealed class SmtpLaneTests
 {
+    private const string SupportKey = "smtp-lane-support-key-0123456789-abcdef";
+
     private static readonly string? Port = Environment.GetEnvironmentVariable("HOSTING_TEST_SMTP_PORT");
     private static readonly string? Maildir = Environment.GetEnvironmentVariable("HOSTING_TEST_SMTP_MAILDIR");
 
@@ -39,7 +46,8 @@ public sealed class SmtpLaneTests
     [Trait("Rule", "ACC-5")]
     [Trait("Rule", "ACC-8")]
     [Trait("Rule", "ORG-4")]
-    public async Task SignInAlerts_Invitations_AndPasswordResets_ArriveByEmail()
+    [Trait("Rule", "BIL-7")]
+    public async Task SignInAlerts_Invitations_PasswordResets_AndRenewalFailures_ArriveByEmail()
     {
         Skip.If(Port is null || Maildir is null, "SMTP lane not configured: .ci/smtp-lane.sh starts a server and sets HOSTING_TEST_SMTP_PORT and HOSTING_TEST_SMTP_MAILDIR.");
         var data = Directory.CreateTempSubdirectory("hosting-smtp-").FullName;
@@ -47,7 +55,8 @@ public sealed class SmtpLaneTests
         {
             await using var host = await HostProcess.StartAsync(
                 data, "--Notifications:Sender=Smtp", "--Notifications:Smtp:Host=127.0.0.1", $"--Notifications:Smtp:Port={Port}",
-                "--Notifications:Smtp:Security=None", "--Notifications:Smtp:From=no-reply@hosting.example", "--Notifications:PollInterval=00:00:00.500");
+                "--Notifications:Smtp:Security=None", "--Notifications:Smtp:From=no-reply@hosting.example", "--Notifications:PollInterval=00:00:00.500",
+                "--ApiKeys:Keys:0:Name=support", $"--ApiKeys:Keys:0:Key={SupportKey}", "--ApiKeys:Keys:0:Scopes:0=support");
             var accounts = new AccountsService.AccountsServiceClient(host.Channel());
             var organizations = new OrganizationsService.OrganizationsServiceClient(host.Channel());
             var suffix = Guid.NewGuid().ToString("N")[..8];
@@ -76,6 +85,22 @@ public sealed class SmtpLaneTests
             await accounts.ResetPasswordAsync(new ResetPasswordRequest { ResetToken = token, NewPassword = Passwords.Other });
             await accounts.SignInAsync(new SignInRequest { Login = login, Password = Passwords.Other });
             Assert.Equal("no-reply@hosting.example", ((MailboxAddress)alert.From[0]).Address);
+
+            // A product due today renews itself from an empty wallet: the renewal fails and the billing members hear of it.
+            var organizationId = Guid.Parse(organization.Name.Split('/')[1]);
+            var options = new DbContextOptionsBuilder<HostingDbContext>().UseSqlite($"Data Source={data}/hosting.db").Options;
+            await using (var db = new HostingDbContext(options))
+            {
+                var product = CoreProduct.Order(Guid.NewGuid(), organizationId, CoreProductType.DomainName, "mail-test.ch", Hosting.Core.Shared.Money.FromTrusted(0, "CHF"), DateTimeOffset.UtcNow.AddYears(-1)).Value;
+                product.Activate(DateTimeOffset.UtcNow.AddDays(-1));
+                product.SetAutoRenewal(true, "wallet");
+                db.Add(product);
+                await db.SaveChangesAsync();
+            }
+
+            await new SupportService.SupportServiceClient(host.Channel()).RunRenewalsAsync(new RunRenewalsRequest(), new Metadata { { "x-api-key", SupportKey } });
+            var renewal = await ArrivedAsync(m => m.To.ToString() == login && (m.Subject ?? string.Empty).Contains("Renewal of mail-test.ch failed", StringComparison.Ordinal));
+            Assert.Contains("INSUFFICIENT_FUNDS", renewal.TextBody ?? string.Empty, StringComparison.Ordinal);
         }
         finally
         {
