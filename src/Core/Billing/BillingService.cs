@@ -257,6 +257,72 @@ public sealed class BillingService(
         return renewed;
     }
 
+    /// <summary>
+    /// Support corrects a final invoice with a credit note (BIL-5): the invoice never changes; the
+    /// credited amounts never exceed its total; the amount may go back to the wallet.
+    /// </summary>
+    public async Task<Result<CreditNote>> IssueCreditNoteAsync(Guid organizationId, Guid invoiceId, long amountMinor, string? reason, bool refundToWallet, CancellationToken ct = default)
+    {
+        var text = (reason ?? string.Empty).Trim();
+        if (text.Length is 0 or > 500)
+        {
+            return DomainError.Invalid("reason", "REASON_REQUIRED", "A credit note says why, in 1 to 500 characters.");
+        }
+
+        if (amountMinor <= 0)
+        {
+            return DomainError.Invalid("amount_minor", "INVALID_AMOUNT", "The amount must be positive.");
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var invoice = await store.FindInvoiceAsync(invoiceId, ct).ConfigureAwait(false);
+                if (invoice is null || invoice.OrganizationId != organizationId)
+                {
+                    return BillingErrors.InvoiceNotFound;
+                }
+
+                var credited = (await store.CreditNotesOfInvoiceAsync(invoiceId, ct).ConfigureAwait(false)).Sum(c => c.AmountMinor);
+                if (credited + amountMinor > invoice.TotalMinor)
+                {
+                    return DomainError.Invalid("amount_minor", "CREDIT_EXCEEDS_INVOICE", "Credit notes cannot credit more than the invoice's total.") with { Kind = ErrorKind.FailedPrecondition };
+                }
+
+                var sequence = await store.SequenceAsync(InvoiceSequence.CreditNotesId, ct).ConfigureAwait(false);
+                if (sequence is null)
+                {
+                    sequence = InvoiceSequence.Start(InvoiceSequence.CreditNotesId);
+                    store.Add(sequence);
+                }
+
+                var number = sequence.Next();
+                Guid? refund = null;
+                if (refundToWallet)
+                {
+                    refund = (await wallets.RefundInUnitOfWorkAsync(organizationId, Money.FromTrusted(amountMinor, invoice.Currency), $"credit-note:{number}", ct).ConfigureAwait(false)).Id;
+                }
+
+                var note = CreditNote.Issue(random.NewId(), invoice, number, amountMinor, text, clock.GetUtcNow(), refund);
+                store.Add(note);
+                await store.SaveChangesAsync(ct).ConfigureAwait(false);
+                return note;
+            }
+            catch (Exception e) when (e is ConcurrencyConflictException or DuplicateKeyException && attempt < options.MaxAttempts)
+            {
+                store.Reset();
+            }
+        }
+    }
+
+    /// <summary>The organization's credit notes, newest first; billing rights needed.</summary>
+    public async Task<Result<IReadOnlyList<CreditNote>>> ListCreditNotesAsync(AuthenticatedUser user, Guid organizationId, CancellationToken ct = default)
+    {
+        var organization = await BillingOrganizationAsync(user, organizationId, ct).ConfigureAwait(false);
+        return organization.IsSuccess ? Result<IReadOnlyList<CreditNote>>.Ok(await store.CreditNotesAsync(organizationId, ct).ConfigureAwait(false)) : organization.Error;
+    }
+
     /// <summary>Support grants a free voucher to an organization (BIL-9).</summary>
     public async Task<Result<FreeVoucher>> GrantVoucherAsync(Guid organizationId, ProductType type, CancellationToken ct = default)
     {
@@ -458,7 +524,7 @@ public sealed class BillingService(
         }
 
         var now = clock.GetUtcNow();
-        var sequence = await store.SequenceAsync(ct).ConfigureAwait(false);
+        var sequence = await store.SequenceAsync(InvoiceSequence.SingletonId, ct).ConfigureAwait(false);
         if (sequence is null)
         {
             sequence = InvoiceSequence.Start();

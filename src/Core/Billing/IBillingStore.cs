@@ -21,8 +21,14 @@ public interface IBillingStore
     /// <summary>Whether the organization redeemed the code before.</summary>
     Task<bool> RedeemedAsync(Guid promotionCodeId, Guid organizationId, CancellationToken cancellationToken);
 
-    /// <summary>The sequence row, if created.</summary>
-    Task<InvoiceSequence?> SequenceAsync(CancellationToken cancellationToken);
+    /// <summary>A sequence row, if created (<see cref="InvoiceSequence.SingletonId"/> or <see cref="InvoiceSequence.CreditNotesId"/>).</summary>
+    Task<InvoiceSequence?> SequenceAsync(int id, CancellationToken cancellationToken);
+
+    /// <summary>The credit notes of an invoice.</summary>
+    Task<IReadOnlyList<CreditNote>> CreditNotesOfInvoiceAsync(Guid invoiceId, CancellationToken cancellationToken);
+
+    /// <summary>The organization's credit notes, newest first.</summary>
+    Task<IReadOnlyList<CreditNote>> CreditNotesAsync(Guid organizationId, CancellationToken cancellationToken);
 
     /// <summary>An invoice.</summary>
     Task<Invoice?> FindInvoiceAsync(Guid id, CancellationToken cancellationToken);

@@ -85,11 +85,14 @@ public sealed class Invoice
         SubtotalMinor, VatMinor, TotalMinor, Currency, null);
 }
 
-/// <summary>The next number of the legal invoice sequence; one row, bumped inside each paying transaction.</summary>
+/// <summary>The next number of a legal sequence (invoices, credit notes); one row each, bumped inside the issuing transaction.</summary>
 public sealed class InvoiceSequence
 {
-    /// <summary>The only row's id.</summary>
+    /// <summary>The final invoices' row.</summary>
     public const int SingletonId = 1;
+
+    /// <summary>The credit notes' row.</summary>
+    public const int CreditNotesId = 2;
 
     private InvoiceSequence(int id) => Id = id;
 
@@ -103,7 +106,7 @@ public sealed class InvoiceSequence
     public int Version { get; private set; }
 
     /// <summary>A fresh sequence.</summary>
-    public static InvoiceSequence Start() => new(SingletonId);
+    public static InvoiceSequence Start(int id = SingletonId) => new(id);
 
     /// <summary>Takes the next number.</summary>
     public long Next()
@@ -140,4 +143,57 @@ public static class Rounding
 
         return checked((amountMinor * basisPoints) + 5_000) / 10_000;
     }
+}
+
+/// <summary>
+/// A credit note (BIL-5): the only way to correct a final invoice, which never changes. It has its
+/// own gapless numbering and may give the amount back to the organization's wallet.
+/// </summary>
+public sealed class CreditNote
+{
+    private CreditNote(Guid id, Guid organizationId, Guid invoiceId, long sequenceNumber, long amountMinor, string currency, string reason, DateTimeOffset issuedAt)
+    {
+        Id = id;
+        OrganizationId = organizationId;
+        InvoiceId = invoiceId;
+        SequenceNumber = sequenceNumber;
+        AmountMinor = amountMinor;
+        Currency = currency;
+        Reason = reason;
+        IssuedAt = issuedAt;
+    }
+
+    /// <summary>The credit note's id.</summary>
+    public Guid Id { get; private set; }
+
+    /// <summary>The organization credited.</summary>
+    public Guid OrganizationId { get; private set; }
+
+    /// <summary>The invoice it corrects.</summary>
+    public Guid InvoiceId { get; private set; }
+
+    /// <summary>Its position in the credit notes' sequence.</summary>
+    public long SequenceNumber { get; private set; }
+
+    /// <summary>The printed number.</summary>
+    public string Number => "CN" + SequenceNumber.ToString("D8", CultureInfo.InvariantCulture);
+
+    /// <summary>The amount credited, VAT included, in minor units.</summary>
+    public long AmountMinor { get; private set; }
+
+    /// <summary>ISO 4217, the invoice's.</summary>
+    public string Currency { get; private set; }
+
+    /// <summary>Why.</summary>
+    public string Reason { get; private set; }
+
+    /// <summary>When it was issued.</summary>
+    public DateTimeOffset IssuedAt { get; private set; }
+
+    /// <summary>The wallet refund's ledger transaction, when the amount went back to the wallet.</summary>
+    public Guid? RefundTransactionId { get; private set; }
+
+    /// <summary>Issues a credit note.</summary>
+    public static CreditNote Issue(Guid id, Invoice invoice, long sequenceNumber, long amountMinor, string reason, DateTimeOffset now, Guid? refundTransactionId) =>
+        new(id, invoice.OrganizationId, invoice.Id, sequenceNumber, amountMinor, invoice.Currency, reason, now) { RefundTransactionId = refundTransactionId };
 }

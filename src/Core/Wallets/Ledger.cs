@@ -9,6 +9,8 @@ public enum LedgerTransactionKind
     Payment = 2,
     /// <summary>A withdrawal paid out (WAL-3).</summary>
     WithdrawalExecuted = 3,
+    /// <summary>Money given back by a credit note (BIL-5).</summary>
+    Refund = 4,
 }
 
 /// <summary>The ledger accounts money moves between.</summary>

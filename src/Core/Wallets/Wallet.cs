@@ -54,6 +54,15 @@ public sealed class Wallet
         return LedgerTransaction.Transfer(transactionId, Id, LedgerTransactionKind.TopUp, Currency, reference, now, LedgerAccounts.GatewayClearing, LedgerAccounts.Wallet(Id), amount);
     }
 
+    /// <summary>Gives money back from revenue, for a credit note.</summary>
+    public LedgerTransaction Refund(Guid transactionId, long amount, string reference, DateTimeOffset now)
+    {
+        EnsurePositive(amount);
+        Balance = checked(Balance + amount);
+        Version++;
+        return LedgerTransaction.Transfer(transactionId, Id, LedgerTransactionKind.Refund, Currency, reference, now, LedgerAccounts.Revenue, LedgerAccounts.Wallet(Id), amount);
+    }
+
     /// <summary>Pays from the available balance, never below zero (WAL-2).</summary>
     public Result<LedgerTransaction> Pay(Guid transactionId, long amount, string reference, DateTimeOffset now)
     {

@@ -120,6 +120,16 @@ public sealed class WalletService(
         return paid;
     }
 
+    /// <summary>Credits a refund to the organization's wallet inside the caller's unit of work (BIL-5 credit notes).</summary>
+    internal async Task<LedgerTransaction> RefundInUnitOfWorkAsync(Guid organizationId, Money amount, string reference, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var wallet = await store.FindWalletAsync(organizationId, amount.Currency, ct).ConfigureAwait(false) ?? OpenWallet(organizationId, amount.Currency, now);
+        var refund = wallet.Refund(random.NewId(), amount.Minor, reference, now);
+        store.Add(refund);
+        return refund;
+    }
+
     /// <summary>Asks for a payout of part or all of the available balance (WAL-3); the amount is held.</summary>
     public Task<Result<WalletWithdrawal>> RequestWithdrawalAsync(
         AuthenticatedUser user, Guid organizationId, Money amount, PayoutDestination destination, string? requestId, CancellationToken ct = default) =>

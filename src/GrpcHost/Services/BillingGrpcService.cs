@@ -142,6 +142,28 @@ internal sealed class BillingGrpcService(Core.Billing.BillingService billing) : 
         return response;
     }
 
+    [UserCaller]
+    public override async Task<ListCreditNotesResponse> ListCreditNotes(ListCreditNotesRequest request, ServerCallContext context)
+    {
+        var id = ResourceNames.ParseOrganization(request.Parent, "parent").OrThrow();
+        var notes = (await billing.ListCreditNotesAsync(context.User(), id, context.CancellationToken)).OrThrow();
+        var response = new ListCreditNotesResponse();
+        response.CreditNotes.AddRange(notes.Select(ToProto));
+        return response;
+    }
+
+    internal static Hosting.Billing.V1.CreditNote ToProto(Core.Billing.CreditNote note) => new()
+    {
+        Name = $"organizations/{note.OrganizationId}/creditNotes/{note.Id}",
+        Number = note.Number,
+        Invoice = $"organizations/{note.OrganizationId}/invoices/{note.InvoiceId}",
+        AmountMinor = note.AmountMinor,
+        Currency = note.Currency,
+        Reason = note.Reason,
+        IssueTime = Timestamp.FromDateTimeOffset(note.IssuedAt),
+        RefundedToWallet = note.RefundTransactionId is not null,
+    };
+
     private static CheckoutOrder Order(Guid organizationId, IEnumerable<string> products, string billingAddress, string? paymentMethod, string promotionCode, IEnumerable<string> vouchers, string? requestId)
     {
         var productIds = products.Select((p, i) => ResourceNames.ParseProductOf(organizationId, p, $"products[{i}]").OrThrow()).ToArray();
@@ -236,6 +258,14 @@ internal sealed class SupportGrpcService(Core.Billing.BillingService billing, IS
     [ServiceCaller(Scope)]
     public override async Task<RunRenewalsResponse> RunRenewals(RunRenewalsRequest request, ServerCallContext context) =>
         new() { Renewed = await billing.RunRenewalsAsync(context.CancellationToken) };
+
+    [ServiceCaller(Scope)]
+    public override async Task<IssueCreditNoteResponse> IssueCreditNote(IssueCreditNoteRequest request, ServerCallContext context)
+    {
+        var (organizationId, invoiceId) = ResourceNames.ParseChild(request.Invoice, "invoices", "invoice").OrThrow();
+        var note = (await billing.IssueCreditNoteAsync(organizationId, invoiceId, request.AmountMinor, request.Reason, request.RefundToWallet, context.CancellationToken)).OrThrow();
+        return new IssueCreditNoteResponse { CreditNote = BillingGrpcService.ToProto(note) };
+    }
 
     [ServiceCaller(Scope)]
     public override async Task<ListParkedNotificationsResponse> ListParkedNotifications(ListParkedNotificationsRequest request, ServerCallContext context)

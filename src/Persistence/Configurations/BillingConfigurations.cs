@@ -108,3 +108,19 @@ internal sealed class InvoiceSequenceConfiguration : IEntityTypeConfiguration<In
         b.Property(s => s.Version).IsConcurrencyToken();
     }
 }
+
+internal sealed class CreditNoteConfiguration : IEntityTypeConfiguration<CreditNote>
+{
+    public void Configure(EntityTypeBuilder<CreditNote> b)
+    {
+        b.ToTable("CreditNotes");
+        b.HasKey(c => c.Id);
+        b.Property(c => c.Id).ValueGeneratedNever();
+        b.HasIndex(c => c.SequenceNumber).IsUnique();
+        b.HasIndex(c => c.InvoiceId);
+        b.Property(c => c.Currency).HasMaxLength(3).IsRequired();
+        b.Property(c => c.Reason).HasMaxLength(500).IsRequired();
+        b.Ignore(c => c.Number);
+        b.HasOne<Invoice>().WithMany().HasForeignKey(c => c.InvoiceId).OnDelete(DeleteBehavior.Restrict);
+    }
+}

@@ -30,8 +30,16 @@ public sealed class EfBillingStore(HostingDbContext db) : IBillingStore
         db.Set<PromotionRedemption>().AnyAsync(r => r.PromotionCodeId == promotionCodeId && r.OrganizationId == organizationId, cancellationToken);
 
     /// <inheritdoc />
-    public Task<InvoiceSequence?> SequenceAsync(CancellationToken cancellationToken) =>
-        db.Set<InvoiceSequence>().FirstOrDefaultAsync(s => s.Id == InvoiceSequence.SingletonId, cancellationToken);
+    public Task<InvoiceSequence?> SequenceAsync(int id, CancellationToken cancellationToken) =>
+        db.Set<InvoiceSequence>().FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<CreditNote>> CreditNotesOfInvoiceAsync(Guid invoiceId, CancellationToken cancellationToken) =>
+        await db.Set<CreditNote>().Where(c => c.InvoiceId == invoiceId).ToListAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<CreditNote>> CreditNotesAsync(Guid organizationId, CancellationToken cancellationToken) =>
+        (await db.Set<CreditNote>().AsNoTracking().Where(c => c.OrganizationId == organizationId).ToListAsync(cancellationToken)).OrderByDescending(c => c.SequenceNumber).ToList();
 
     /// <inheritdoc />
     public Task<Invoice?> FindInvoiceAsync(Guid id, CancellationToken cancellationToken) =>

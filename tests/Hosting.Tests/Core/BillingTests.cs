@@ -272,6 +272,26 @@ public sealed class BillingTests : IDisposable
     }
 
     [Fact]
+    [Trait("Rule", "BIL-5")]
+    public async Task CreditNotes_CorrectAnInvoiceThatNeverChanges_NumberedApart_UpToItsTotal()
+    {
+        var s = await SetUpAsync(walletBalance: 20_000);
+        var invoice = (await _h.Billing().CheckoutAsync(s.Owner, s.OrganizationId, Order([s.Hosting]))).Value;
+
+        var first = (await _h.Billing().IssueCreditNoteAsync(s.OrganizationId, invoice.Id, 4_000, "Hosting down two weeks", refundToWallet: true)).Value;
+        var second = (await _h.Billing().IssueCreditNoteAsync(s.OrganizationId, invoice.Id, 6_378, "Cancelled", refundToWallet: false)).Value;
+
+        Assert.Equal(["CN00000001", "CN00000002"], new[] { first.Number, second.Number });
+        ResultAssert.Fails(await _h.Billing().IssueCreditNoteAsync(s.OrganizationId, invoice.Id, 1, "One more", false), "CREDIT_EXCEEDS_INVOICE");
+        var unchanged = (await _h.Billing().GetInvoiceAsync(s.Owner, s.OrganizationId, invoice.Id)).Value;
+        Assert.Equal(invoice.TotalMinor, unchanged.TotalMinor);
+        Assert.Equal("00000001", unchanged.Number);
+        Assert.Equal(20_000 - 10_378 + 4_000, Balance(s.OrganizationId));
+        Assert.Empty(await _h.Auditor().AuditAsync());
+        Assert.Equal(2, (await _h.Billing().ListCreditNotesAsync(s.Owner, s.OrganizationId)).Value.Count);
+    }
+
+    [Fact]
     [Trait("Rule", "BIL-7")]
     public async Task AutomaticRenewal_PaysFromThePreference_OrLeavesItToPayAndNotifiesBillingMembersOnce()
     {

@@ -151,6 +151,7 @@ public abstract class BillingGrpcTestsBase<TFactory>(TFactory host) : IClassFixt
             ["GetInvoicePdf"] = m => _billing.GetInvoicePdfAsync(new GetInvoicePdfRequest { Name = $"{organization}/invoices/{Guid.NewGuid()}" }, m).ResponseAsync,
             ["SetAutoRenewal"] = m => _billing.SetAutoRenewalAsync(new SetAutoRenewalRequest { Product = product, Enabled = false }, m).ResponseAsync,
             ["ListVouchers"] = m => _billing.ListVouchersAsync(new ListVouchersRequest { Parent = organization }, m).ResponseAsync,
+            ["ListCreditNotes"] = m => _billing.ListCreditNotesAsync(new ListCreditNotesRequest { Parent = organization }, m).ResponseAsync,
         };
         Assert.Empty(BillingService.Descriptor.Methods.Select(m => m.Name).Except(calls.Keys));
 
