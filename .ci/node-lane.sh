@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Starts the host as the README says, on a throwaway data folder and a free port, and runs the
+# Node.js client journey of samples/node against it (@grpc/grpc-js from npm).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+work=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+trap 'kill $(cat "$work/pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
+
+(cd samples/node && npm ci --no-audit --no-fund >/dev/null 2>&1)
+dotnet run --project src/GrpcHost --no-build -- --urls "http://127.0.0.1:$port" \
+    "--Storage:ConnectionString=Data Source=$work/hosting.db" >"$work/host.log" 2>&1 &
+echo $! >"$work/pid"
+
+if ! HOSTING_ADDRESS="127.0.0.1:$port" node samples/node/journey.js; then
+    cat "$work/host.log"
+    exit 1
+fi
+echo "node lane: journey passed"

@@ -1,0 +1,114 @@
+// A whole customer journey against a running host, from another language: sign up, sign in,
+// order a product, invite and accept, top up the wallet, pay, download the invoice, and read the
+// reason codes of an error from its status trailers. Usage: HOSTING_ADDRESS=127.0.0.1:50051 node journey.js
+'use strict';
+
+const path = require('node:path');
+const crypto = require('node:crypto');
+const grpc = require('@grpc/grpc-js');
+const protoLoader = require('@grpc/proto-loader');
+const protobuf = require('protobufjs');
+
+const address = process.env.HOSTING_ADDRESS || '127.0.0.1:50051';
+const protos = path.join(__dirname, '..', '..', 'protos');
+const files = ['accounts', 'organizations', 'wallet', 'billing'].map((p) => `hosting/${p}/v1/${p}.proto`);
+const definition = protoLoader.loadSync(files, { includeDirs: [protos], keepCase: false, longs: Number, enums: String, defaults: true });
+const api = grpc.loadPackageDefinition(definition).hosting;
+const credentials = grpc.credentials.createInsecure();
+const accounts = new api.accounts.v1.AccountsService(address, credentials);
+const organizations = new api.organizations.v1.OrganizationsService(address, credentials);
+const wallet = new api.wallet.v1.WalletService(address, credentials);
+const billing = new api.billing.v1.BillingService(address, credentials);
+
+const statusTypes = protobuf.loadSync(path.join(__dirname, 'rpc', 'status.proto'));
+const Status = statusTypes.lookupType('google.rpc.Status');
+
+function call(client, method, request, token) {
+  const metadata = new grpc.Metadata();
+  if (token) {
+    metadata.set('authorization', `Bearer ${token}`);
+  }
+  return new Promise((resolve, reject) => {
+    client[method](request, metadata, { deadline: Date.now() + 30_000 }, (error, response) => (error ? reject(error) : resolve(response)));
+  });
+}
+
+// google.rpc.Status from the trailers, with its details unpacked by type.
+function richStatus(error) {
+  const [bytes] = error.metadata.get('grpc-status-details-bin');
+  if (!bytes) {
+    throw new Error(`no rich status in ${error.code} ${error.details}`);
+  }
+  const status = Status.decode(bytes);
+  const details = {};
+  for (const any of status.details) {
+    const name = any.type_url.split('/').pop();
+    details[name.split('.').pop()] = statusTypes.lookupType(name).decode(any.value);
+  }
+  return { code: status.code, message: status.message, details };
+}
+
+function check(condition, message) {
+  if (!condition) {
+    throw new Error(`check failed: ${message}`);
+  }
+}
+
+async function main() {
+  // The host listens once its store is migrated: waiting for the channel is waiting for the service.
+  await new Promise((resolve, reject) => accounts.waitForReady(Date.now() + 90_000, (error) => (error ? reject(error) : resolve())));
+  const suffix = crypto.randomBytes(4).toString('hex');
+  const password = 'violet-harbour-lantern';
+  const ownerLogin = `node-owner-${suffix}@example.com`;
+  const memberLogin = `node-member-${suffix}@example.com`;
+  const step = (text) => console.log(`ok   ${text}`);
+
+  const order = await call(organizations, 'OrderFirstProduct', {
+    contactDetails: { kind: 'HOLDER_KIND_COMPANY', firstName: 'Ann', lastName: 'Meier', companyName: `Node ${suffix} SA`, street: 'Rue du Lac 1', postalCode: '1200', city: 'Geneva', country: 'CH' },
+    login: ownerLogin, password, productType: 'PRODUCT_TYPE_WEB_HOSTING', productDisplayName: `node-${suffix}.ch`,
+  });
+  step(`first order: ${order.organization.displayName}, product ${order.product.displayName} ${order.product.status}`);
+
+  const owner = (await call(accounts, 'SignIn', { login: ownerLogin, password })).sessionToken;
+  const me = await call(accounts, 'GetAccount', {}, owner);
+  check(me.account.login === ownerLogin, 'GetAccount returns the signed-in login');
+  step(`signed in as ${me.account.login}`);
+
+  await call(accounts, 'SignUp', { login: memberLogin, password });
+  const member = (await call(accounts, 'SignIn', { login: memberLogin, password })).sessionToken;
+  step('second user signed up and in');
+
+  const invitation = await call(organizations, 'CreateInvitation', { parent: order.organization.name, email: memberLogin, rights: { billing: true } }, owner);
+  const pending = await call(organizations, 'ListMyInvitations', {}, member);
+  check(pending.invitations.some((i) => i.name === invitation.invitation.name), 'the invitee sees the invitation');
+  await call(organizations, 'AcceptInvitation', { name: invitation.invitation.name }, member);
+  const members = await call(organizations, 'ListMembers', { parent: order.organization.name }, owner);
+  check(members.members.length === 2, 'two members after acceptance');
+  step('invited and accepted: 2 members');
+
+  await call(wallet, 'TopUpWallet', { parent: order.organization.name, amount: { minor: 20000, currency: 'CHF' }, paymentMethod: 'sim-success', requestId: `top-${suffix}` }, owner);
+  const paid = await call(billing, 'Checkout', { parent: order.organization.name, products: [order.product.name], paymentMethod: 'wallet', requestId: `pay-${suffix}` }, owner);
+  step(`paid from the wallet: invoice ${paid.invoice.number}, ${(paid.invoice.totalMinor / 100).toFixed(2)} ${paid.invoice.currency}`);
+
+  const pdf = await call(billing, 'GetInvoicePdf', { name: paid.invoice.name }, owner);
+  check(Buffer.from(pdf.pdf).subarray(0, 5).toString() === '%PDF-', 'the invoice downloads as a PDF');
+  step(`invoice PDF downloaded (${pdf.pdf.length} bytes)`);
+
+  try {
+    await call(accounts, 'SignUp', { login: `node-weak-${suffix}@example.com`, password: 'password1' });
+    throw new Error('a common password was accepted');
+  } catch (error) {
+    check(error.code === grpc.status.INVALID_ARGUMENT, `INVALID_ARGUMENT, got ${error.code}`);
+    const status = richStatus(error);
+    check(status.details.ErrorInfo.reason === 'PASSWORD_TOO_COMMON', `reason PASSWORD_TOO_COMMON, got ${status.details.ErrorInfo.reason}`);
+    check(status.details.BadRequest.fieldViolations[0].field === 'password', 'the violation names the password field');
+    step(`error details read from the trailers: ${status.details.ErrorInfo.reason} on ${status.details.BadRequest.fieldViolations[0].field}`);
+  }
+
+  console.log('journey passed');
+}
+
+main().catch((error) => {
+  console.error(`journey failed: ${error.stack || error}`);
+  process.exit(1);
+});
