@@ -14,4 +14,5 @@ buf="$tools/node_modules/.bin/buf"
 if git rev-parse --verify -q main >/dev/null; then
     "$buf" breaking --against '.git#branch=main'
 fi
-echo "buf lane: lint, format and breaking checks passed"
+python3 docs/generate-api.py --check
+echo "buf lane: lint, format, breaking and API reference checks passed"
