@@ -1,0 +1,61 @@
+using Hosting.Core.Accounts;
+using Hosting.Core.Organizations;
+using Hosting.Core.Security;
+using Hosting.Core.Shared;
+using Hosting.Persistence;
+using Hosting.Persistence.Stores;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+// The embedding service owns its store: here an in-memory SQLite database migrated at start.
+await using var connection = new SqliteConnection("Data Source=:memory:");
+await connection.OpenAsync();
+var options = new DbContextOptionsBuilder<HostingDbContext>().UseSqlite(connection).Options;
+await using (var db = new HostingDbContext(options))
+{
+    await db.MigrateStoreAsync();
+}
+
+var clock = TimeProvider.System;
+var random = new SystemSecretGenerator();
+using var hasher = new Argon2idPasswordHasher(Argon2Parameters.Owasp, random);
+var policy = new PasswordPolicy(new ZxcvbnCommonPasswords());
+
+// One unit of work per operation, as a request would have.
+(AccountService Accounts, OrganizationService Organizations) UnitOfWork()
+{
+    var db = new HostingDbContext(options);
+    var accountStore = new EfAccountStore(db);
+    var accounts = new AccountService(accountStore, hasher, policy, clock, random, new AccountOptions());
+    var organizations = new OrganizationService(new EfOrganizationStore(db), accountStore, accounts, FixedProductCatalogue.Default, new NoFinances(), clock, random, new OrganizationOptions());
+    return (accounts, organizations);
+}
+
+var context = SignInContext.Create("192.0.2.1", "embedded-sample", "embedded/1.0");
+var signUp = await UnitOfWork().Accounts.SignUpAsync("embedded@example.com", "violet-harbour-lantern", null, context);
+Console.WriteLine($"signed up: {signUp.Value.Login}");
+
+var weak = await UnitOfWork().Accounts.SignUpAsync("weak@example.com", "password1", null, context);
+Console.WriteLine($"weak password refused: {weak.Error?.Reason}");
+
+var signIn = await UnitOfWork().Accounts.SignInAsync("embedded@example.com", "violet-harbour-lantern", null, null, context);
+var user = (await UnitOfWork().Accounts.AuthenticateAsync(signIn.Value.Token)).Value;
+var contact = new ContactDetails
+{
+    Kind = HolderKind.Company, FirstName = "Ann", LastName = "Meier", CompanyName = "Embedded SA",
+    Street = "Rue du Lac 1", PostalCode = "1200", City = "Geneva", Country = "CH",
+};
+var organization = await UnitOfWork().Organizations.CreateAsync(user, contact);
+Console.WriteLine($"organization: {organization.Value.Organization.Name}, legal representative: {organization.Value.Me.IsLegalRepresentative}");
+
+var leave = await UnitOfWork().Organizations.LeaveAsync(user, organization.Value.Organization.Id);
+Console.WriteLine($"last user leaving refused: {leave.Error?.Reason}");
+
+if (!signUp.IsSuccess || weak.Error?.Reason != "PASSWORD_TOO_COMMON" || leave.Error?.Reason != "LAST_USER" || !organization.IsSuccess)
+{
+    Console.Error.WriteLine("embedded sample failed");
+    return 1;
+}
+
+Console.WriteLine("embedded sample passed");
+return 0;
