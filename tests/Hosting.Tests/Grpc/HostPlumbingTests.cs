@@ -7,6 +7,7 @@ using Session = Hosting.Core.Accounts.Session;
 using Hosting.Core.Accounts;
 using Hosting.Core.Shared;
 using Hosting.Tests.Support;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -24,6 +25,24 @@ public sealed class HostPlumbingTests
 
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, reply.Status);
     }
+
+    [Fact]
+    [Trait("Rule", "API-1")]
+    public async Task Telemetry_IsOnlyCollectedWhenAnOtlpEndpointIsConfigured()
+    {
+        using var plain = new HostFactory();
+        using var traced = new HostFactory();
+        using var withEndpoint = traced.WithWebHostBuilder(b => b.UseSetting("OpenTelemetry:OtlpEndpoint", "http://127.0.0.1:4317"));
+
+        var reply = await new Health.HealthClient(GrpcChannelFor(withEndpoint)).CheckAsync(new HealthCheckRequest());
+
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, reply.Status);
+        Assert.NotNull(withEndpoint.Services.GetService<OpenTelemetry.Trace.TracerProvider>());
+        Assert.Null(plain.Services.GetService<OpenTelemetry.Trace.TracerProvider>());
+    }
+
+    private static global::Grpc.Net.Client.GrpcChannel GrpcChannelFor(Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> factory) =>
+        global::Grpc.Net.Client.GrpcChannel.ForAddress(factory.Server.BaseAddress, new global::Grpc.Net.Client.GrpcChannelOptions { HttpHandler = factory.Server.CreateHandler() });
 
     [Fact]
     [Trait("Rule", "API-1")]
