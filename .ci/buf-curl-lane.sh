@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Starts the host as the README says, on a throwaway data folder and port, and calls health,
-# SignUp and SignIn with `buf curl` through server reflection alone (no proto files given).
+# Starts the host as the README says, on a throwaway data folder and ports, calls health, SignUp
+# and SignIn with `buf curl` through server reflection alone (no proto files given), and the same
+# service with plain `curl` through HTTP/JSON transcoding.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,7 +14,8 @@ if [ ! -x "$work/tools/node_modules/.bin/buf" ]; then
 fi
 buf="$work/tools/node_modules/.bin/buf"
 
-dotnet run --project src/GrpcHost --no-build -- --urls "http://127.0.0.1:$port" \
+json_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+dotnet run --project src/GrpcHost --no-build -- --urls "http://127.0.0.1:$port" "--JsonTranscoding:Url=http://127.0.0.1:$json_port" \
     "--Storage:ConnectionString=Data Source=$work/hosting.db" >"$work/host.log" 2>&1 &
 echo $! >"$work/pid"
 
@@ -31,4 +33,7 @@ expect '"SERVING"' "$(call "$url/grpc.health.v1.Health/Check")"
 expect 'hosting.accounts.v1.AccountsService/SignIn' "$(call --list-methods "$url")"
 expect '"login": "buf@example.com"' "$(call -d '{"login":"buf@example.com","password":"violet-harbour-lantern"}' "$url/hosting.accounts.v1.AccountsService/SignUp")"
 expect '"sessionToken"' "$(call -d '{"login":"buf@example.com","password":"violet-harbour-lantern"}' "$url/hosting.accounts.v1.AccountsService/SignIn")"
-echo "buf curl lane: health, reflection, SignUp and SignIn answered"
+json="http://127.0.0.1:$json_port"
+expect '"sessionToken"' "$(curl -s -X POST "$json/v1/accounts:signIn" -H 'content-type: application/json' -d '{"login":"buf@example.com","password":"violet-harbour-lantern"}')"
+expect 'PASSWORD_TOO_COMMON' "$(curl -s -X POST "$json/v1/accounts:signUp" -H 'content-type: application/json' -d '{"login":"json@example.com","password":"password1"}')"
+echo "buf curl lane: health, reflection, SignUp and SignIn answered over gRPC, and over HTTP/JSON with curl"

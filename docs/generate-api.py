@@ -48,7 +48,7 @@ def parse(path):
 
 def render():
     out = ["# API reference", "", "Generated from `protos/` by `docs/generate-api.py`; do not edit by hand.", ""]
-    for path in sorted(PROTOS.rglob("*.proto")):
+    for path in sorted((PROTOS / "hosting").rglob("*.proto")):
         package = re.search(r"^package ([\w.]+);", path.read_text(encoding="utf-8"), re.M)[1]
         out += [f"## `{package}`", "", f"File: `{path.relative_to(ROOT)}`", ""]
         table = None

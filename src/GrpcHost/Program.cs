@@ -1,16 +1,8 @@
 using Hosting.GrpcHost.Infrastructure;
 using Hosting.GrpcHost.Services;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 var builder = WebApplication.CreateBuilder(args);
-
-// gRPC over cleartext HTTP/2 on loopback unless --urls, ASPNETCORE_URLS or configuration say otherwise.
-if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
-{
-    builder.WebHost.UseUrls("http://127.0.0.1:50051");
-}
-
-builder.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(o => o.Protocols = HttpProtocols.Http2));
+builder.WebHost.ConfigureEndpoints(builder.Configuration);
 builder.Services.AddHostingService(builder.Configuration);
 
 var app = builder.Build();

@@ -78,7 +78,10 @@ internal static class ServiceRegistration
             o.Interceptors.Add<ErrorInterceptor>();
             o.Interceptors.Add<CallerInterceptor>();
             o.EnableDetailedErrors = false;
-        });
+        }).AddJsonTranscoding(o =>
+            // The error details the mapper attaches, so JSON errors carry them as google.rpc.Status does.
+            o.TypeRegistry = Google.Protobuf.Reflection.TypeRegistry.FromMessages(
+                Google.Rpc.ErrorInfo.Descriptor, Google.Rpc.BadRequest.Descriptor, Google.Rpc.PreconditionFailure.Descriptor, Google.Rpc.RetryInfo.Descriptor));
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("store");
         return services;
