@@ -76,7 +76,7 @@ public sealed class BillingJourneyTests(RunningHost host) : IClassFixture<Runnin
             var text = string.Join(' ', document.GetPages().Select(p => p.Text));
             Assert.Contains(renewal.Number, text, StringComparison.Ordinal);
             Assert.Contains("83.02 CHF", text, StringComparison.Ordinal);
-            Assert.Contains("Journey Sarl", text, StringComparison.Ordinal);
+            Assert.Contains("Journey Sàrl", text, StringComparison.Ordinal);
         }
 
         var history = await billing.ListInvoicesAsync(new ListInvoicesRequest { Parent = order.Organization.Name, PageSize = 1 }, owner);
