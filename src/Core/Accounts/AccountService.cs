@@ -182,9 +182,15 @@ public sealed class AccountService(
         }
 
         var session = await store.FindSessionByDigestAsync(Secrets.Digest(token), ct).ConfigureAwait(false);
-        if (session is null || !session.IsActive(clock.GetUtcNow()))
+        var now = clock.GetUtcNow();
+        if (session is null || !session.IsActive(now, options.SessionIdleTimeout))
         {
             return AccountErrors.SessionInvalid;
+        }
+
+        if (session.Touch(now))
+        {
+            await store.SaveChangesAsync(ct).ConfigureAwait(false);
         }
 
         return new AuthenticatedUser(session.AccountId, session.Id);

@@ -49,6 +49,9 @@ public sealed record AccountOptions
     /// <summary>How long a session lasts.</summary>
     public TimeSpan SessionLifetime { get; init; } = TimeSpan.FromDays(14);
 
+    /// <summary>How long a session may go unused before it ends.</summary>
+    public TimeSpan SessionIdleTimeout { get; init; } = TimeSpan.FromHours(12);
+
     /// <summary>How long a reset token works.</summary>
     public TimeSpan ResetTokenLifetime { get; init; } = TimeSpan.FromHours(1);
 

@@ -10,6 +10,7 @@ public sealed class Session
         TokenDigest = tokenDigest;
         CreatedAt = createdAt;
         ExpiresAt = expiresAt;
+        LastUsedAt = createdAt;
         DeviceId = deviceId;
         UserAgent = userAgent;
         IpAddress = ipAddress;
@@ -30,6 +31,9 @@ public sealed class Session
     /// <summary>When it stops being accepted.</summary>
     public DateTimeOffset ExpiresAt { get; private set; }
 
+    /// <summary>When it last authenticated a call, to a precision of <see cref="TouchInterval"/>.</summary>
+    public DateTimeOffset LastUsedAt { get; private set; }
+
     /// <summary>When it was ended, if it was.</summary>
     public DateTimeOffset? EndedAt { get; private set; }
 
@@ -46,8 +50,29 @@ public sealed class Session
     public static Session Open(Guid id, Guid accountId, string tokenDigest, DateTimeOffset now, TimeSpan lifetime, SignInContext context) =>
         new(id, accountId, tokenDigest, now, now + lifetime, context.DeviceId, context.UserAgent, context.IpAddress);
 
+    /// <summary>
+    /// How stale <see cref="LastUsedAt"/> may get before a call records its use: a write per call
+    /// would make every read RPC a write, and idle timeouts are measured in hours.
+    /// </summary>
+    public static readonly TimeSpan TouchInterval = TimeSpan.FromMinutes(1);
+
     /// <summary>Whether the token is accepted at <paramref name="now"/>.</summary>
     public bool IsActive(DateTimeOffset now) => EndedAt is null && now < ExpiresAt;
+
+    /// <summary>Whether the token is accepted at <paramref name="now"/>, also ending it after <paramref name="idleTimeout"/> unused.</summary>
+    public bool IsActive(DateTimeOffset now, TimeSpan idleTimeout) => IsActive(now) && now - LastUsedAt < idleTimeout;
+
+    /// <summary>Records a use at <paramref name="now"/>; false when the last one recorded is recent enough.</summary>
+    public bool Touch(DateTimeOffset now)
+    {
+        if (now - LastUsedAt < TouchInterval)
+        {
+            return false;
+        }
+
+        LastUsedAt = now;
+        return true;
+    }
 
     /// <summary>Ends the session; ending twice keeps the first time.</summary>
     public void End(DateTimeOffset now) => EndedAt ??= now;

@@ -34,11 +34,40 @@ public sealed class SignInTests : IDisposable
         await _h.SignUpAsync();
         var signedIn = await _h.SignInAsync();
 
-        _h.Clock.Advance(_h.Options.SessionLifetime - TimeSpan.FromSeconds(1));
+        // Used every few hours, so only the absolute lifetime can end it.
+        var step = _h.Options.SessionIdleTimeout / 2;
+        var end = AccountsHarness.Start + _h.Options.SessionLifetime;
+        while (_h.Clock.GetUtcNow() + step < end)
+        {
+            _h.Clock.Advance(step);
+            Assert.True((await _h.Accounts().AuthenticateAsync(signedIn.Token)).IsSuccess);
+        }
+
+        _h.Clock.SetUtcNow(end - TimeSpan.FromSeconds(1));
         Assert.True((await _h.Accounts().AuthenticateAsync(signedIn.Token)).IsSuccess);
         _h.Clock.Advance(TimeSpan.FromSeconds(1));
 
         ResultAssert.Fails(await _h.Accounts().AuthenticateAsync(signedIn.Token), "SESSION_INVALID");
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-3")]
+    public async Task Session_UnusedForTheIdleTimeout_StopsWorking_WhileOneInUseKeepsWorking()
+    {
+        await _h.SignUpAsync();
+        var idle = await _h.SignInAsync();
+        var busy = await _h.SignInAsync();
+
+        for (var elapsed = TimeSpan.Zero; elapsed < _h.Options.SessionIdleTimeout; elapsed += TimeSpan.FromHours(1))
+        {
+            _h.Clock.Advance(TimeSpan.FromHours(1));
+            Assert.True((await _h.Accounts().AuthenticateAsync(busy.Token)).IsSuccess);
+        }
+
+        ResultAssert.Fails(await _h.Accounts().AuthenticateAsync(idle.Token), "SESSION_INVALID");
+        Assert.True((await _h.Accounts().AuthenticateAsync(busy.Token)).IsSuccess);
+        var stored = _h.Query(db => db.Set<Session>().Single(s => s.Id == busy.Session.Id));
+        Assert.Equal(_h.Clock.GetUtcNow(), stored.LastUsedAt);
     }
 
     [Fact]

@@ -153,6 +153,9 @@ namespace Hosting.Persistence.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<long>("LastUsedAt")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("TokenDigest")
                         .IsRequired()
                         .HasMaxLength(64)

@@ -148,6 +148,9 @@ namespace Hosting.Persistence.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("LastUsedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("TokenDigest")
                         .IsRequired()
                         .HasMaxLength(64)
