@@ -34,6 +34,11 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger) :
         {
             throw RpcErrors.Plain(Google.Rpc.Code.Cancelled, "CANCELLED", "The call was cancelled.");
         }
+        catch (Exception e) when (Hosting.Persistence.StoreFailures.IsUnavailable(e))
+        {
+            LogStoreUnavailable(logger, context.Method, e.GetType().Name);
+            throw RpcErrors.Plain(Google.Rpc.Code.Unavailable, "STORE_UNAVAILABLE", "The store cannot be reached right now; try again shortly.");
+        }
 #pragma warning disable CA1031 // the boundary: nothing unexpected may leak its text to a client
         catch (Exception e)
 #pragma warning restore CA1031
@@ -42,6 +47,9 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger) :
             throw RpcErrors.Plain(Google.Rpc.Code.Internal, "INTERNAL", "An internal error occurred.");
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Store unavailable in {Method} ({Failure})")]
+    private static partial void LogStoreUnavailable(ILogger logger, string method, string failure);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure in {Method}")]
     private static partial void LogUnexpected(ILogger logger, Exception exception, string method);

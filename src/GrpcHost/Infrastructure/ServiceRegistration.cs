@@ -8,6 +8,7 @@ using Hosting.Core.Shared;
 using Hosting.Core.Wallets;
 using Hosting.GrpcHost.Callers;
 using Hosting.GrpcHost.Errors;
+using Hosting.GrpcHost.Limits;
 using Hosting.Persistence;
 using Hosting.Persistence.Stores;
 using Microsoft.Extensions.Options;
@@ -73,11 +74,18 @@ internal static class ServiceRegistration
         services.AddScoped<CallerAuthenticator>();
 
         services.AddSingleton<StoreState>();
+        services.Configure<RateLimitOptions>(configuration.GetSection(RateLimitOptions.Section));
+        services.AddSingleton<RateLimitInterceptor>();
+        services.Configure<RequestLimitOptions>(configuration.GetSection(RequestLimitOptions.Section));
+        var requestLimits = configuration.GetSection(RequestLimitOptions.Section).Get<RequestLimitOptions>() ?? new RequestLimitOptions();
         services.AddGrpc(o =>
         {
             o.Interceptors.Add<ErrorInterceptor>();
+            o.Interceptors.Add<RequestLimitsInterceptor>();
             o.Interceptors.Add<CallerInterceptor>();
+            o.Interceptors.Add<RateLimitInterceptor>();
             o.EnableDetailedErrors = false;
+            o.MaxReceiveMessageSize = requestLimits.MaxRequestBytes;
         }).AddJsonTranscoding(o =>
             // The error details the mapper attaches, so JSON errors carry them as google.rpc.Status does.
             o.TypeRegistry = Google.Protobuf.Reflection.TypeRegistry.FromMessages(

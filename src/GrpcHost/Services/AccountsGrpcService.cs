@@ -5,6 +5,7 @@ using Hosting.Core.Accounts;
 using Hosting.Core.Organizations;
 using Hosting.GrpcHost.Callers;
 using Hosting.GrpcHost.Errors;
+using Hosting.GrpcHost.Limits;
 using CoreSession = Hosting.Core.Accounts.Session;
 using CoreActivity = Hosting.Core.Accounts.ActivityEntry;
 
@@ -14,6 +15,7 @@ namespace Hosting.GrpcHost.Services;
 internal sealed class AccountsGrpcService(AccountService accounts, OrganizationService organizations) : AccountsService.AccountsServiceBase
 {
     [AnonymousCaller]
+    [RateLimited(RateLimitedAttribute.SignIn)]
     public override async Task<SignUpResponse> SignUp(SignUpRequest request, ServerCallContext context)
     {
         var account = (await accounts.SignUpAsync(request.Login, request.Password, request.RecoveryEmail, context.SignInContext(), context.CancellationToken)).OrThrow();
@@ -21,6 +23,7 @@ internal sealed class AccountsGrpcService(AccountService accounts, OrganizationS
     }
 
     [AnonymousCaller]
+    [RateLimited(RateLimitedAttribute.SignIn)]
     public override async Task<SignInResponse> SignIn(SignInRequest request, ServerCallContext context)
     {
         var signedIn = (await accounts.SignInAsync(request.Login, request.Password, request.TotpCode, request.RecoveryCode, context.SignInContext(), context.CancellationToken)).OrThrow();
@@ -80,6 +83,7 @@ internal sealed class AccountsGrpcService(AccountService accounts, OrganizationS
     }
 
     [AnonymousCaller]
+    [RateLimited(RateLimitedAttribute.PasswordReset)]
     public override async Task<RequestPasswordResetResponse> RequestPasswordReset(RequestPasswordResetRequest request, ServerCallContext context)
     {
         (await accounts.RequestPasswordResetAsync(request.Login, context.SignInContext(), context.CancellationToken)).OrThrow();
@@ -87,6 +91,7 @@ internal sealed class AccountsGrpcService(AccountService accounts, OrganizationS
     }
 
     [AnonymousCaller]
+    [RateLimited(RateLimitedAttribute.PasswordReset)]
     public override async Task<ResetPasswordResponse> ResetPassword(ResetPasswordRequest request, ServerCallContext context)
     {
         (await accounts.ResetPasswordAsync(request.ResetToken, request.NewPassword, context.SignInContext(), context.CancellationToken)).OrThrow();

@@ -3,6 +3,7 @@ using Grpc.Core;
 using Hosting.Core.Mailboxes;
 using Hosting.GrpcHost.Callers;
 using Hosting.GrpcHost.Errors;
+using Hosting.GrpcHost.Limits;
 using Hosting.Mailboxes.V1;
 using CoreCredential = Hosting.Core.Mailboxes.ProductCredential;
 using CoreMailbox = Hosting.Core.Mailboxes.Mailbox;
@@ -64,6 +65,7 @@ internal sealed class MailboxesGrpcService(MailboxService mailboxes) : Mailboxes
     }
 
     [ServiceCaller(CredentialsScope)]
+    [RateLimited(RateLimitedAttribute.MailboxCredentials)]
     public override async Task<CheckMailboxCredentialsResponse> CheckMailboxCredentials(CheckMailboxCredentialsRequest request, ServerCallContext context)
     {
         (await mailboxes.CheckCredentialsAsync(request.Address, request.Password, context.CancellationToken)).OrThrow();

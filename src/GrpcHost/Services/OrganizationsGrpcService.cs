@@ -5,6 +5,7 @@ using Hosting.Core.Organizations;
 using Hosting.Core.Shared;
 using Hosting.GrpcHost.Callers;
 using Hosting.GrpcHost.Errors;
+using Hosting.GrpcHost.Limits;
 using Hosting.Organizations.V1;
 using CoreContact = Hosting.Core.Organizations.ContactDetails;
 using CoreInvitation = Hosting.Core.Organizations.Invitation;
@@ -177,6 +178,7 @@ internal sealed class OrganizationsGrpcService(OrganizationService organizations
     }
 
     [UserCaller]
+    [RateLimited(RateLimitedAttribute.Invitation)]
     public override async Task<CreateInvitationResponse> CreateInvitation(CreateInvitationRequest request, ServerCallContext context)
     {
         var id = ResourceNames.ParseOrganization(request.Parent, "parent").OrThrow();
@@ -196,6 +198,7 @@ internal sealed class OrganizationsGrpcService(OrganizationService organizations
     }
 
     [UserCaller]
+    [RateLimited(RateLimitedAttribute.Invitation)]
     public override async Task<ResendInvitationResponse> ResendInvitation(ResendInvitationRequest request, ServerCallContext context)
     {
         var (organizationId, invitationId) = ResourceNames.ParseChild(request.Name, "invitations", "name").OrThrow();

@@ -25,6 +25,9 @@ public class HostFactory : WebApplicationFactory<Program>
     /// <summary>Replaces services of the host, for fault injection.</summary>
     public Action<IServiceCollection>? Override { get; init; }
 
+    /// <summary>Configuration applied over the defaults of this factory.</summary>
+    public Dictionary<string, string?> Settings { get; init; } = [];
+
     public FakeTimeProvider Clock { get; } = new(AccountsHarness.Start);
 
     public CapturedLogs Logs { get; } = new();
@@ -48,6 +51,13 @@ public class HostFactory : WebApplicationFactory<Program>
         builder.UseSetting("ApiKeys:Keys:1:Key", OperatorKey);
         builder.UseSetting("ApiKeys:Keys:1:Scopes:0", "payouts");
         builder.UseSetting("ApiKeys:Keys:1:Scopes:1", "audit");
+        // Suites sign in hundreds of times from one address; the limits have their own tests.
+        builder.UseSetting("RateLimiting:Enabled", "false");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureLogging(l => l.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
         builder.ConfigureTestServices(services =>
         {

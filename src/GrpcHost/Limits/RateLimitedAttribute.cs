@@ -1,0 +1,21 @@
+namespace Hosting.GrpcHost.Limits;
+
+/// <summary>Puts an RPC under a named rate-limit policy of <see cref="RateLimitOptions"/>.</summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+public sealed class RateLimitedAttribute(string policy) : Attribute
+{
+    /// <summary>Sign-in and sign-up: guessing passwords and creating accounts in bulk.</summary>
+    public const string SignIn = "SignIn";
+
+    /// <summary>Password reset requests and uses: they send emails and take tokens.</summary>
+    public const string PasswordReset = "PasswordReset";
+
+    /// <summary>Invitations sent and resent: they send emails to addresses of the caller's choosing.</summary>
+    public const string Invitation = "Invitation";
+
+    /// <summary>Mail servers' mailbox credential checks.</summary>
+    public const string MailboxCredentials = "MailboxCredentials";
+
+    /// <summary>The policy's name.</summary>
+    public string Policy { get; } = policy;
+}
