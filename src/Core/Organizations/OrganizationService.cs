@@ -456,6 +456,13 @@ public sealed class OrganizationService(
         return result;
     }
 
+    /// <summary>One page of the pending invitations addressed to the caller's login, oldest first (ORG-4, API-4).</summary>
+    public async Task<Result<Page<(Invitation Invitation, string OrganizationName)>>> ListMyInvitationsAsync(AuthenticatedUser user, int pageSize, string? pageToken, CancellationToken ct = default)
+    {
+        var all = await ListMyInvitationsAsync(user, ct).ConfigureAwait(false);
+        return all.IsSuccess ? Pager.Apply(all.Value, i => new PageToken(i.Invitation.CreatedAt, i.Invitation.Id), pageSize, pageToken) : all.Error;
+    }
+
     /// <summary>Accepts an invitation addressed to the caller's login; the organization appears in their list (ORG-4).</summary>
     public async Task<Result<OrganizationView>> AcceptInvitationAsync(AuthenticatedUser user, Guid invitationId, CancellationToken ct = default)
     {

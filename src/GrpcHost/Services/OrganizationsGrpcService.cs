@@ -214,9 +214,9 @@ internal sealed class OrganizationsGrpcService(OrganizationService organizations
     [UserCaller]
     public override async Task<ListMyInvitationsResponse> ListMyInvitations(ListMyInvitationsRequest request, ServerCallContext context)
     {
-        var invitations = (await organizations.ListMyInvitationsAsync(context.User(), context.CancellationToken)).OrThrow();
-        var response = new ListMyInvitationsResponse();
-        response.Invitations.AddRange(invitations.Select(i => ToProto(i.Invitation, i.OrganizationName)));
+        var page = (await organizations.ListMyInvitationsAsync(context.User(), request.PageSize, request.PageToken, context.CancellationToken)).OrThrow();
+        var response = new ListMyInvitationsResponse { NextPageToken = page.NextPageToken };
+        response.Invitations.AddRange(page.Items.Select(i => ToProto(i.Invitation, i.OrganizationName)));
         return response;
     }
 

@@ -220,6 +220,29 @@ public abstract class OrganizationsGrpcTestsBase<TFactory>(TFactory host) : ICla
             return e.StatusCode;
         }
     }
+
+    [SkippableFact]
+    [Trait("Rule", "API-4")]
+    public async Task ListMyInvitations_PagesOldestFirst_WithoutRepeatOrLoss()
+    {
+        host.SkipUnlessAvailable();
+        var (inviteeAuth, invitee) = await UserAsync();
+        var sent = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var (ownerAuth, _) = await UserAsync();
+            var organization = (await _organizations.CreateOrganizationAsync(new CreateOrganizationRequest { ContactDetails = Contact() }, ownerAuth)).Organization.Name;
+            host.Clock.Advance(TimeSpan.FromSeconds(1));
+            sent.Add((await _organizations.CreateInvitationAsync(new CreateInvitationRequest { Parent = organization, Email = invitee.Login }, ownerAuth)).Invitation.Name);
+        }
+
+        await Paging.AssertWalksAsync(sent, async (size, token) =>
+        {
+            var page = await _organizations.ListMyInvitationsAsync(new ListMyInvitationsRequest { PageSize = size, PageToken = token }, inviteeAuth);
+            return (page.Invitations.Select(i => i.Name), page.NextPageToken);
+        });
+        await Paging.AssertRefusesForeignTokenAsync(token => _organizations.ListMyInvitationsAsync(new ListMyInvitationsRequest { PageToken = token }, inviteeAuth).ResponseAsync);
+    }
 }
 
 /// <summary>The suite on SQLite, the embedded store.</summary>
