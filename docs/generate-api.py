@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Writes docs/api.md from the protos: every service, RPC and message with its comments.
 
-Run from the repository root: python3 docs/generate-api.py. CI regenerates it and fails when the
-committed file differs, so the reference never drifts from the protos.
+Run from the repository root: python3 docs/generate-api.py. CI runs it with --check, which fails
+when the committed file differs (the reference never drifts from the protos) or when any service,
+RPC, message, field, enum or enum value has no leading comment (API quality: everything
+documented).
 """
 import pathlib
 import re
@@ -46,6 +48,20 @@ def parse(path):
             scope.pop()
 
 
+def undocumented():
+    """Every service, RPC, message, field, enum and enum value without a leading comment."""
+    missing = []
+    for path in sorted((PROTOS / "hosting").rglob("*.proto")):
+        scope = ""
+        for kind, name, _, comment in parse(path):
+            if kind in ("service", "message", "enum"):
+                scope = name
+            if not comment:
+                where = name if kind in ("service", "message", "enum") else f"{scope}.{name}"
+                missing.append(f"{path.relative_to(ROOT)}: {kind} {where}")
+    return missing
+
+
 def render():
     out = ["# API reference", "", "Generated from `protos/` by `docs/generate-api.py`; do not edit by hand.", ""]
     for path in sorted((PROTOS / "hosting").rglob("*.proto")):
@@ -74,6 +90,8 @@ if __name__ == "__main__":
     target = ROOT / "docs" / "api.md"
     text = render()
     if "--check" in sys.argv:
+        if missing := undocumented():
+            sys.exit("undocumented in the protos:\n  " + "\n  ".join(missing))
         if target.read_text(encoding="utf-8") != text:
             sys.exit("docs/api.md is out of date: run python3 docs/generate-api.py")
         print("docs/api.md is up to date")

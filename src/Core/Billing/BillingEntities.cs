@@ -83,6 +83,9 @@ public sealed class BillingAddress
     /// <summary>Optimistic concurrency token and etag.</summary>
     public int Version { get; private set; }
 
+    /// <summary>The version as an etag, <c>W/"n"</c>, like the account's and the organization's (API-4).</summary>
+    public string ETag => $"W/\"{Version}\"";
+
     /// <summary>The lines printed on an invoice.</summary>
     public IReadOnlyList<string> Lines => [Recipient, Street, $"{PostalCode} {City}", Country];
 

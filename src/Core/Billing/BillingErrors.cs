@@ -14,6 +14,10 @@ public static class BillingErrors
     /// <summary>BIL-1.</summary>
     public static readonly DomainError AddressNotFound = new(ErrorKind.NotFound, "BILLING_ADDRESS_NOT_FOUND", "No such billing address in this organization.");
 
+    /// <summary>API-4: the billing address changed since the caller read it.</summary>
+    public static readonly DomainError AddressETagMismatch =
+        new(ErrorKind.Aborted, "ETAG_MISMATCH", "The billing address changed since it was read; read it again.");
+
     /// <summary>BIL-9: no voucher of that type for this organization.</summary>
     public static readonly DomainError VoucherNotAvailable = DomainError.Invalid("activate_vouchers_for", "VOUCHER_NOT_AVAILABLE", "The organization has no free voucher for this product.");
 

@@ -18,7 +18,14 @@ public sealed record ToPayItem(Product Product, CatalogueEntry Price);
 public sealed record ProForma(string Number, Quote Quote, InvoiceDocument Document);
 
 /// <summary>A billing address as offered for invoices: the main one (from contact details) or an added one.</summary>
-public sealed record AddressView(Guid? Id, bool IsMain, IReadOnlyList<string> Lines, BillingAddress? Stored);
+public sealed record AddressView(Guid? Id, bool IsMain, IReadOnlyList<string> Lines, BillingAddress? Stored)
+{
+    /// <summary>Its keyset position: the main address first, then the added ones oldest first (API-4).</summary>
+    public PageToken Position => Stored is { } s ? new PageToken(s.CreatedAt, s.Id) : new PageToken(DateTimeOffset.MinValue, Guid.Empty);
+}
+
+/// <summary>The editable fields of an added billing address, as an update sees them (BIL-1).</summary>
+public sealed record AddressFields(string Recipient, string Street, string PostalCode, string City, string Country);
 
 /// <summary>
 /// The use cases of billing (BIL-1..BIL-10). Checkouts commit the payment, the final invoice with
@@ -49,6 +56,13 @@ public sealed class BillingService(
 
         var stored = await store.AddressesAsync(organizationId, ct).ConfigureAwait(false);
         return Result<IReadOnlyList<AddressView>>.Ok([MainAddress(organization.Value), .. stored.Select(a => new AddressView(a.Id, false, a.Lines, a))]);
+    }
+
+    /// <summary>One page of the billing addresses: the main one first, then the added ones oldest first (BIL-1, API-4).</summary>
+    public async Task<Result<Page<AddressView>>> ListAddressesAsync(AuthenticatedUser user, Guid organizationId, int pageSize, string? pageToken, CancellationToken ct = default)
+    {
+        var all = await ListAddressesAsync(user, organizationId, ct).ConfigureAwait(false);
+        return all.IsSuccess ? Pager.Apply(all.Value, a => a.Position, pageSize, pageToken) : all.Error;
     }
 
     /// <summary>Adds a billing address (BIL-1).</summary>
@@ -90,6 +104,36 @@ public sealed class BillingService(
         return found;
     }
 
+    /// <summary>
+    /// Edits an added billing address from its current fields (an update mask applied by the caller),
+    /// refusing a stale <paramref name="etag"/> with ABORTED <c>ETAG_MISMATCH</c>; without an etag the update applies (API-4).
+    /// </summary>
+    public async Task<Result<BillingAddress>> UpdateAddressAsync(
+        AuthenticatedUser user, Guid organizationId, Guid addressId, Func<AddressFields, AddressFields> change, string? etag, CancellationToken ct = default)
+    {
+        var found = await StoredAddressAsync(user, organizationId, addressId, ct).ConfigureAwait(false);
+        if (!found.IsSuccess)
+        {
+            return found;
+        }
+
+        var address = found.Value;
+        if (!string.IsNullOrEmpty(etag) && etag != address.ETag)
+        {
+            return BillingErrors.AddressETagMismatch;
+        }
+
+        var next = change(new AddressFields(address.Recipient, address.Street, address.PostalCode, address.City, address.Country));
+        var set = address.Set(next.Recipient, next.Street, next.PostalCode, next.City, next.Country);
+        if (!set.IsSuccess)
+        {
+            return set.Error;
+        }
+
+        await store.SaveChangesAsync(ct).ConfigureAwait(false);
+        return address;
+    }
+
     /// <summary>Removes an added billing address; the main one always remains, so there is never none (BIL-1).</summary>
     public async Task<Result<Done>> RemoveAddressAsync(AuthenticatedUser user, Guid organizationId, Guid addressId, CancellationToken ct = default)
     {
@@ -125,6 +169,13 @@ public sealed class BillingService(
         }
 
         return items.OrderBy(i => i.Product.RenewalDate ?? DateTimeOffset.MinValue).ToList();
+    }
+
+    /// <summary>One page of "to pay", soonest due first, products awaiting their first payment leading (BIL-3, API-4).</summary>
+    public async Task<Result<Page<ToPayItem>>> ToPayAsync(AuthenticatedUser user, Guid organizationId, int pageSize, string? pageToken, CancellationToken ct = default)
+    {
+        var all = await ToPayAsync(user, organizationId, ct).ConfigureAwait(false);
+        return all.IsSuccess ? Pager.Apply(all.Value, i => new PageToken(i.Product.RenewalDate ?? DateTimeOffset.MinValue, i.Product.Id), pageSize, pageToken) : all.Error;
     }
 
     /// <summary>A pro forma for selected items (BIL-4): no legal value, no legal number, nothing changed.</summary>
@@ -323,6 +374,25 @@ public sealed class BillingService(
         return organization.IsSuccess ? Result<IReadOnlyList<CreditNote>>.Ok(await store.CreditNotesAsync(organizationId, ct).ConfigureAwait(false)) : organization.Error;
     }
 
+    /// <summary>One page of the organization's credit notes, newest first (BIL-5, API-4).</summary>
+    public async Task<Result<Page<CreditNote>>> ListCreditNotesAsync(AuthenticatedUser user, Guid organizationId, int pageSize, string? pageToken, CancellationToken ct = default)
+    {
+        var organization = await BillingOrganizationAsync(user, organizationId, ct).ConfigureAwait(false);
+        if (!organization.IsSuccess)
+        {
+            return organization.Error;
+        }
+
+        var page = PageRequest.Parse(pageSize, pageToken);
+        if (!page.IsSuccess)
+        {
+            return page.Error;
+        }
+
+        var rows = await store.CreditNotesAsync(organizationId, page.Value.After, page.Value.Fetch, ct).ConfigureAwait(false);
+        return page.Value.Cut(rows, c => new PageToken(c.IssuedAt, c.Id));
+    }
+
     /// <summary>Support grants a free voucher to an organization (BIL-9).</summary>
     public async Task<Result<FreeVoucher>> GrantVoucherAsync(Guid organizationId, ProductType type, CancellationToken ct = default)
     {
@@ -347,6 +417,13 @@ public sealed class BillingService(
     {
         var organization = await BillingOrganizationAsync(user, organizationId, ct).ConfigureAwait(false);
         return organization.IsSuccess ? Result<IReadOnlyList<FreeVoucher>>.Ok(await store.UnusedVouchersAsync(organizationId, ct).ConfigureAwait(false)) : organization.Error;
+    }
+
+    /// <summary>One page of the organization's unused free vouchers, oldest grant first (BIL-9, API-4).</summary>
+    public async Task<Result<Page<FreeVoucher>>> ListVouchersAsync(AuthenticatedUser user, Guid organizationId, int pageSize, string? pageToken, CancellationToken ct = default)
+    {
+        var all = await ListVouchersAsync(user, organizationId, ct).ConfigureAwait(false);
+        return all.IsSuccess ? Pager.Apply(all.Value, v => new PageToken(v.GrantedAt, v.Id), pageSize, pageToken) : all.Error;
     }
 
     /// <summary>Support creates a promotion code (BIL-8).</summary>

@@ -30,6 +30,9 @@ public interface IBillingStore
     /// <summary>The organization's credit notes, newest first.</summary>
     Task<IReadOnlyList<CreditNote>> CreditNotesAsync(Guid organizationId, CancellationToken cancellationToken);
 
+    /// <summary>Up to <paramref name="max"/> credit notes of the organization, newest first, after a keyset position (API-4).</summary>
+    Task<IReadOnlyList<CreditNote>> CreditNotesAsync(Guid organizationId, PageToken? after, int max, CancellationToken cancellationToken);
+
     /// <summary>An invoice.</summary>
     Task<Invoice?> FindInvoiceAsync(Guid id, CancellationToken cancellationToken);
 

@@ -14,6 +14,9 @@ public interface IMailboxStore
     /// <summary>The mailboxes of a mail service, by address.</summary>
     Task<IReadOnlyList<Mailbox>> ListForServiceAsync(Guid mailServiceId, CancellationToken cancellationToken);
 
+    /// <summary>Up to <paramref name="max"/> mailboxes of a mail service, oldest first, after a keyset position (API-4).</summary>
+    Task<IReadOnlyList<Mailbox>> ListForServiceAsync(Guid mailServiceId, PageToken? after, int max, CancellationToken cancellationToken);
+
     /// <summary>The mailboxes unified with an account.</summary>
     Task<IReadOnlyList<Mailbox>> ListUnifiedWithAsync(Guid accountId, CancellationToken cancellationToken);
 

@@ -81,6 +81,25 @@ public sealed class MailboxService(
         return Result<IReadOnlyList<Mailbox>>.Ok(await store.ListForServiceAsync(mailServiceId, ct).ConfigureAwait(false));
     }
 
+    /// <summary>One page of the mailboxes of a mail service, oldest first (API-4).</summary>
+    public async Task<Result<Page<Mailbox>>> ListAsync(AuthenticatedUser user, Guid organizationId, Guid mailServiceId, int pageSize, string? pageToken, CancellationToken ct = default)
+    {
+        var service = await MailServiceAsync(user, organizationId, mailServiceId, ct).ConfigureAwait(false);
+        if (!service.IsSuccess)
+        {
+            return service.Error;
+        }
+
+        var page = PageRequest.Parse(pageSize, pageToken);
+        if (!page.IsSuccess)
+        {
+            return page.Error;
+        }
+
+        var rows = await store.ListForServiceAsync(mailServiceId, page.Value.After, page.Value.Fetch, ct).ConfigureAwait(false);
+        return page.Value.Cut(rows, m => new PageToken(m.CreatedAt, m.Id));
+    }
+
     /// <summary>Deletes a mailbox and its webmail links.</summary>
     public async Task<Result<Done>> DeleteAsync(AuthenticatedUser user, Guid organizationId, Guid mailboxId, CancellationToken ct = default)
     {
@@ -343,6 +362,13 @@ public sealed class MailboxService(
         return result.OrderBy(w => w.Mailbox.Address.Value, StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>One page of the mailboxes in the caller's webmail, in the order they were linked (MBX-2, API-4).</summary>
+    public async Task<Result<Page<WebmailMailbox>>> ListWebmailAsync(AuthenticatedUser user, int pageSize, string? pageToken, CancellationToken ct = default)
+    {
+        var all = await ListWebmailAsync(user, ct).ConfigureAwait(false);
+        return all.IsSuccess ? Pager.Apply(all.Value, w => new PageToken(w.Link.LinkedAt, w.Mailbox.Id), pageSize, pageToken) : all.Error;
+    }
+
     /// <summary>Creates a product credential (ACC-11).</summary>
     public async Task<Result<ProductCredential>> CreateCredentialAsync(AuthenticatedUser user, Guid organizationId, Guid productId, CredentialKind kind, string? username, string? password, CancellationToken ct = default)
     {
@@ -406,6 +432,13 @@ public sealed class MailboxService(
         }
 
         return Result<IReadOnlyList<ProductCredential>>.Ok(await store.CredentialsOfProductAsync(productId, ct).ConfigureAwait(false));
+    }
+
+    /// <summary>One page of the credentials of a product, oldest first (ACC-11, API-4).</summary>
+    public async Task<Result<Page<ProductCredential>>> ListCredentialsAsync(AuthenticatedUser user, Guid organizationId, Guid productId, int pageSize, string? pageToken, CancellationToken ct = default)
+    {
+        var all = await ListCredentialsAsync(user, organizationId, productId, ct).ConfigureAwait(false);
+        return all.IsSuccess ? Pager.Apply(all.Value, c => new PageToken(c.CreatedAt, c.Id), pageSize, pageToken) : all.Error;
     }
 
     internal async Task EndUnificationAsync(Mailbox mailbox, SignInContext context, DateTimeOffset now, CancellationToken ct)

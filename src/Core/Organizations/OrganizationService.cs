@@ -7,7 +7,11 @@ using Hosting.Core.Shared;
 namespace Hosting.Core.Organizations;
 
 /// <summary>A member as listed: the membership and the member's login.</summary>
-public sealed record MemberView(Membership Membership, EmailAddress Login);
+public sealed record MemberView(Membership Membership, EmailAddress Login)
+{
+    /// <summary>The organization's etag when the member was read: memberships are part of the organization (API-4).</summary>
+    public string ETag { get; init; } = string.Empty;
+}
 
 /// <summary>An organization as one of its members sees it.</summary>
 public sealed record OrganizationView(Organization Organization, Membership Me, bool IsCurrent);
@@ -257,13 +261,25 @@ public sealed class OrganizationService(
 
         var memberships = view.Value.Organization.Memberships;
         var logins = await store.LoginsAsync(memberships.Select(m => m.AccountId), ct).ConfigureAwait(false);
-        var members = memberships.Where(m => logins.ContainsKey(m.AccountId)).Select(m => new MemberView(m, logins[m.AccountId]));
+        var etag = view.Value.Organization.ETag;
+        var members = memberships.Where(m => logins.ContainsKey(m.AccountId)).Select(m => new MemberView(m, logins[m.AccountId]) { ETag = etag });
         return Pager.Apply(members, m => new PageToken(m.Membership.JoinedAt, m.Membership.AccountId), pageSize, pageToken);
     }
 
     /// <summary>Changes a member's rights (ORG-3, ORG-6, ORG-7).</summary>
     public async Task<Result<Membership>> UpdateMemberAsync(
         AuthenticatedUser user, Guid organizationId, Guid memberAccountId, Func<MemberRights, MemberRights> change, bool demoteLegalRepresentative, CancellationToken ct = default)
+    {
+        var updated = await UpdateMemberAsync(user, organizationId, memberAccountId, change, demoteLegalRepresentative, null, ct).ConfigureAwait(false);
+        return updated.IsSuccess ? updated.Value.Membership : updated.Error;
+    }
+
+    /// <summary>
+    /// Changes a member's rights (ORG-3, ORG-6, ORG-7), refusing a stale organization
+    /// <paramref name="etag"/> with ABORTED <c>ETAG_MISMATCH</c>; without an etag the change applies (API-4).
+    /// </summary>
+    public async Task<Result<MemberView>> UpdateMemberAsync(
+        AuthenticatedUser user, Guid organizationId, Guid memberAccountId, Func<MemberRights, MemberRights> change, bool demoteLegalRepresentative, string? etag, CancellationToken ct = default)
     {
         var organization = await store.FindAsync(organizationId, ct).ConfigureAwait(false);
         if (organization?.MemberOf(user.AccountId) is null)
@@ -277,6 +293,16 @@ public sealed class OrganizationService(
             return organization.Manager(user.AccountId) is { IsSuccess: false } denied ? denied.Error : OrganizationErrors.MemberNotFound;
         }
 
+        if (organization.Manager(user.AccountId) is { IsSuccess: false } notManager)
+        {
+            return notManager.Error;
+        }
+
+        if (!string.IsNullOrEmpty(etag) && etag != organization.ETag)
+        {
+            return OrganizationErrors.ETagMismatch;
+        }
+
         var products = (await store.ListProductsAsync(organizationId, ct).ConfigureAwait(false)).Select(p => p.Id).ToHashSet();
         var changed = organization.ChangeRights(user.AccountId, memberAccountId, change(member.Rights), demoteLegalRepresentative, products);
         if (!changed.IsSuccess)
@@ -287,7 +313,10 @@ public sealed class OrganizationService(
         await ObserveAsync(organization, memberAccountId, ct).ConfigureAwait(false);
 
         await store.SaveChangesAsync(ct).ConfigureAwait(false);
-        return member;
+        var logins = await store.LoginsAsync([memberAccountId], ct).ConfigureAwait(false);
+        return logins.TryGetValue(memberAccountId, out var login)
+            ? new MemberView(member, login) { ETag = organization.ETag }
+            : OrganizationErrors.MemberNotFound;
     }
 
     /// <summary>Removes a member (ORG-6, ORG-7).</summary>
@@ -454,6 +483,13 @@ public sealed class OrganizationService(
         }
 
         return result;
+    }
+
+    /// <summary>One page of the pending invitations addressed to the caller's login, oldest first (ORG-4, API-4).</summary>
+    public async Task<Result<Page<(Invitation Invitation, string OrganizationName)>>> ListMyInvitationsAsync(AuthenticatedUser user, int pageSize, string? pageToken, CancellationToken ct = default)
+    {
+        var all = await ListMyInvitationsAsync(user, ct).ConfigureAwait(false);
+        return all.IsSuccess ? Pager.Apply(all.Value, i => new PageToken(i.Invitation.CreatedAt, i.Invitation.Id), pageSize, pageToken) : all.Error;
     }
 
     /// <summary>Accepts an invitation addressed to the caller's login; the organization appears in their list (ORG-4).</summary>

@@ -37,6 +37,13 @@ public sealed class WalletService(
         return Result<IReadOnlyList<Wallet>>.Ok(wallets);
     }
 
+    /// <summary>One page of the organization's wallets, oldest first; billing rights needed (BIL-2, API-4).</summary>
+    public async Task<Result<Page<Wallet>>> ListWalletsAsync(AuthenticatedUser user, Guid organizationId, int pageSize, string? pageToken, CancellationToken ct = default)
+    {
+        var all = await ListWalletsAsync(user, organizationId, ct).ConfigureAwait(false);
+        return all.IsSuccess ? Pager.Apply(all.Value, w => new PageToken(w.CreatedAt, w.Id), pageSize, pageToken) : all.Error;
+    }
+
     /// <summary>Credits the wallet through a payment method, within the limits (WAL-1).</summary>
     public Task<Result<WalletMovement>> TopUpAsync(AuthenticatedUser user, Guid organizationId, Money amount, string? paymentMethod, string? requestId, CancellationToken ct = default) =>
         MoveAsync<WalletMovement>(user, organizationId, amount, requestId, ["top-up", amount.Minor, amount.Currency, paymentMethod ?? string.Empty], async (key, fingerprint) =>

@@ -20,9 +20,9 @@ internal sealed class BillingGrpcService(Core.Billing.BillingService billing) : 
     public override async Task<ListBillingAddressesResponse> ListBillingAddresses(ListBillingAddressesRequest request, ServerCallContext context)
     {
         var id = ResourceNames.ParseOrganization(request.Parent, "parent").OrThrow();
-        var list = (await billing.ListAddressesAsync(context.User(), id, context.CancellationToken)).OrThrow();
-        var response = new ListBillingAddressesResponse();
-        response.BillingAddresses.AddRange(list.Select(a => ToProto(id, a)));
+        var page = (await billing.ListAddressesAsync(context.User(), id, request.PageSize, request.PageToken, context.CancellationToken)).OrThrow();
+        var response = new ListBillingAddressesResponse { NextPageToken = page.NextPageToken };
+        response.BillingAddresses.AddRange(page.Items.Select(a => ToProto(id, a)));
         return response;
     }
 
@@ -40,9 +40,33 @@ internal sealed class BillingGrpcService(Core.Billing.BillingService billing) : 
     {
         var a = request.BillingAddress ?? new Hosting.Billing.V1.BillingAddress();
         var (organizationId, addressId) = ResourceNames.ParseChild(a.Name, "billingAddresses", "billing_address.name").OrThrow();
-        var updated = (await billing.UpdateAddressAsync(context.User(), organizationId, addressId, a.Recipient, a.Street, a.PostalCode, a.City, a.Country, context.CancellationToken)).OrThrow();
+        if (request.UpdateMask is null || request.UpdateMask.Paths.Count == 0)
+        {
+            throw DomainError.Invalid("update_mask", "UPDATE_MASK_REQUIRED", "update_mask must name the fields to change.").ToRpcException();
+        }
+
+        var paths = request.UpdateMask.Paths.ToHashSet(StringComparer.Ordinal);
+        if (paths.FirstOrDefault(p => !AddressPaths.Contains(p)) is { } unknown)
+        {
+            throw DomainError.Invalid("update_mask", "INVALID_UPDATE_MASK", $"update_mask path '{unknown}' cannot be updated.").ToRpcException();
+        }
+
+        var updated = (await billing.UpdateAddressAsync(
+            context.User(),
+            organizationId,
+            addressId,
+            current => new AddressFields(
+                paths.Contains("recipient") ? a.Recipient : current.Recipient,
+                paths.Contains("street") ? a.Street : current.Street,
+                paths.Contains("postal_code") ? a.PostalCode : current.PostalCode,
+                paths.Contains("city") ? a.City : current.City,
+                paths.Contains("country") ? a.Country : current.Country),
+            a.Etag,
+            context.CancellationToken)).OrThrow();
         return new UpdateBillingAddressResponse { BillingAddress = ToProto(organizationId, new AddressView(updated.Id, false, updated.Lines, updated)) };
     }
+
+    private static readonly HashSet<string> AddressPaths = new(["recipient", "street", "postal_code", "city", "country"], StringComparer.Ordinal);
 
     [UserCaller]
     public override async Task<DeleteBillingAddressResponse> DeleteBillingAddress(DeleteBillingAddressRequest request, ServerCallContext context)
@@ -56,9 +80,9 @@ internal sealed class BillingGrpcService(Core.Billing.BillingService billing) : 
     public override async Task<ListToPayResponse> ListToPay(ListToPayRequest request, ServerCallContext context)
     {
         var id = ResourceNames.ParseOrganization(request.Parent, "parent").OrThrow();
-        var items = (await billing.ToPayAsync(context.User(), id, context.CancellationToken)).OrThrow();
-        var response = new ListToPayResponse();
-        response.Items.AddRange(items.Select(i => new Hosting.Billing.V1.ToPayItem
+        var page = (await billing.ToPayAsync(context.User(), id, request.PageSize, request.PageToken, context.CancellationToken)).OrThrow();
+        var response = new ListToPayResponse { NextPageToken = page.NextPageToken };
+        response.Items.AddRange(page.Items.Select(i => new Hosting.Billing.V1.ToPayItem
         {
             Product = ResourceNames.Product(id, i.Product.Id),
             DisplayName = i.Product.Name,
@@ -136,9 +160,9 @@ internal sealed class BillingGrpcService(Core.Billing.BillingService billing) : 
     public override async Task<ListVouchersResponse> ListVouchers(ListVouchersRequest request, ServerCallContext context)
     {
         var id = ResourceNames.ParseOrganization(request.Parent, "parent").OrThrow();
-        var vouchers = (await billing.ListVouchersAsync(context.User(), id, context.CancellationToken)).OrThrow();
-        var response = new ListVouchersResponse();
-        response.Vouchers.AddRange(vouchers.Select(SupportGrpcService.ToProto));
+        var page = (await billing.ListVouchersAsync(context.User(), id, request.PageSize, request.PageToken, context.CancellationToken)).OrThrow();
+        var response = new ListVouchersResponse { NextPageToken = page.NextPageToken };
+        response.Vouchers.AddRange(page.Items.Select(SupportGrpcService.ToProto));
         return response;
     }
 
@@ -146,9 +170,9 @@ internal sealed class BillingGrpcService(Core.Billing.BillingService billing) : 
     public override async Task<ListCreditNotesResponse> ListCreditNotes(ListCreditNotesRequest request, ServerCallContext context)
     {
         var id = ResourceNames.ParseOrganization(request.Parent, "parent").OrThrow();
-        var notes = (await billing.ListCreditNotesAsync(context.User(), id, context.CancellationToken)).OrThrow();
-        var response = new ListCreditNotesResponse();
-        response.CreditNotes.AddRange(notes.Select(ToProto));
+        var page = (await billing.ListCreditNotesAsync(context.User(), id, request.PageSize, request.PageToken, context.CancellationToken)).OrThrow();
+        var response = new ListCreditNotesResponse { NextPageToken = page.NextPageToken };
+        response.CreditNotes.AddRange(page.Items.Select(ToProto));
         return response;
     }
 
@@ -187,6 +211,7 @@ internal sealed class BillingGrpcService(Core.Billing.BillingService billing) : 
         City = view.Stored?.City ?? (view.Lines[2].Split(' ', 2) is { Length: 2 } parts ? parts[1] : string.Empty),
         Country = view.Lines[3],
         Main = view.IsMain,
+        Etag = view.Stored?.ETag ?? string.Empty,
     };
 
     private static Hosting.Billing.V1.InvoiceLine ToProto(Guid organizationId, CoreLine line, bool voucherOffered) => new()
@@ -270,8 +295,10 @@ internal sealed class SupportGrpcService(Core.Billing.BillingService billing, IS
     [ServiceCaller(Scope)]
     public override async Task<ListParkedNotificationsResponse> ListParkedNotifications(ListParkedNotificationsRequest request, ServerCallContext context)
     {
-        var response = new ListParkedNotificationsResponse();
-        response.Notifications.AddRange((await outbox.ParkedAsync(context.CancellationToken)).Select(m => new ParkedNotification
+        var parked = await outbox.ParkedAsync(context.CancellationToken);
+        var page = Pager.Apply(parked, m => new PageToken(m.CreatedAt, m.Id), request.PageSize, request.PageToken).OrThrow();
+        var response = new ListParkedNotificationsResponse { NextPageToken = page.NextPageToken };
+        response.Notifications.AddRange(page.Items.Select(m => new ParkedNotification
         {
             Id = m.Id.ToString(),
             Kind = m.Kind,

@@ -30,9 +30,9 @@ internal sealed class MailboxesGrpcService(MailboxService mailboxes) : Mailboxes
     public override async Task<ListMailboxesResponse> ListMailboxes(ListMailboxesRequest request, ServerCallContext context)
     {
         var (organizationId, productId) = ResourceNames.ParseChild(request.Parent, "products", "parent").OrThrow();
-        var list = (await mailboxes.ListAsync(context.User(), organizationId, productId, context.CancellationToken)).OrThrow();
-        var response = new ListMailboxesResponse();
-        response.Mailboxes.AddRange(list.Select(ToProto));
+        var page = (await mailboxes.ListAsync(context.User(), organizationId, productId, request.PageSize, request.PageToken, context.CancellationToken)).OrThrow();
+        var response = new ListMailboxesResponse { NextPageToken = page.NextPageToken };
+        response.Mailboxes.AddRange(page.Items.Select(ToProto));
         return response;
     }
 
@@ -89,9 +89,9 @@ internal sealed class MailboxesGrpcService(MailboxService mailboxes) : Mailboxes
     [UserCaller]
     public override async Task<ListWebmailMailboxesResponse> ListWebmailMailboxes(ListWebmailMailboxesRequest request, ServerCallContext context)
     {
-        var list = (await mailboxes.ListWebmailAsync(context.User(), context.CancellationToken)).OrThrow();
-        var response = new ListWebmailMailboxesResponse();
-        response.Mailboxes.AddRange(list.Select(ToProto));
+        var page = (await mailboxes.ListWebmailAsync(context.User(), request.PageSize, request.PageToken, context.CancellationToken)).OrThrow();
+        var response = new ListWebmailMailboxesResponse { NextPageToken = page.NextPageToken };
+        response.Mailboxes.AddRange(page.Items.Select(ToProto));
         return response;
     }
 
@@ -115,9 +115,9 @@ internal sealed class MailboxesGrpcService(MailboxService mailboxes) : Mailboxes
     public override async Task<ListProductCredentialsResponse> ListProductCredentials(ListProductCredentialsRequest request, ServerCallContext context)
     {
         var (organizationId, productId) = ResourceNames.ParseChild(request.Parent, "products", "parent").OrThrow();
-        var list = (await mailboxes.ListCredentialsAsync(context.User(), organizationId, productId, context.CancellationToken)).OrThrow();
-        var response = new ListProductCredentialsResponse();
-        response.Credentials.AddRange(list.Select(ToProto));
+        var page = (await mailboxes.ListCredentialsAsync(context.User(), organizationId, productId, request.PageSize, request.PageToken, context.CancellationToken)).OrThrow();
+        var response = new ListProductCredentialsResponse { NextPageToken = page.NextPageToken };
+        response.Credentials.AddRange(page.Items.Select(ToProto));
         return response;
     }
 

@@ -111,7 +111,7 @@ internal sealed class OrganizationsGrpcService(OrganizationService organizations
         var id = ResourceNames.ParseOrganization(request.Parent, "parent").OrThrow();
         var page = (await organizations.ListMembersAsync(context.User(), id, request.PageSize, request.PageToken, context.CancellationToken)).OrThrow();
         var response = new ListMembersResponse { NextPageToken = page.NextPageToken };
-        response.Members.AddRange(page.Items.Select(m => ToProto(id, m.Membership, m.Login)));
+        response.Members.AddRange(page.Items.Select(m => ToProto(id, m.Membership, m.Login, m.ETag)));
         return response;
     }
 
@@ -157,8 +157,8 @@ internal sealed class OrganizationsGrpcService(OrganizationService organizations
         var updated = (await organizations.UpdateMemberAsync(
             context.User(), organizationId, accountId,
             current => new Core.Organizations.MemberRights(administrator ?? current.Administrator, productIds ?? current.ProductIds, billing ?? current.Billing),
-            demote, context.CancellationToken)).OrThrow();
-        return new UpdateMemberResponse { Member = ToProto(organizationId, updated, null) };
+            demote, member.Etag, context.CancellationToken)).OrThrow();
+        return new UpdateMemberResponse { Member = ToProto(organizationId, updated.Membership, updated.Login, updated.ETag) };
     }
 
     [UserCaller]
@@ -217,9 +217,9 @@ internal sealed class OrganizationsGrpcService(OrganizationService organizations
     [UserCaller]
     public override async Task<ListMyInvitationsResponse> ListMyInvitations(ListMyInvitationsRequest request, ServerCallContext context)
     {
-        var invitations = (await organizations.ListMyInvitationsAsync(context.User(), context.CancellationToken)).OrThrow();
-        var response = new ListMyInvitationsResponse();
-        response.Invitations.AddRange(invitations.Select(i => ToProto(i.Invitation, i.OrganizationName)));
+        var page = (await organizations.ListMyInvitationsAsync(context.User(), request.PageSize, request.PageToken, context.CancellationToken)).OrThrow();
+        var response = new ListMyInvitationsResponse { NextPageToken = page.NextPageToken };
+        response.Invitations.AddRange(page.Items.Select(i => ToProto(i.Invitation, i.OrganizationName)));
         return response;
     }
 
@@ -362,16 +362,17 @@ internal sealed class OrganizationsGrpcService(OrganizationService organizations
         CreateTime = Timestamp.FromDateTimeOffset(view.Organization.CreatedAt),
         Etag = view.Organization.ETag,
         Current = view.IsCurrent,
-        Me = ToProto(view.Organization.Id, view.Me, myLogin),
+        Me = ToProto(view.Organization.Id, view.Me, myLogin, view.Organization.ETag),
         ProposedLegalRepresentative = view.Organization.ProposedLegalRepresentative is { } candidate
             ? ResourceNames.Member(view.Organization.Id, candidate)
             : string.Empty,
     };
 
-    private static Member ToProto(Guid organizationId, Membership membership, EmailAddress? login)
+    private static Member ToProto(Guid organizationId, Membership membership, EmailAddress? login, string etag)
     {
         var member = new Member
         {
+            Etag = etag,
             Name = ResourceNames.Member(organizationId, membership.AccountId),
             Login = login?.Value ?? string.Empty,
             Rights = new MemberRights { Administrator = membership.CanManage, Billing = membership.CanBill },

@@ -25,9 +25,9 @@ internal sealed class WalletGrpcService(Core.Wallets.WalletService wallets, Wall
     public override async Task<ListWalletsResponse> ListWallets(ListWalletsRequest request, ServerCallContext context)
     {
         var id = ResourceNames.ParseOrganization(request.Parent, "parent").OrThrow();
-        var list = (await wallets.ListWalletsAsync(context.User(), id, context.CancellationToken)).OrThrow();
-        var response = new ListWalletsResponse();
-        response.Wallets.AddRange(list.Select(ToProto));
+        var page = (await wallets.ListWalletsAsync(context.User(), id, request.PageSize, request.PageToken, context.CancellationToken)).OrThrow();
+        var response = new ListWalletsResponse { NextPageToken = page.NextPageToken };
+        response.Wallets.AddRange(page.Items.Select(ToProto));
         return response;
     }
 

@@ -42,6 +42,18 @@ public sealed class EfBillingStore(HostingDbContext db) : IBillingStore
         (await db.Set<CreditNote>().AsNoTracking().Where(c => c.OrganizationId == organizationId).ToListAsync(cancellationToken)).OrderByDescending(c => c.SequenceNumber).ToList();
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<CreditNote>> CreditNotesAsync(Guid organizationId, PageToken? after, int max, CancellationToken cancellationToken)
+    {
+        var query = db.Set<CreditNote>().AsNoTracking().Where(c => c.OrganizationId == organizationId);
+        if (after is { } p)
+        {
+            query = query.Where(c => c.IssuedAt < p.Time || (c.IssuedAt == p.Time && c.Id.CompareTo(p.Id) < 0));
+        }
+
+        return await query.OrderByDescending(c => c.IssuedAt).ThenByDescending(c => c.Id).Take(max).ToListAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
     public Task<Invoice?> FindInvoiceAsync(Guid id, CancellationToken cancellationToken) =>
         db.Set<Invoice>().AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, cancellationToken);
 

@@ -16,6 +16,18 @@ public sealed class EfMailboxStore(HostingDbContext db) : IMailboxStore
         db.Set<Mailbox>().FirstOrDefaultAsync(m => m.Address == address, cancellationToken);
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<Mailbox>> ListForServiceAsync(Guid mailServiceId, PageToken? after, int max, CancellationToken cancellationToken)
+    {
+        var query = db.Set<Mailbox>().AsNoTracking().Where(m => m.MailServiceId == mailServiceId);
+        if (after is { } p)
+        {
+            query = query.Where(m => m.CreatedAt > p.Time || (m.CreatedAt == p.Time && m.Id.CompareTo(p.Id) > 0));
+        }
+
+        return await query.OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).Take(max).ToListAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<Mailbox>> ListForServiceAsync(Guid mailServiceId, CancellationToken cancellationToken) =>
         (await db.Set<Mailbox>().Where(m => m.MailServiceId == mailServiceId).ToListAsync(cancellationToken))
             .OrderBy(m => m.Address.Value, StringComparer.Ordinal).ToList();

@@ -141,7 +141,7 @@ public abstract class BillingGrpcTestsBase<TFactory>(TFactory host) : IClassFixt
         {
             ["ListBillingAddresses"] = m => _billing.ListBillingAddressesAsync(new ListBillingAddressesRequest { Parent = organization }, m).ResponseAsync,
             ["CreateBillingAddress"] = m => _billing.CreateBillingAddressAsync(new CreateBillingAddressRequest { Parent = organization, BillingAddress = new Hosting.Billing.V1.BillingAddress { Recipient = "A", Street = "B", PostalCode = "1", City = "C", Country = "CH" } }, m).ResponseAsync,
-            ["UpdateBillingAddress"] = m => _billing.UpdateBillingAddressAsync(new UpdateBillingAddressRequest { BillingAddress = new Hosting.Billing.V1.BillingAddress { Name = $"{organization}/billingAddresses/{Guid.NewGuid()}", Recipient = "A", Street = "B", PostalCode = "1", City = "C", Country = "CH" } }, m).ResponseAsync,
+            ["UpdateBillingAddress"] = m => _billing.UpdateBillingAddressAsync(new UpdateBillingAddressRequest { BillingAddress = new Hosting.Billing.V1.BillingAddress { Name = $"{organization}/billingAddresses/{Guid.NewGuid()}", Recipient = "A", Street = "B", PostalCode = "1", City = "C", Country = "CH" }, UpdateMask = new Google.Protobuf.WellKnownTypes.FieldMask { Paths = { "city" } } }, m).ResponseAsync,
             ["DeleteBillingAddress"] = m => _billing.DeleteBillingAddressAsync(new DeleteBillingAddressRequest { Name = $"{organization}/billingAddresses/{Guid.NewGuid()}" }, m).ResponseAsync,
             ["ListToPay"] = m => _billing.ListToPayAsync(new ListToPayRequest { Parent = organization }, m).ResponseAsync,
             ["CreateProForma"] = m => _billing.CreateProFormaAsync(new CreateProFormaRequest { Parent = organization, Products = { product } }, m).ResponseAsync,
@@ -177,6 +177,163 @@ public abstract class BillingGrpcTestsBase<TFactory>(TFactory host) : IClassFixt
             StatusCode.PermissionDenied, "API_KEY_SCOPE_MISSING");
         var granted = await support.GrantVoucherAsync(new GrantVoucherRequest { Organization = organization, ProductType = 1 }, new Metadata { { "x-api-key", HostFactory.SupportKey } });
         Assert.StartsWith(organization, granted.Voucher.Name, StringComparison.Ordinal);
+    }
+
+    private static readonly Metadata Support = new() { { "x-api-key", HostFactory.SupportKey } };
+
+    private static Hosting.Billing.V1.BillingAddress Address(string recipient) =>
+        new() { Recipient = recipient, Street = "Rue du Marché 4", PostalCode = "1204", City = "Genève", Country = "CH" };
+
+    [SkippableFact]
+    [Trait("Rule", "API-4")]
+    public async Task ListBillingAddresses_PagesMainFirst_WithoutRepeatOrLoss()
+    {
+        host.SkipUnlessAvailable();
+        var (owner, organization) = await OrganizationAsync(0);
+        var expected = new List<string> { $"{organization}/billingAddresses/main" };
+        for (var i = 0; i < 3; i++)
+        {
+            host.Clock.Advance(TimeSpan.FromSeconds(1));
+            expected.Add((await _billing.CreateBillingAddressAsync(new CreateBillingAddressRequest { Parent = organization, BillingAddress = Address($"Accounts {i}") }, owner)).BillingAddress.Name);
+        }
+
+        await Paging.AssertWalksAsync(expected, async (size, token) =>
+        {
+            var page = await _billing.ListBillingAddressesAsync(new ListBillingAddressesRequest { Parent = organization, PageSize = size, PageToken = token }, owner);
+            return (page.BillingAddresses.Select(a => a.Name), page.NextPageToken);
+        });
+        await Paging.AssertRefusesForeignTokenAsync(token => _billing.ListBillingAddressesAsync(new ListBillingAddressesRequest { Parent = organization, PageToken = token }, owner).ResponseAsync);
+    }
+
+    [SkippableFact]
+    [Trait("Rule", "API-4")]
+    public async Task UpdateBillingAddress_ChangesOnlyTheMaskedFields_AndRefusesAStaleEtag()
+    {
+        host.SkipUnlessAvailable();
+        var (owner, organization) = await OrganizationAsync(0);
+        var created = (await _billing.CreateBillingAddressAsync(new CreateBillingAddressRequest { Parent = organization, BillingAddress = Address("Accounts") }, owner)).BillingAddress;
+        Assert.NotEmpty(created.Etag);
+
+        var change = new Hosting.Billing.V1.BillingAddress { Name = created.Name, City = "Lausanne", Recipient = "ignored", Etag = created.Etag };
+        var updated = (await _billing.UpdateBillingAddressAsync(new UpdateBillingAddressRequest { BillingAddress = change, UpdateMask = new Google.Protobuf.WellKnownTypes.FieldMask { Paths = { "city" } } }, owner)).BillingAddress;
+        Assert.Equal("Lausanne", updated.City);
+        Assert.Equal("Accounts", updated.Recipient);
+        Assert.Equal("Rue du Marché 4", updated.Street);
+        Assert.NotEqual(created.Etag, updated.Etag);
+
+        await RpcAssert.FailsAsync(
+            () => _billing.UpdateBillingAddressAsync(new UpdateBillingAddressRequest { BillingAddress = change, UpdateMask = new Google.Protobuf.WellKnownTypes.FieldMask { Paths = { "city" } } }, owner).ResponseAsync,
+            StatusCode.Aborted, "ETAG_MISMATCH");
+        var missing = await RpcAssert.FailsAsync(
+            () => _billing.UpdateBillingAddressAsync(new UpdateBillingAddressRequest { BillingAddress = change }, owner).ResponseAsync,
+            StatusCode.InvalidArgument, "UPDATE_MASK_REQUIRED");
+        Assert.Equal("update_mask", missing.ViolatedField());
+        await RpcAssert.FailsAsync(
+            () => _billing.UpdateBillingAddressAsync(new UpdateBillingAddressRequest { BillingAddress = change, UpdateMask = new Google.Protobuf.WellKnownTypes.FieldMask { Paths = { "main" } } }, owner).ResponseAsync,
+            StatusCode.InvalidArgument, "INVALID_UPDATE_MASK");
+        var listed = (await _billing.ListBillingAddressesAsync(new ListBillingAddressesRequest { Parent = organization }, owner)).BillingAddresses.Single(a => a.Name == created.Name);
+        Assert.Equal(updated.Etag, listed.Etag);
+        Assert.Equal("Lausanne", listed.City);
+    }
+
+    [SkippableFact]
+    [Trait("Rule", "API-4")]
+    public async Task ListToPay_PagesWithoutRepeatOrLoss()
+    {
+        host.SkipUnlessAvailable();
+        var (owner, organization) = await OrganizationAsync(0);
+        var products = Enumerable.Range(0, 3).Select(_ => AddProduct(organization)).ToList();
+        var expected = products.OrderBy(p => Guid.Parse(p.Split('/')[^1])).ToList();
+
+        await Paging.AssertWalksAsync(expected, async (size, token) =>
+        {
+            var page = await _billing.ListToPayAsync(new ListToPayRequest { Parent = organization, PageSize = size, PageToken = token }, owner);
+            return (page.Items.Select(i => i.Product), page.NextPageToken);
+        });
+        await Paging.AssertRefusesForeignTokenAsync(token => _billing.ListToPayAsync(new ListToPayRequest { Parent = organization, PageToken = token }, owner).ResponseAsync);
+    }
+
+    [SkippableFact]
+    [Trait("Rule", "API-4")]
+    public async Task ListVouchers_PagesOldestFirst_WithoutRepeatOrLoss()
+    {
+        host.SkipUnlessAvailable();
+        var (owner, organization) = await OrganizationAsync(0);
+        var support = new SupportService.SupportServiceClient(host.Channel());
+        var granted = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            host.Clock.Advance(TimeSpan.FromSeconds(1));
+            granted.Add((await support.GrantVoucherAsync(new GrantVoucherRequest { Organization = organization, ProductType = 1 + i }, Support)).Voucher.Name);
+        }
+
+        await Paging.AssertWalksAsync(granted, async (size, token) =>
+        {
+            var page = await _billing.ListVouchersAsync(new ListVouchersRequest { Parent = organization, PageSize = size, PageToken = token }, owner);
+            return (page.Vouchers.Select(v => v.Name), page.NextPageToken);
+        });
+        await Paging.AssertRefusesForeignTokenAsync(token => _billing.ListVouchersAsync(new ListVouchersRequest { Parent = organization, PageToken = token }, owner).ResponseAsync);
+    }
+
+    [SkippableFact]
+    [Trait("Rule", "API-4")]
+    public async Task ListCreditNotes_PagesNewestFirst_WithoutRepeatOrLoss()
+    {
+        host.SkipUnlessAvailable();
+        var (owner, organization) = await OrganizationAsync(50_000);
+        var product = AddProduct(organization, CoreProductType.WebHosting);
+        var invoice = (await _billing.CheckoutAsync(new CheckoutRequest { Parent = organization, Products = { product }, PaymentMethod = "wallet", RequestId = "credited" }, owner)).Invoice;
+        var support = new SupportService.SupportServiceClient(host.Channel());
+        var issued = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            host.Clock.Advance(TimeSpan.FromSeconds(1));
+            issued.Add((await support.IssueCreditNoteAsync(new IssueCreditNoteRequest { Invoice = invoice.Name, AmountMinor = 100, Reason = $"goodwill {i}" }, Support)).CreditNote.Name);
+        }
+
+        issued.Reverse();
+        await Paging.AssertWalksAsync(issued, async (size, token) =>
+        {
+            var page = await _billing.ListCreditNotesAsync(new ListCreditNotesRequest { Parent = organization, PageSize = size, PageToken = token }, owner);
+            return (page.CreditNotes.Select(c => c.Name), page.NextPageToken);
+        });
+        await Paging.AssertRefusesForeignTokenAsync(token => _billing.ListCreditNotesAsync(new ListCreditNotesRequest { Parent = organization, PageToken = token }, owner).ResponseAsync);
+    }
+
+    [SkippableFact]
+    [Trait("Rule", "API-4")]
+    public async Task ListParkedNotifications_PagesOldestFirst_WithoutRepeatOrLoss()
+    {
+        host.SkipUnlessAvailable();
+        var parked = new List<string>();
+        using (var scope = host.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<HostingDbContext>();
+            for (var i = 0; i < 3; i++)
+            {
+                host.Clock.Advance(TimeSpan.FromSeconds(1));
+                var message = Hosting.Core.Notifications.OutboxMessage.Queue(Guid.NewGuid(), "test.parked", $"parked-{i}@example.com", "subject", "body", host.Clock.GetUtcNow());
+                while (message.ParkedAt is null)
+                {
+                    message.MarkFailed(host.Clock.GetUtcNow());
+                }
+
+                db.Add(message);
+                parked.Add(message.Id.ToString());
+            }
+
+            await db.SaveChangesAsync();
+        }
+
+        var support = new SupportService.SupportServiceClient(host.Channel());
+        var all = (await support.ListParkedNotificationsAsync(new ListParkedNotificationsRequest { PageSize = 200 }, Support)).Notifications.Select(n => n.Id).ToList();
+        Assert.Equal(parked, all.Intersect(parked));
+        await Paging.AssertWalksAsync(all, async (size, token) =>
+        {
+            var page = await support.ListParkedNotificationsAsync(new ListParkedNotificationsRequest { PageSize = size, PageToken = token }, Support);
+            return (page.Notifications.Select(n => n.Id), page.NextPageToken);
+        });
+        await Paging.AssertRefusesForeignTokenAsync(token => support.ListParkedNotificationsAsync(new ListParkedNotificationsRequest { PageToken = token }, Support).ResponseAsync);
     }
 }
 

@@ -220,6 +220,57 @@ public abstract class OrganizationsGrpcTestsBase<TFactory>(TFactory host) : ICla
             return e.StatusCode;
         }
     }
+
+    [SkippableFact]
+    [Trait("Rule", "API-4")]
+    public async Task ListMyInvitations_PagesOldestFirst_WithoutRepeatOrLoss()
+    {
+        host.SkipUnlessAvailable();
+        var (inviteeAuth, invitee) = await UserAsync();
+        var sent = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var (ownerAuth, _) = await UserAsync();
+            var organization = (await _organizations.CreateOrganizationAsync(new CreateOrganizationRequest { ContactDetails = Contact() }, ownerAuth)).Organization.Name;
+            host.Clock.Advance(TimeSpan.FromSeconds(1));
+            sent.Add((await _organizations.CreateInvitationAsync(new CreateInvitationRequest { Parent = organization, Email = invitee.Login }, ownerAuth)).Invitation.Name);
+        }
+
+        await Paging.AssertWalksAsync(sent, async (size, token) =>
+        {
+            var page = await _organizations.ListMyInvitationsAsync(new ListMyInvitationsRequest { PageSize = size, PageToken = token }, inviteeAuth);
+            return (page.Invitations.Select(i => i.Name), page.NextPageToken);
+        });
+        await Paging.AssertRefusesForeignTokenAsync(token => _organizations.ListMyInvitationsAsync(new ListMyInvitationsRequest { PageToken = token }, inviteeAuth).ResponseAsync);
+    }
+
+    [SkippableFact]
+    [Trait("Rule", "API-4")]
+    public async Task UpdateMember_RefusesAStaleEtag()
+    {
+        host.SkipUnlessAvailable();
+        var (ownerAuth, _) = await UserAsync();
+        var (memberAuth, account) = await UserAsync();
+        var organization = (await _organizations.CreateOrganizationAsync(new CreateOrganizationRequest { ContactDetails = Contact() }, ownerAuth)).Organization.Name;
+        var name = await MemberAsync(organization, ownerAuth, memberAuth, account, administrator: false);
+        var read = (await _organizations.ListMembersAsync(new ListMembersRequest { Parent = organization }, ownerAuth)).Members.Single(m => m.Name == name);
+        Assert.NotEmpty(read.Etag);
+        var mask = new FieldMask { Paths = { "rights.billing" } };
+
+        var updated = (await _organizations.UpdateMemberAsync(
+            new UpdateMemberRequest { Member = new Member { Name = name, Rights = new Hosting.Organizations.V1.MemberRights { Billing = true }, Etag = read.Etag }, UpdateMask = mask }, ownerAuth)).Member;
+        Assert.True(updated.Rights.Billing);
+        Assert.Equal(account.Login, updated.Login);
+        Assert.NotEqual(read.Etag, updated.Etag);
+
+        await RpcAssert.FailsAsync(
+            () => _organizations.UpdateMemberAsync(
+                new UpdateMemberRequest { Member = new Member { Name = name, Rights = new Hosting.Organizations.V1.MemberRights(), Etag = read.Etag }, UpdateMask = mask }, ownerAuth).ResponseAsync,
+            StatusCode.Aborted, "ETAG_MISMATCH");
+        var current = (await _organizations.GetOrganizationAsync(new GetOrganizationRequest { Name = organization }, ownerAuth)).Organization;
+        Assert.Equal(updated.Etag, current.Etag);
+        Assert.Equal(current.Etag, current.Me.Etag);
+    }
 }
 
 /// <summary>The suite on SQLite, the embedded store.</summary>

@@ -157,6 +157,29 @@ public abstract class WalletGrpcTestsBase<TFactory>(TFactory host) : IClassFixtu
             () => _wallet.AuditLedgerAsync(new AuditLedgerRequest(), new Metadata { { "x-api-key", HostFactory.SupportKey } }).ResponseAsync,
             StatusCode.PermissionDenied, "API_KEY_SCOPE_MISSING");
     }
+
+    [SkippableFact]
+    [Trait("Rule", "API-4")]
+    public async Task ListWallets_PagesOldestFirst_WithoutRepeatOrLoss()
+    {
+        host.SkipUnlessAvailable();
+        var (owner, organization) = await OrganizationWithAsync(0);
+        var opened = new List<string>();
+        foreach (var currency in new[] { "CHF", "EUR", "USD" })
+        {
+            host.Clock.Advance(TimeSpan.FromSeconds(1));
+            var topUp = await _wallet.TopUpWalletAsync(
+                new TopUpWalletRequest { Parent = organization, Amount = new Money { Minor = 2_000, Currency = currency }, PaymentMethod = "sim-success", RequestId = $"open-{currency}" }, owner);
+            opened.Add(topUp.Wallet.Name);
+        }
+
+        await Paging.AssertWalksAsync(opened, async (size, token) =>
+        {
+            var page = await _wallet.ListWalletsAsync(new ListWalletsRequest { Parent = organization, PageSize = size, PageToken = token }, owner);
+            return (page.Wallets.Select(w => w.Name), page.NextPageToken);
+        });
+        await Paging.AssertRefusesForeignTokenAsync(token => _wallet.ListWalletsAsync(new ListWalletsRequest { Parent = organization, PageToken = token }, owner).ResponseAsync);
+    }
 }
 
 /// <summary>The suite on SQLite, the embedded store.</summary>
