@@ -8,6 +8,8 @@ builder.Services.AddHostingService(builder.Configuration);
 var app = builder.Build();
 await app.MigrateStoreAsync();
 
+app.UseMiddleware<Hosting.GrpcHost.Limits.MalformedRequestMiddleware>();
+
 app.MapGrpcService<AccountsGrpcService>();
 app.MapGrpcService<OrganizationsGrpcService>();
 app.MapGrpcService<WalletGrpcService>();

@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Hosting.Core.Shared;
@@ -27,9 +28,18 @@ public sealed class RequestLimitOptions
     public int MaxRepeatedCount { get; set; } = 1000;
 }
 
-/// <summary>Refuses a request with an over-long string or an over-long list before any work is done.</summary>
+/// <summary>
+/// Refuses a request with an over-long string or list, or a timestamp or duration outside its
+/// type's range, before any work is done.
+/// </summary>
 public sealed class RequestLimitsInterceptor(IOptions<RequestLimitOptions> options) : Interceptor
 {
+    // The ranges of google.protobuf.Timestamp and Duration; beyond them the types throw on conversion.
+    private const long MinTimestampSeconds = -62_135_596_800;
+    private const long MaxTimestampSeconds = 253_402_300_799;
+    private const long MaxDurationSeconds = 315_576_000_000;
+    private const int MaxNanos = 999_999_999;
+
     /// <inheritdoc />
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -84,6 +94,11 @@ public sealed class RequestLimitsInterceptor(IOptions<RequestLimitOptions> optio
         {
             (FieldType.String, string s) when s.Length > limits.MaxStringLength =>
                 DomainError.Invalid(path, "FIELD_TOO_LONG", $"At most {limits.MaxStringLength} characters are accepted."),
+            (FieldType.Message, Timestamp t) when t.Seconds is < MinTimestampSeconds or > MaxTimestampSeconds || t.Nanos is < 0 or > MaxNanos =>
+                DomainError.Invalid(path, "INVALID_TIMESTAMP", "A timestamp must lie between years 1 and 9999, with nanos in 0..999999999."),
+            (FieldType.Message, Duration d) when d.Seconds is < -MaxDurationSeconds or > MaxDurationSeconds || d.Nanos is < -MaxNanos or > MaxNanos
+                || (d.Seconds < 0 && d.Nanos > 0) || (d.Seconds > 0 && d.Nanos < 0) =>
+                DomainError.Invalid(path, "INVALID_DURATION", "A duration must be within 10000 years, with seconds and nanos of one sign."),
             (FieldType.Message, IMessage nested) => FirstViolation(nested, path + ".", limits),
             _ => null,
         };

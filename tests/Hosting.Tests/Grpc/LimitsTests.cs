@@ -68,6 +68,38 @@ public sealed class LimitsTests(LimitedHostFactory host) : IClassFixture<Limited
     }
 
     [Fact]
+    [Trait("Rule", "API-3")]
+    public async Task AStringThatIsNotUtf8_IsInvalidArgument_NotAnUnknownFailure()
+    {
+        using var body = new MemoryStream();
+        var output = new CodedOutputStream(body);
+        output.WriteTag(SignUpRequest.LoginFieldNumber, WireFormat.WireType.LengthDelimited);
+        output.WriteBytes(ByteString.CopyFrom(0xC3, 0x28));
+        output.Flush();
+        var raw = Marshallers.Create<byte[]>(b => b, b => b);
+        var signUp = new Method<byte[], byte[]>(MethodType.Unary, AccountsService.Descriptor.FullName, "SignUp", raw, raw);
+
+        await RpcAssert.FailsAsync(
+            () => host.Channel().CreateCallInvoker().AsyncUnaryCall(signUp, null, new CallOptions(), body.ToArray()).ResponseAsync,
+            StatusCode.InvalidArgument, "MALFORMED_REQUEST");
+    }
+
+    [Fact]
+    [Trait("Rule", "API-3")]
+    public void ATimestampOutsideItsRange_IsRefusedOnItsField()
+    {
+        var request = new Hosting.Billing.V1.CreatePromotionCodeRequest
+        {
+            ValidFrom = new Google.Protobuf.WellKnownTypes.Timestamp { Seconds = 1, Nanos = -1 },
+        };
+
+        var error = Hosting.GrpcHost.Limits.RequestLimitsInterceptor.FirstViolation(request, "", new Hosting.GrpcHost.Limits.RequestLimitOptions());
+
+        Assert.Equal("INVALID_TIMESTAMP", error?.Reason);
+        Assert.Equal("validFrom", Assert.Single(error!.Fields).Field);
+    }
+
+    [Fact]
     [Trait("Rule", "WAL-4")]
     public async Task ACallPastItsDeadline_EndsWithDeadlineExceeded_AndLeavesTheLedgerSound()
     {
