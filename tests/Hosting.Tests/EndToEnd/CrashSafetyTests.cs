@@ -6,20 +6,29 @@ using Hosting.Wallets.V1;
 
 namespace Hosting.Tests.EndToEnd;
 
-public sealed class CrashSafetyTests
+/// <summary>
+/// Kills the host (SIGKILL) at a point chosen by the seed while two clients stream payments and
+/// top-ups, restarts it on the same database, and checks that every acknowledged movement is
+/// there and the ledger is sound.
+/// </summary>
+public abstract class CrashSafetyTestsBase
 {
     private const string AuditKey = "crash-audit-key-0123456789-abcdefghij";
 
-    [Fact]
-    [Trait("Rule", "WAL-4")]
-    [Trait("Rule", "WAL-2")]
-    public async Task HostKilledDuringAStreamOfPayments_KeepsEveryAcknowledgedPayment_AndTheLedgerSound()
+    /// <summary>Settings that put the host on this class's store, or null when it is not available here.</summary>
+    protected abstract string[]? StoreSettings(string dataFolder);
+
+    protected async Task KilledAtASeededPoint_KeepsEveryAcknowledgedMovement_AndTheLedgerSound(int seed)
     {
         var data = Directory.CreateTempSubdirectory("hosting-crash-").FullName;
-        string[] settings = ["--ApiKeys:Keys:0:Name=auditor", $"--ApiKeys:Keys:0:Key={AuditKey}", "--ApiKeys:Keys:0:Scopes:0=audit"];
+        var store = StoreSettings(data);
+        Skip.If(store is null, $"PostgreSQL lane not configured: set {PostgresHostFactory.Variable} (.ci/run does).");
+        string[] settings = [.. store, "--ApiKeys:Keys:0:Name=auditor", $"--ApiKeys:Keys:0:Key={AuditKey}", "--ApiKeys:Keys:0:Scopes:0=audit"];
+        var random = new Random(seed);
+        var killAfter = random.Next(10, 60);
         try
         {
-            var acknowledged = new List<string>();
+            var acknowledged = new List<(string Transaction, long Delta)>();
             Metadata owner;
             string organization;
             await using (var host = await HostProcess.StartAsync(data, settings))
@@ -35,23 +44,25 @@ public sealed class CrashSafetyTests
                     },
                 }, owner)).Organization.Name;
                 var wallet = new WalletService.WalletServiceClient(host.Channel());
-                await wallet.TopUpWalletAsync(new TopUpWalletRequest { Parent = organization, Amount = new Money { Minor = 500_000, Currency = "CHF" }, PaymentMethod = "sim-success", RequestId = "fund" }, owner);
+                var funded = await wallet.TopUpWalletAsync(new TopUpWalletRequest { Parent = organization, Amount = Chf(500_000), PaymentMethod = "sim-success", RequestId = "fund" }, owner);
+                acknowledged.Add((funded.Transaction.Name, 500_000));
 
-                // Payments stream in from two clients; the host is killed while they are in flight.
+                // Each client's script comes from the seed: mostly payments, some top-ups, random amounts.
+                var scripts = Enumerable.Range(0, 2).Select(_ => Enumerable.Range(0, 1_000).Select(_ => (TopUp: random.Next(5) == 0, Amount: (long)random.Next(1, 50) * 100)).ToArray()).ToArray();
                 using var stop = new CancellationTokenSource();
                 var streams = Enumerable.Range(0, 2).Select(client => Task.Run(async () =>
                 {
-                    for (var i = 0; !stop.IsCancellationRequested; i++)
+                    for (var i = 0; i < scripts[client].Length && !stop.IsCancellationRequested; i++)
                     {
+                        var (topUp, amount) = scripts[client][i];
                         try
                         {
-                            var paid = await wallet.PayFromWalletAsync(new PayFromWalletRequest
-                            {
-                                Parent = organization, Amount = new Money { Minor = 100, Currency = "CHF" }, Reference = $"invoices/{client}-{i}", RequestId = $"p{client}-{i}",
-                            }, owner);
+                            var transaction = topUp
+                                ? (await wallet.TopUpWalletAsync(new TopUpWalletRequest { Parent = organization, Amount = Chf(amount + 1_000), PaymentMethod = "sim-success", RequestId = $"t{client}-{i}" }, owner)).Transaction.Name
+                                : (await wallet.PayFromWalletAsync(new PayFromWalletRequest { Parent = organization, Amount = Chf(amount), Reference = $"invoices/{client}-{i}", RequestId = $"p{client}-{i}" }, owner)).Transaction.Name;
                             lock (acknowledged)
                             {
-                                acknowledged.Add(paid.Transaction.Name);
+                                acknowledged.Add((transaction, topUp ? amount + 1_000 : -amount));
                             }
                         }
                         catch (RpcException)
@@ -64,13 +75,13 @@ public sealed class CrashSafetyTests
                 {
                     lock (acknowledged)
                     {
-                        if (acknowledged.Count >= 40)
+                        if (acknowledged.Count >= killAfter)
                         {
                             break;
                         }
                     }
 
-                    await Task.Delay(10);
+                    await Task.Delay(5);
                 }
 
                 await host.KillAsync();
@@ -82,7 +93,7 @@ public sealed class CrashSafetyTests
             {
                 var wallet = new WalletService.WalletServiceClient(restarted.Channel());
                 var recorded = new HashSet<string>();
-                string token = string.Empty;
+                var token = string.Empty;
                 do
                 {
                     var page = await wallet.ListLedgerTransactionsAsync(new ListLedgerTransactionsRequest { Parent = $"{organization}/wallets/CHF", PageSize = 200, PageToken = token }, owner);
@@ -91,9 +102,11 @@ public sealed class CrashSafetyTests
                 }
                 while (token.Length > 0);
 
-                Assert.Empty(acknowledged.Except(recorded));
+                Assert.Empty(acknowledged.Select(a => a.Transaction).Except(recorded));
                 var balance = (await wallet.ListWalletsAsync(new ListWalletsRequest { Parent = organization }, owner)).Wallets.Single().Balance.Minor;
-                Assert.Equal(500_000 - (100 * (recorded.Count - 1)), balance);
+                Assert.True(balance >= 0);
+                // Movements the client never heard back about may or may not be there; acknowledged ones must be.
+                Assert.True(recorded.Count >= acknowledged.Count);
                 Assert.Empty((await wallet.AuditLedgerAsync(new AuditLedgerRequest(), new Metadata { { "x-api-key", AuditKey } })).Violations);
             }
         }
@@ -103,4 +116,37 @@ public sealed class CrashSafetyTests
             Directory.Delete(data, recursive: true);
         }
     }
+
+    private static Money Chf(long minor) => new() { Minor = minor, Currency = "CHF" };
+}
+
+public sealed class CrashSafetyTests : CrashSafetyTestsBase
+{
+    protected override string[] StoreSettings(string dataFolder) => [];
+
+    [SkippableTheory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [Trait("Rule", "WAL-4")]
+    [Trait("Rule", "WAL-2")]
+    public Task HostKilledDuringPaymentsAndTopUps_KeepsEveryAcknowledgedMovement_AndTheLedgerSound(int seed) =>
+        KilledAtASeededPoint_KeepsEveryAcknowledgedMovement_AndTheLedgerSound(seed);
+}
+
+public sealed class CrashSafetyTestsPostgres : CrashSafetyTestsBase
+{
+    protected override string[]? StoreSettings(string dataFolder) =>
+        PostgresHostFactory.ServerConnectionString is { } server
+            ? ["--Storage:Provider=Postgres", $"--Storage:ConnectionString={server};Database=hosting_crash_{Guid.NewGuid():N}"]
+            : null;
+
+    [SkippableTheory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [Trait("Rule", "WAL-4")]
+    [Trait("Rule", "WAL-2")]
+    public Task HostKilledDuringPaymentsAndTopUps_KeepsEveryAcknowledgedMovement_AndTheLedgerSound(int seed) =>
+        KilledAtASeededPoint_KeepsEveryAcknowledgedMovement_AndTheLedgerSound(seed);
 }
