@@ -32,6 +32,22 @@ public abstract class AccountsGrpcTestsBase<TFactory>(TFactory host) : IClassFix
     }
 
     [SkippableFact]
+    [Trait("Rule", "ACC-10")]
+    public async Task DeletedAccount_EndsEverySessionOfIt()
+    {
+        host.SkipUnlessAvailable();
+        var (login, first) = await SignedInAsync();
+        var second = await _client.SignInAsync(new SignInRequest { Login = login, Password = Passwords.Good });
+
+        await _client.DeleteAccountAsync(new DeleteAccountRequest { CurrentPassword = Passwords.Good }, Bearer.Of(first.SessionToken));
+
+        foreach (var token in new[] { first.SessionToken, second.SessionToken })
+        {
+            await RpcAssert.FailsAsync(() => _client.GetAccountAsync(new GetAccountRequest(), Bearer.Of(token)).ResponseAsync, StatusCode.Unauthenticated, "SESSION_INVALID");
+        }
+    }
+
+    [SkippableFact]
     [Trait("Rule", "ACC-3")]
     public async Task SignUpThenSignIn_GivesAWorkingBearerToken()
     {
