@@ -190,7 +190,15 @@ public sealed class AccountService(
 
         if (session.Touch(now))
         {
-            await store.SaveChangesAsync(ct).ConfigureAwait(false);
+            try
+            {
+                await store.SaveChangesAsync(ct).ConfigureAwait(false);
+            }
+            catch (ConcurrencyConflictException)
+            {
+                // The session row went meanwhile (its account was deleted): the token no longer works.
+                return AccountErrors.SessionInvalid;
+            }
         }
 
         return new AuthenticatedUser(session.AccountId, session.Id);
@@ -204,7 +212,7 @@ public sealed class AccountService(
     public async Task<Result<Done>> SignOutAsync(AuthenticatedUser user, SignInContext context, CancellationToken ct = default)
     {
         var now = clock.GetUtcNow();
-        var sessions = await store.ListActiveSessionsAsync(user.AccountId, now, null, int.MaxValue, ct).ConfigureAwait(false);
+        var sessions = await store.ListActiveSessionsAsync(user.AccountId, now, now - options.SessionIdleTimeout, null, int.MaxValue, ct).ConfigureAwait(false);
         sessions.FirstOrDefault(s => s.Id == user.SessionId)?.End(now);
         Record(user.AccountId, ActivityKind.SignedOut, context, now);
         await store.SaveChangesAsync(ct).ConfigureAwait(false);
@@ -220,7 +228,8 @@ public sealed class AccountService(
             return page.Error;
         }
 
-        var rows = await store.ListActiveSessionsAsync(user.AccountId, clock.GetUtcNow(), page.Value.After, page.Value.Fetch, ct).ConfigureAwait(false);
+        var now = clock.GetUtcNow();
+        var rows = await store.ListActiveSessionsAsync(user.AccountId, now, now - options.SessionIdleTimeout, page.Value.After, page.Value.Fetch, ct).ConfigureAwait(false);
         return page.Value.Cut(rows, s => new PageToken(s.CreatedAt, s.Id));
     }
 
@@ -582,7 +591,7 @@ public sealed class AccountService(
 
     private async Task<int> EndSessionsAsync(Guid accountId, Guid? except, DateTimeOffset now, CancellationToken ct)
     {
-        var sessions = await store.ListActiveSessionsAsync(accountId, now, null, int.MaxValue, ct).ConfigureAwait(false);
+        var sessions = await store.ListActiveSessionsAsync(accountId, now, now - options.SessionIdleTimeout, null, int.MaxValue, ct).ConfigureAwait(false);
         var ended = 0;
         foreach (var session in sessions.Where(s => s.Id != except))
         {

@@ -18,8 +18,11 @@ public interface IAccountStore
     /// <summary>The session whose token has this digest, if any.</summary>
     Task<Session?> FindSessionByDigestAsync(string tokenDigest, CancellationToken cancellationToken);
 
-    /// <summary>The account's sessions active at <paramref name="now"/>, newest first, after the keyset position.</summary>
-    Task<IReadOnlyList<Session>> ListActiveSessionsAsync(Guid accountId, DateTimeOffset now, PageToken? after, int max, CancellationToken cancellationToken);
+    /// <summary>
+    /// The account's sessions active at <paramref name="now"/> and used since <paramref name="usedSince"/>
+    /// (idle ones no longer work), newest first, after the keyset position.
+    /// </summary>
+    Task<IReadOnlyList<Session>> ListActiveSessionsAsync(Guid accountId, DateTimeOffset now, DateTimeOffset usedSince, PageToken? after, int max, CancellationToken cancellationToken);
 
     /// <summary>The throttle of a login, if it has failures recorded.</summary>
     Task<LoginThrottle?> FindThrottleAsync(string loginDigest, CancellationToken cancellationToken);

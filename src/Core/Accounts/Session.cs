@@ -56,11 +56,8 @@ public sealed class Session
     /// </summary>
     public static readonly TimeSpan TouchInterval = TimeSpan.FromMinutes(1);
 
-    /// <summary>Whether the token is accepted at <paramref name="now"/>.</summary>
-    public bool IsActive(DateTimeOffset now) => EndedAt is null && now < ExpiresAt;
-
-    /// <summary>Whether the token is accepted at <paramref name="now"/>, also ending it after <paramref name="idleTimeout"/> unused.</summary>
-    public bool IsActive(DateTimeOffset now, TimeSpan idleTimeout) => IsActive(now) && now - LastUsedAt < idleTimeout;
+    /// <summary>Whether the token is accepted at <paramref name="now"/>: not ended, not expired, not unused for <paramref name="idleTimeout"/>.</summary>
+    public bool IsActive(DateTimeOffset now, TimeSpan idleTimeout) => EndedAt is null && now < ExpiresAt && now - LastUsedAt < idleTimeout;
 
     /// <summary>Records a use at <paramref name="now"/>; false when the last one recorded is recent enough.</summary>
     public bool Touch(DateTimeOffset now)

@@ -30,9 +30,17 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger) :
         {
             throw RpcErrors.Plain(Google.Rpc.Code.Aborted, "CONCURRENT_MODIFICATION", "A concurrent request created the same data; try again.");
         }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested && context.Deadline <= DateTime.UtcNow)
+        {
+            throw RpcErrors.Plain(Google.Rpc.Code.DeadlineExceeded, "DEADLINE_EXCEEDED", "The call's deadline passed before it finished.");
+        }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
             throw RpcErrors.Plain(Google.Rpc.Code.Cancelled, "CANCELLED", "The call was cancelled.");
+        }
+        catch (Exception e) when (Hosting.Persistence.StoreFailures.IsConflict(e))
+        {
+            throw RpcErrors.Plain(Google.Rpc.Code.Aborted, "CONCURRENT_MODIFICATION", "A concurrent request changed the same data; try again.");
         }
         catch (Exception e) when (Hosting.Persistence.StoreFailures.IsUnavailable(e))
         {

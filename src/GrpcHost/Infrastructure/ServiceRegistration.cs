@@ -74,6 +74,8 @@ internal static class ServiceRegistration
         services.AddScoped<CallerAuthenticator>();
 
         services.AddSingleton<StoreState>();
+        services.Configure<NetworkOptions>(configuration.GetSection(NetworkOptions.Section));
+        services.AddSingleton<ClientAddress>();
         services.Configure<RateLimitOptions>(configuration.GetSection(RateLimitOptions.Section));
         services.AddSingleton<RateLimitInterceptor>();
         services.Configure<RequestLimitOptions>(configuration.GetSection(RequestLimitOptions.Section));

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Reflection;
@@ -12,7 +13,10 @@ namespace Hosting.GrpcHost.Limits;
 /// <summary>
 /// Parses a unary gRPC request before the gRPC framework does, so that one it cannot parse (a
 /// string that is not UTF-8, a truncated field) is INVALID_ARGUMENT with ErrorInfo
-/// <c>MALFORMED_REQUEST</c> rather than the framework's bare UNKNOWN.
+/// <c>MALFORMED_REQUEST</c> rather than the framework's bare UNKNOWN. It reads the framework's
+/// own buffer without consuming it, and refuses a frame declaring more than the size limit before
+/// reading it. Compressed frames are left to the framework (clients of this service do not
+/// compress requests).
 /// </summary>
 public sealed class MalformedRequestMiddleware(RequestDelegate next, IOptions<RequestLimitOptions> limits)
 {
@@ -33,45 +37,64 @@ public sealed class MalformedRequestMiddleware(RequestDelegate next, IOptions<Re
             return;
         }
 
-        var body = await ReadBodyAsync(context.Request, limits.Value.MaxRequestBytes + FrameHeaderLength, context.RequestAborted);
-        if (body is null)
+        var max = limits.Value.MaxRequestBytes;
+        var reader = context.Request.BodyReader;
+        while (true)
         {
-            Refuse(context.Response, Code.ResourceExhausted, "REQUEST_TOO_LARGE", "The request is larger than this service accepts.");
-            return;
-        }
+            var read = await reader.ReadAsync(context.RequestAborted);
+            var buffer = read.Buffer;
+            long? declared = buffer.Length >= FrameHeaderLength ? DeclaredLength(buffer) : null;
+            if (declared > max)
+            {
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                Refuse(context.Response, Code.ResourceExhausted, "REQUEST_TOO_LARGE", "The request is larger than this service accepts.");
+                return;
+            }
 
-        context.Request.Body = new MemoryStream(body, writable: false);
-        if (IsMalformed(body, parser))
-        {
-            Refuse(context.Response, Code.InvalidArgument, "MALFORMED_REQUEST",
-                "The request is not a valid message of this RPC (for example a string that is not UTF-8).");
-            return;
+            if (declared is { } length && buffer.Length >= FrameHeaderLength + length)
+            {
+                var malformed = buffer.FirstSpan[0] == 0 && !Parses(parser, buffer.Slice(FrameHeaderLength, length));
+                // Nothing consumed: the gRPC framework reads the same bytes again.
+                reader.AdvanceTo(buffer.Start);
+                if (malformed)
+                {
+                    Refuse(context.Response, Code.InvalidArgument, "MALFORMED_REQUEST",
+                        "The request is not a valid message of this RPC (for example a string that is not UTF-8).");
+                    return;
+                }
+
+                break;
+            }
+
+            if (read.IsCompleted)
+            {
+                reader.AdvanceTo(buffer.Start); // a truncated frame: the framework reports it
+                break;
+            }
+
+            reader.AdvanceTo(buffer.Start, buffer.End);
         }
 
         await next(context);
     }
 
-    private static bool IsMalformed(byte[] body, MessageParser parser)
+    private static long DeclaredLength(ReadOnlySequence<byte> buffer)
     {
-        if (body.Length < FrameHeaderLength || body[0] != 0)
-        {
-            return false; // no frame, or a compressed one: left to the framework
-        }
+        Span<byte> header = stackalloc byte[FrameHeaderLength];
+        buffer.Slice(0, FrameHeaderLength).CopyTo(header);
+        return BinaryPrimitives.ReadUInt32BigEndian(header[1..]);
+    }
 
-        var length = BinaryPrimitives.ReadUInt32BigEndian(body.AsSpan(1, 4));
-        if (length > body.Length - FrameHeaderLength)
-        {
-            return false;
-        }
-
+    private static bool Parses(MessageParser parser, ReadOnlySequence<byte> message)
+    {
         try
         {
-            parser.ParseFrom(body.AsSpan(FrameHeaderLength, (int)length));
-            return false;
+            parser.ParseFrom(message);
+            return true;
         }
         catch (InvalidProtocolBufferException)
         {
-            return true;
+            return false;
         }
     }
 
@@ -85,24 +108,6 @@ public sealed class MalformedRequestMiddleware(RequestDelegate next, IOptions<Re
         response.Headers["grpc-status"] = status.Code.ToString(System.Globalization.CultureInfo.InvariantCulture);
         response.Headers["grpc-message"] = Uri.EscapeDataString(status.Message);
         response.Headers["grpc-status-details-bin"] = Convert.ToBase64String(status.ToByteArray());
-    }
-
-    private static async Task<byte[]?> ReadBodyAsync(Microsoft.AspNetCore.Http.HttpRequest request, int max, CancellationToken ct)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > max)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 
     private static MessageParser? ParserOf(global::Grpc.Core.IMethod method) =>

@@ -14,7 +14,7 @@ namespace Hosting.GrpcHost.Limits;
 /// caller, with RESOURCE_EXHAUSTED and the delay after which a call will be accepted again.
 /// Runs after the caller is authenticated, so unauthenticated calls spend no budget of a real caller.
 /// </summary>
-public sealed class RateLimitInterceptor(IOptions<RateLimitOptions> options) : Interceptor, IDisposable
+public sealed class RateLimitInterceptor(IOptions<RateLimitOptions> options, ClientAddress clientAddress) : Interceptor, IDisposable
 {
     private static readonly TimeSpan DefaultRetry = TimeSpan.FromSeconds(1);
 
@@ -76,11 +76,21 @@ public sealed class RateLimitInterceptor(IOptions<RateLimitOptions> options) : I
 
     private string AddressOf(ServerCallContext context)
     {
-        var transport = context.GetHttpContext().Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        var forwarded = context.RequestHeaders.GetValue(Services.CallContextExtensions.ClientIpHeader);
-        return forwarded is not null && options.Value.TrustedProxies.Contains(transport, StringComparer.OrdinalIgnoreCase)
-            ? forwarded
-            : transport;
+        var address = clientAddress.Of(context);
+        if (address is null)
+        {
+            return "local";
+        }
+
+        if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
+        {
+            // One budget per /64: a single subscriber usually holds a whole /64 and could rotate through it.
+            var bytes = address.GetAddressBytes();
+            Array.Clear(bytes, 8, 8);
+            return new System.Net.IPAddress(bytes) + "/64";
+        }
+
+        return address.ToString();
     }
 
     private static string? CallerKey(ServerCallContext context) =>

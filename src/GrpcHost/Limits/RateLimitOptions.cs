@@ -9,19 +9,15 @@ public sealed class RateLimitOptions
     /// <summary>Whether limits apply; off only for benchmarks and tests of other behaviour.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>
-    /// Addresses of front ends (the console) whose <c>x-client-ip</c> names the end user's address;
-    /// budgets of calls through them are kept per end-user address. Anyone else's header is ignored.
-    /// </summary>
-    public List<string> TrustedProxies { get; set; } = [];
-
     /// <summary>The limits of each policy named by <see cref="RateLimitedAttribute"/>.</summary>
     public Dictionary<string, RateLimitPolicy> Policies { get; set; } = new(StringComparer.Ordinal)
     {
         [RateLimitedAttribute.SignIn] = new() { PerAddress = 60, PerCaller = 0 },
         [RateLimitedAttribute.PasswordReset] = new() { PerAddress = 10, PerCaller = 0 },
         [RateLimitedAttribute.Invitation] = new() { PerAddress = 60, PerCaller = 30 },
-        [RateLimitedAttribute.MailboxCredentials] = new() { PerAddress = 6000, PerCaller = 6000 },
+        // Mail servers share one key: a per-caller budget would cap every mailbox login at once,
+        // and guessing one mailbox's password is the per-mailbox throttle's job.
+        [RateLimitedAttribute.MailboxCredentials] = new() { PerAddress = 6000, PerCaller = 0 },
     };
 }
 

@@ -6,9 +6,6 @@ namespace Hosting.GrpcHost.Services;
 
 internal static class CallContextExtensions
 {
-    /// <summary>Metadata a console or other front end sets with the end user's address.</summary>
-    public const string ClientIpHeader = "x-client-ip";
-
     /// <summary>Metadata with a device identifier the client keeps (ACC-5).</summary>
     public const string DeviceIdHeader = "x-device-id";
 
@@ -18,11 +15,10 @@ internal static class CallContextExtensions
             ? user.User
             : throw new InvalidOperationException("This RPC must be declared [UserCaller].");
 
-    /// <summary>Where the request comes from: the end user's address when a front end passes it, else the peer's.</summary>
+    /// <summary>Where the request comes from: the end user's address when a trusted front end passes it, else the peer's.</summary>
     public static SignInContext SignInContext(this ServerCallContext context)
     {
-        var http = context.GetHttpContext();
-        var ip = context.RequestHeaders.GetValue(ClientIpHeader) ?? http.Connection.RemoteIpAddress?.ToString();
+        var ip = context.GetHttpContext().RequestServices.GetRequiredService<ClientAddress>().Of(context)?.ToString();
         return Core.Accounts.SignInContext.Create(ip, context.RequestHeaders.GetValue(DeviceIdHeader), context.RequestHeaders.GetValue("user-agent"));
     }
 }

@@ -20,9 +20,9 @@ public sealed class EfAccountStore(HostingDbContext db) : IAccountStore
         db.Set<Session>().FirstOrDefaultAsync(s => s.TokenDigest == tokenDigest, cancellationToken);
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<Session>> ListActiveSessionsAsync(Guid accountId, DateTimeOffset now, PageToken? after, int max, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Session>> ListActiveSessionsAsync(Guid accountId, DateTimeOffset now, DateTimeOffset usedSince, PageToken? after, int max, CancellationToken cancellationToken)
     {
-        var query = db.Set<Session>().Where(s => s.AccountId == accountId && s.EndedAt == null && s.ExpiresAt > now);
+        var query = db.Set<Session>().Where(s => s.AccountId == accountId && s.EndedAt == null && s.ExpiresAt > now && s.LastUsedAt > usedSince);
         if (after is { } p)
         {
             query = query.Where(s => s.CreatedAt < p.Time || (s.CreatedAt == p.Time && s.Id.CompareTo(p.Id) < 0));

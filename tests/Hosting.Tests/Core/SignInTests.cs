@@ -65,7 +65,10 @@ public sealed class SignInTests : IDisposable
         }
 
         ResultAssert.Fails(await _h.Accounts().AuthenticateAsync(idle.Token), "SESSION_INVALID");
-        Assert.True((await _h.Accounts().AuthenticateAsync(busy.Token)).IsSuccess);
+        var user = await _h.Accounts().AuthenticateAsync(busy.Token);
+        Assert.True(user.IsSuccess);
+        var listed = await _h.Accounts().ListSessionsAsync(user.Value, 50, null);
+        Assert.Equal([busy.Session.Id], listed.Value.Items.Select(s => s.Id));
         var stored = _h.Query(db => db.Set<Session>().Single(s => s.Id == busy.Session.Id));
         Assert.Equal(_h.Clock.GetUtcNow(), stored.LastUsedAt);
     }

@@ -246,11 +246,13 @@ public sealed class FuzzTests(FuzzHostFactory host) : IClassFixture<FuzzHostFact
             3 => Encoding.UTF8.GetBytes("' OR 1=1 --; DROP TABLE \"Accounts\";"),
             4 => Encoding.UTF8.GetBytes("../../etc/passwd\0\u202E\uFEFF"),
             5 => Encoding.UTF8.GetBytes("Zoë 🧪 名前 ñ"),
-            6 => Encoding.UTF8.GetBytes($"{Pick(names)}/{Guid.NewGuid()}"),
-            7 => Encoding.UTF8.GetBytes(Guid.NewGuid().ToString()),
+            6 => Encoding.UTF8.GetBytes($"{Pick(names)}/{SeededGuid()}"),
+            7 => Encoding.UTF8.GetBytes(SeededGuid().ToString()),
             8 => Encoding.UTF8.GetBytes("W/\"" + random.Next(-5, 50) + "\""),
             _ => Encoding.UTF8.GetBytes(Pick(names)),
         };
+
+        private Guid SeededGuid() => new(RandomBytes(16));
 
         private byte[] RandomBytes(int length)
         {

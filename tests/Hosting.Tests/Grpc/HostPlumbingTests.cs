@@ -117,7 +117,7 @@ public sealed class HostPlumbingTests
 
         public Task<Session?> FindSessionByDigestAsync(string tokenDigest, CancellationToken cancellationToken) => throw failure;
 
-        public Task<IReadOnlyList<Session>> ListActiveSessionsAsync(Guid accountId, DateTimeOffset now, PageToken? after, int max, CancellationToken cancellationToken) => throw failure;
+        public Task<IReadOnlyList<Session>> ListActiveSessionsAsync(Guid accountId, DateTimeOffset now, DateTimeOffset usedSince, PageToken? after, int max, CancellationToken cancellationToken) => throw failure;
 
         public Task<LoginThrottle?> FindThrottleAsync(string loginDigest, CancellationToken cancellationToken) => throw failure;
 

@@ -5,6 +5,11 @@ using Hosting.Accounts.V1;
 using Hosting.Organizations.V1;
 using Hosting.Tests.Support;
 using Hosting.Wallets.V1;
+using ChargeResult = Hosting.Core.Wallets.ChargeResult;
+using IPaymentGateway = Hosting.Core.Wallets.IPaymentGateway;
+using SimulatedPaymentGateway = Hosting.Core.Wallets.SimulatedPaymentGateway;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Hosting.Tests.Grpc;
 
@@ -29,7 +34,7 @@ public sealed class LimitsTests(LimitedHostFactory host) : IClassFixture<Limited
 
     [Fact]
     [Trait("Rule", "API-3")]
-    public async Task AnOverLongString_IsRefusedOnItsField_AndNothingIsCreated()
+    public async Task AnOverLongString_IsRefusedOnItsField()
     {
         var longLogin = new string('a', 400) + "@example.com";
 
@@ -86,6 +91,19 @@ public sealed class LimitsTests(LimitedHostFactory host) : IClassFixture<Limited
 
     [Fact]
     [Trait("Rule", "API-3")]
+    public void AListLongerThanTheLimit_IsRefusedOnItsField()
+    {
+        var request = new Hosting.Billing.V1.CheckoutRequest();
+        request.Products.AddRange(Enumerable.Range(0, 1001).Select(i => $"p{i}"));
+
+        var error = Hosting.GrpcHost.Limits.RequestLimitsInterceptor.FirstViolation(request, "", new Hosting.GrpcHost.Limits.RequestLimitOptions());
+
+        Assert.Equal("TOO_MANY_ITEMS", error?.Reason);
+        Assert.Equal("products", Assert.Single(error!.Fields).Field);
+    }
+
+    [Fact]
+    [Trait("Rule", "API-3")]
     public void ATimestampOutsideItsRange_IsRefusedOnItsField()
     {
         var request = new Hosting.Billing.V1.CreatePromotionCodeRequest
@@ -100,19 +118,39 @@ public sealed class LimitsTests(LimitedHostFactory host) : IClassFixture<Limited
     }
 
     [Fact]
-    [Trait("Rule", "WAL-4")]
-    public async Task ACallPastItsDeadline_EndsWithDeadlineExceeded_AndLeavesTheLedgerSound()
+    [Trait("Rule", "WAL-5")]
+    public async Task ACallPastItsDeadline_EndsWithDeadlineExceeded_AndItsRetryMovesTheMoneyOnce()
     {
-        var (auth, organization) = await OwnerAsync("deadline@example.com");
-        var wallet = new WalletService.WalletServiceClient(host.Channel());
+        using var slow = new HostFactory
+        {
+            Override = services => services.Replace(ServiceDescriptor.Singleton<IPaymentGateway>(
+                sp => new SlowGateway(ActivatorUtilities.CreateInstance<SimulatedPaymentGateway>(sp), TimeSpan.FromSeconds(2)))),
+        };
+        var (auth, organization) = await OwnerAsync(slow.Accounts(), new OrganizationsService.OrganizationsServiceClient(slow.Channel()), "deadline@example.com");
+        var wallet = new WalletService.WalletServiceClient(slow.Channel());
+        var request = new TopUpWalletRequest { Parent = organization, Amount = new Money { Minor = 1000, Currency = "CHF" }, PaymentMethod = "sim-success", RequestId = "late" };
 
-        var e = await Assert.ThrowsAsync<RpcException>(() => wallet.TopUpWalletAsync(
-            new TopUpWalletRequest { Parent = organization, Amount = new Money { Minor = 1000, Currency = "CHF" }, PaymentMethod = "sim-success", RequestId = "late" },
-            auth, deadline: DateTime.UtcNow.AddTicks(1)).ResponseAsync);
+        var e = await Assert.ThrowsAsync<RpcException>(() => wallet.TopUpWalletAsync(request, auth, deadline: DateTime.UtcNow.AddMilliseconds(300)).ResponseAsync);
 
         Assert.Equal(StatusCode.DeadlineExceeded, e.StatusCode);
+        await wallet.TopUpWalletAsync(request, auth);
+        await wallet.TopUpWalletAsync(request, auth);
+        var balance = (await wallet.ListWalletsAsync(new ListWalletsRequest { Parent = organization }, auth)).Wallets.Single().Balance.Minor;
+        Assert.Equal(1000, balance);
         var audit = await wallet.AuditLedgerAsync(new AuditLedgerRequest(), new Metadata { { "x-api-key", HostFactory.OperatorKey } });
         Assert.Empty(audit.Violations);
+    }
+
+    /// <summary>A gateway that answers late, and gives up when the call is cancelled, as an HTTP client would.</summary>
+    private sealed class SlowGateway(IPaymentGateway inner, TimeSpan delay) : IPaymentGateway
+    {
+        public bool Knows(string paymentMethod) => inner.Knows(paymentMethod);
+
+        public async Task<ChargeResult> ChargeAsync(string paymentMethod, Hosting.Core.Shared.Money amount, string idempotencyKey, CancellationToken cancellationToken)
+        {
+            await Task.Delay(delay, cancellationToken);
+            return await inner.ChargeAsync(paymentMethod, amount, idempotencyKey, cancellationToken);
+        }
     }
 
     internal static CreateInvitationRequest Invite(string organization, string email) =>
@@ -147,6 +185,10 @@ public sealed class RateLimitTests
             ["RateLimiting:Policies:PasswordReset:PerAddress"] = "2",
             ["RateLimiting:Policies:Invitation:PerAddress"] = "100",
             ["RateLimiting:Policies:Invitation:PerCaller"] = "2",
+            // A window far longer than the test, so that it cannot roll over between the calls.
+            ["RateLimiting:Policies:SignIn:Window"] = "01:00:00",
+            ["RateLimiting:Policies:PasswordReset:Window"] = "01:00:00",
+            ["RateLimiting:Policies:Invitation:Window"] = "01:00:00",
         },
     };
 
@@ -208,5 +250,22 @@ public sealed class RateLimitTests
         Assert.Equal("caller", refused.GetDetail<ErrorInfo>()!.Metadata["limit"]);
         var bobs = await organizations.CreateInvitationAsync(LimitsTests.Invite(bobOrg, "guest9@example.com"), bob);
         Assert.Equal("guest9@example.com", bobs.Invitation.Email);
+    }
+}
+
+public sealed class ClientAddressTests
+{
+    private static readonly Hosting.GrpcHost.Callers.ClientAddress Resolver = new(Microsoft.Extensions.Options.Options.Create(
+        new Hosting.GrpcHost.Callers.NetworkOptions { TrustedProxies = ["10.0.0.0/24"] }));
+
+    [Theory]
+    [InlineData("10.0.0.5", "203.0.113.9", "203.0.113.9")] // the console names its user
+    [InlineData("::ffff:10.0.0.5", "203.0.113.9", "203.0.113.9")] // the same console over a dual-stack socket
+    [InlineData("198.51.100.1", "203.0.113.9", "198.51.100.1")] // anyone else's header is ignored
+    [InlineData("10.0.0.5", "not an address", "10.0.0.5")]
+    [Trait("Rule", "ACC-5")]
+    public void ForwardedAddress_CountsOnlyFromATrustedFrontEnd(string peer, string forwarded, string expected)
+    {
+        Assert.Equal(System.Net.IPAddress.Parse(expected), Resolver.Of(System.Net.IPAddress.Parse(peer), forwarded));
     }
 }

@@ -24,7 +24,7 @@ namespace Hosting.Tests.Grpc;
 /// reset tokens, TOTP secrets, recovery codes, and the stored hashes and digests) everywhere but
 /// the one reply that hands it to its owner.
 /// </summary>
-public sealed class SecretsTests(HostFactory host) : IClassFixture<HostFactory>
+public sealed class SecretsTests(FuzzHostFactory host) : IClassFixture<FuzzHostFactory>
 {
     private const string MailboxPassword = "mailbox secret words 1";
     private const string NewMailboxPassword = "another mailbox secret 2";
@@ -88,7 +88,9 @@ public sealed class SecretsTests(HostFactory host) : IClassFixture<HostFactory>
         await organizations.CreateInvitationAsync(new CreateInvitationRequest { Parent = organization, Email = "guest@example.com" }, auth);
         var mailService = AddMailService(organization);
         var mailbox = (await mailboxes.CreateMailboxAsync(new CreateMailboxRequest { Parent = mailService, LocalPart = "info", Password = MailboxPassword }, auth)).Mailbox;
-        await Refused(() => mailboxes.CheckMailboxCredentialsAsync(new CheckMailboxCredentialsRequest { Address = mailbox.Address, Password = MailboxPassword }).ResponseAsync);
+        var mailServer = new Metadata { { "x-api-key", FuzzHostFactory.AllScopesKey } };
+        await mailboxes.CheckMailboxCredentialsAsync(new CheckMailboxCredentialsRequest { Address = mailbox.Address, Password = MailboxPassword }, mailServer);
+        await Refused(() => mailboxes.CheckMailboxCredentialsAsync(new CheckMailboxCredentialsRequest { Address = mailbox.Address, Password = Passwords.Good }, mailServer).ResponseAsync);
         await mailboxes.SetMailboxPasswordAsync(new SetMailboxPasswordRequest { Name = mailbox.Name, NewPassword = NewMailboxPassword }, auth);
         await mailboxes.LinkWebmailAsync(new LinkWebmailRequest { Address = mailbox.Address, MailboxPassword = NewMailboxPassword }, auth);
         await mailboxes.ListWebmailMailboxesAsync(new ListWebmailMailboxesRequest(), auth);

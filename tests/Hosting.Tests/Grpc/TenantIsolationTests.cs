@@ -65,7 +65,8 @@ public sealed class TenantIsolationTests(HostFactory host) : IClassFixture<HostF
         var leaks = new List<string>();
         var calls = 0;
 
-        foreach (var method in Services.SelectMany(s => s.Methods))
+        // Leaving is a member's own right; had the limited member left, it would sweep on as an outsider.
+        foreach (var method in Services.SelectMany(s => s.Methods).Where(m => role != Role.LimitedMember || m.Name != "LeaveOrganization"))
         {
             var headers = Bearer.Of(await SignInAsync(caller));
             var rpc = new Method<byte[], byte[]>(MethodType.Unary, method.Service.FullName, method.Name, Raw, Raw);
@@ -78,6 +79,11 @@ public sealed class TenantIsolationTests(HostFactory host) : IClassFixture<HostF
                 {
                     var response = await invoker.AsyncUnaryCall(rpc, null, new CallOptions(headers), request);
                     reply = method.OutputType.Parser.ParseFrom(response)?.ToString() ?? "";
+                    if (role == Role.Outsider && reply.Contains(target.Id, StringComparison.OrdinalIgnoreCase))
+                    {
+                        // Numbers carry no marker: an outsider's successful reply may not name the target at all.
+                        leaks.Add($"{method.FullName} with {name} answered about the target: {reply[..Math.Min(reply.Length, 200)]}");
+                    }
                 }
                 catch (RpcException e)
                 {
@@ -93,7 +99,7 @@ public sealed class TenantIsolationTests(HostFactory host) : IClassFixture<HostF
             }
         }
 
-        Assert.True(calls >= Services.Sum(s => s.Methods.Count) * target.Names.Count);
+        Assert.True(calls >= (Services.Sum(s => s.Methods.Count) - 1) * target.Names.Count);
         Assert.True(leaks.Count == 0, string.Join("\n", leaks.Take(20)));
         var after = await SnapshotAsync(target, role);
         Assert.Equal(before.Split('\n'), after.Split('\n'));
@@ -127,7 +133,10 @@ public sealed class TenantIsolationTests(HostFactory host) : IClassFixture<HostF
         return buffer.ToArray();
     }
 
-    private sealed record Target(string Organization, string OwnerLogin, Metadata Owner, IReadOnlyList<string> Names, string LimitedLogin);
+    private sealed record Target(string Organization, string OwnerLogin, Metadata Owner, IReadOnlyList<string> Names, string LimitedLogin)
+    {
+        public string Id => Organization.Split('/')[1];
+    }
 
     private async Task<Target> TargetAsync()
     {
@@ -208,7 +217,7 @@ public sealed class TenantIsolationTests(HostFactory host) : IClassFixture<HostF
         return login;
     }
 
-    /// <summary>What the target's owner sees of it; the limited member may change only what members may (leave, switch).</summary>
+    /// <summary>What the target's owner sees of it, the limited member's own rights included.</summary>
     private async Task<string> SnapshotAsync(Target target, Role role)
     {
         var organizations = new OrganizationsService.OrganizationsServiceClient(host.Channel());
@@ -228,15 +237,12 @@ public sealed class TenantIsolationTests(HostFactory host) : IClassFixture<HostF
             await organizations.ListInvitationsAsync(new ListInvitationsRequest { Parent = target.Organization, PageSize = 200 }, o),
         };
         var organization = (await organizations.GetOrganizationAsync(new GetOrganizationRequest { Name = target.Organization }, o)).Organization.Clone();
-        organization.Etag = ""; // a limited member's own leaving bumps it
         organization.Me = null;
         parts.Add(organization);
         var members = await organizations.ListMembersAsync(new ListMembersRequest { Parent = target.Organization, PageSize = 200 }, o);
-        parts.AddRange(members.Members.Where(m => role != Role.LimitedMember || m.Login != target.LimitedLogin).Select(m =>
+        parts.AddRange(members.Members.Select(m =>
         {
-            var copy = m.Clone();
-            copy.Etag = "";
-            return (IMessage)copy;
+            return (IMessage)m;
         }));
         return string.Join("\n", parts.Select(p => p.ToString()));
     }
