@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Hosting.LoadDriver;
+
+/// <summary>The host started from its Release build output as its own process; only this process is ever stopped.</summary>
+internal sealed partial class HostProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private HostProcess(Process process, string address)
+    {
+        _process = process;
+        Address = address;
+    }
+
+    public string Address { get; }
+
+    public int Pid => _process.Id;
+
+    public static async Task<HostProcess> StartAsync(string repository, params string[] settings)
+    {
+        var folder = Path.Combine(repository, "src/GrpcHost/bin/Release/net10.0");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var args = new[]
+        {
+            Path.Combine(folder, "Hosting.GrpcHost.dll"), "--urls", "http://127.0.0.1:0",
+            "--RateLimiting:Enabled=false", "--Renewals:Enabled=false",
+            "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",
+        };
+        foreach (var arg in args.Concat(settings))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(start)!;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        while (await process.StandardOutput.ReadLineAsync(cts.Token) is { } line)
+        {
+            var match = ListeningLine().Match(line);
+            if (match.Success)
+            {
+                _ = DrainAsync(process.StandardOutput);
+                _ = DrainAsync(process.StandardError);
+                return new HostProcess(process, match.Groups[1].Value);
+            }
+        }
+
+        throw new InvalidOperationException("The host exited before listening: " + await process.StandardError.ReadToEndAsync(cts.Token));
+    }
+
+    /// <summary>A line of /proc/PID/status in bytes (VmHWM: peak resident set, VmRSS: current).</summary>
+    public long StatusBytes(string field)
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+        {
+            if (line.StartsWith(field + ":", StringComparison.Ordinal))
+            {
+                var kib = line[(field.Length + 1)..].Trim().Split(' ')[0];
+                return long.Parse(kib, CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        return 0;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+
+    private static async Task DrainAsync(StreamReader reader)
+    {
+        while (await reader.ReadLineAsync() is not null)
+        {
+        }
+    }
+
+    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    private static partial Regex ListeningLine();
+}
