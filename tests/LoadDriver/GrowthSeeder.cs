@@ -10,8 +10,8 @@ namespace Hosting.LoadDriver;
 /// </summary>
 internal static class GrowthSeeder
 {
-    /// <summary>Brings members, due products, invoices and ledger transactions of the customer to <paramref name="rows"/> each.</summary>
-    public static async Task SeedAsync(string databasePath, Customer customer, int rows)
+    /// <summary>Brings the members, or the due products, invoices and ledger transactions, of the customer to <paramref name="rows"/> each.</summary>
+    public static async Task SeedAsync(string databasePath, Customer customer, int rows, bool members)
     {
         await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = false }.ToString());
         await connection.OpenAsync();
@@ -23,8 +23,24 @@ internal static class GrowthSeeder
         var ledger = (string)(await ScalarAsync(connection, @"SELECT ""Id"" FROM ""LedgerTransactions"" WHERE ""WalletId"" = $w LIMIT 1", ("$w", wallet)))!;
         var product = customer.ProductId.ToString().ToUpperInvariant();
         var n = rows - 1;
-        const long Second = TimeSpan.TicksPerSecond;
 
+        if (members)
+        {
+            await SeedMembersAsync(connection, account, n);
+        }
+        else
+        {
+            await SeedBillingAsync(connection, product, invoice, ledger, n);
+        }
+
+        await transaction.CommitAsync();
+        await using var analyze = connection.CreateCommand();
+        analyze.CommandText = "ANALYZE;";
+        await analyze.ExecuteNonQueryAsync();
+    }
+
+    private static async Task SeedMembersAsync(SqliteConnection connection, string account, int n)
+    {
         // Accounts first (members need a login), then their memberships.
         await CloneAsync(connection, "Accounts", @"""Id"" = $t", account, n, new()
         {
@@ -41,6 +57,10 @@ internal static class GrowthSeeder
             ["IsLegalRepresentative"] = "0",
             ["ProductIds"] = "'[]'",
         });
+    }
+
+    private static async Task SeedBillingAsync(SqliteConnection connection, string product, string invoice, string ledger, int n)
+    {
         await CloneAsync(connection, "Products", @"""Id"" = $t", product, n, new()
         {
             ["Id"] = Id("B2"),
@@ -65,10 +85,6 @@ internal static class GrowthSeeder
         {
             ["TransactionId"] = Id("D4"),
         });
-        await transaction.CommitAsync();
-        await using var analyze = connection.CreateCommand();
-        analyze.CommandText = "ANALYZE;";
-        await analyze.ExecuteNonQueryAsync();
     }
 
     /// <summary>The id of seeded row <paramref name="i"/> of a table (tag keeps tables apart), as EF Core stores a Guid.</summary>
@@ -86,6 +102,8 @@ internal static class GrowthSeeder
         var text = $"{ticks.ToString(CultureInfo.InvariantCulture)}:{Guid.Parse(id):N}";
         return Convert.ToBase64String(Encoding.UTF8.GetBytes(text)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
+
+    private const long Second = TimeSpan.TicksPerSecond;
 
     private static string Id(string tag) => $"'0000{tag}00-0000-4000-8000-' || printf('%012X', i)";
 

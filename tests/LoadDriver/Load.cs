@@ -7,6 +7,9 @@ namespace Hosting.LoadDriver;
 /// <summary>Figures of one load run: requests/s after warm-up, latency percentiles, errors by status code.</summary>
 internal sealed record LoadResult(string Name, int Concurrency, int Channels, double Seconds, long Requests, double RequestsPerSecond, double P50Ms, double P95Ms, double P99Ms, Dictionary<string, long> Errors)
 {
+    /// <summary>The first error's status and detail, if any.</summary>
+    public string? FirstError { get; init; }
+
     public override string ToString() =>
         $"{Name}: {RequestsPerSecond:F1} req/s, p50 {P50Ms:F2} ms, p95 {P95Ms:F2} ms, p99 {P99Ms:F2} ms, c={Concurrency}, errors {string.Join(", ", Errors.Select(e => $"{e.Key}={e.Value}"))}";
 }
@@ -92,6 +95,7 @@ internal static class Load
 
         var times = new List<double>();
         var errors = new Dictionary<string, long>();
+        string? firstError = null;
         var total = Stopwatch.StartNew();
         for (var i = 0; i < count && (i < 3 || total.Elapsed < budget); i++)
         {
@@ -104,11 +108,12 @@ internal static class Load
             catch (RpcException e)
             {
                 errors[e.StatusCode.ToString()] = errors.GetValueOrDefault(e.StatusCode.ToString()) + 1;
+                firstError ??= $"{e.StatusCode}: {e.Status.Detail} after {watch.Elapsed.TotalMilliseconds:F0} ms";
             }
         }
 
         var sorted = times.Order().ToArray();
-        var result = new LoadResult(name, 1, 1, total.Elapsed.TotalSeconds, sorted.Length + errors.Values.Sum(), sorted.Length / total.Elapsed.TotalSeconds, Percentile(sorted, 0.5), Percentile(sorted, 0.95), Percentile(sorted, 0.99), errors);
+        var result = new LoadResult(name, 1, 1, total.Elapsed.TotalSeconds, sorted.Length + errors.Values.Sum(), sorted.Length / total.Elapsed.TotalSeconds, Percentile(sorted, 0.5), Percentile(sorted, 0.95), Percentile(sorted, 0.99), errors) { FirstError = firstError };
         Console.WriteLine(result);
         return result;
     }

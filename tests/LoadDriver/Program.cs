@@ -66,9 +66,10 @@ async Task SignInAndReadAsync()
     var customers = await Customers.CreateAsync(setup, "signin", 16);
     var channels = Load.Channels(host.Address, 2);
 
+    var capacity = HashingCapacity.Measure("Isopoh", TimeSpan.FromSeconds(6));
     var signIn = await Load.RunAsync("sign-in (Isopoh)", channels, 8, warmUp, duration, (w, ch, _) =>
         new AccountsService.AccountsServiceClient(ch).SignInAsync(new SignInRequest { Login = customers[w % customers.Length].Login, Password = Customers.Password }).ResponseAsync);
-    report.SignIn("Isopoh", signIn);
+    report.SignIn("Isopoh", signIn, capacity);
 
     // Burst: 1,000 sign-ins at once over 10 channels; the hasher lets 2 run at a time, the rest queue.
     var rssBefore = host.StatusBytes("VmRSS");
@@ -125,9 +126,10 @@ async Task SodiumSignInAsync()
     var folder = Directory.CreateDirectory(Path.Combine(work, "signin-sodium")).FullName;
     await using var host = await HostProcess.StartAsync(options.Repo, [$"--Storage:ConnectionString=Data Source={folder}/hosting.db", "--PasswordHashing:Implementation=Sodium"]);
     var customers = await Customers.CreateAsync(Load.Channels(host.Address, 1)[0], "sodium", 16);
+    var capacity = HashingCapacity.Measure("Sodium", TimeSpan.FromSeconds(6));
     var signIn = await Load.RunAsync("sign-in (Sodium)", Load.Channels(host.Address, 2), 8, warmUp, duration, (w, ch, _) =>
         new AccountsService.AccountsServiceClient(ch).SignInAsync(new SignInRequest { Login = customers[w % customers.Length].Login, Password = Customers.Password }).ResponseAsync);
-    report.SignIn("Sodium", signIn);
+    report.SignIn("Sodium", signIn, capacity);
 }
 
 // 4 on SQLite: checkouts paid from the wallet, then the same statements through raw Microsoft.Data.Sqlite.
@@ -253,17 +255,23 @@ async Task GrowthAsync()
         var folder = Directory.CreateDirectory(Path.Combine(work, $"growth-{rows}")).FullName;
         var database = Path.Combine(folder, "hosting.db");
         var settings = new[] { $"--Storage:ConnectionString=Data Source={database}" };
-        Customer customer;
+        // Two customers: one whose members grow, one whose billing lists grow, so that each list is measured on its own.
+        Customer[] customers;
         await using (var host = await HostProcess.StartAsync(options.Repo, settings))
         {
             var setup = Load.Channels(host.Address, 1)[0];
-            customer = (await Customers.CreateAsync(setup, $"growth{rows}", 1))[0];
-            await Customers.TopUpAsync(setup, [customer], 100_000);
-            await Customers.CheckoutAsync(new BillingService.BillingServiceClient(setup), customer, "first");
+            customers = await Customers.CreateAsync(setup, $"growth{rows}", 2);
+            await Customers.TopUpAsync(setup, customers, 100_000);
+            foreach (var c in customers)
+            {
+                await Customers.CheckoutAsync(new BillingService.BillingServiceClient(setup), c, "first");
+            }
         }
 
+        var (withMembers, customer) = (customers[0], customers[1]);
         var seeding = Stopwatch.StartNew();
-        await GrowthSeeder.SeedAsync(database, customer, rows);
+        await GrowthSeeder.SeedAsync(database, withMembers, rows, members: true);
+        await GrowthSeeder.SeedAsync(database, customer, rows, members: false);
         Console.WriteLine($"seeded {rows} rows per list in {seeding.Elapsed.TotalSeconds:F1} s");
         var n = rows - 1;
         var deepDescending = Math.Max(1, (int)(n * 0.9));
@@ -282,8 +290,8 @@ async Task GrowthAsync()
             var bearer = customer.Bearer;
             var cases = new (string List, string Page, Func<Task> Call)[]
             {
-                ("members", "first", () => organizations.ListMembersAsync(new ListMembersRequest { Parent = parent }, bearer).ResponseAsync),
-                ("members", "deep", () => organizations.ListMembersAsync(new ListMembersRequest { Parent = parent, PageToken = memberToken }, bearer).ResponseAsync),
+                ("members", "first", () => organizations.ListMembersAsync(new ListMembersRequest { Parent = withMembers.Organization }, withMembers.Bearer).ResponseAsync),
+                ("members", "deep", () => organizations.ListMembersAsync(new ListMembersRequest { Parent = withMembers.Organization, PageToken = memberToken }, withMembers.Bearer).ResponseAsync),
                 ("to pay", "whole list", () => billing.ListToPayAsync(new ListToPayRequest { Parent = parent }, bearer).ResponseAsync),
                 ("invoices", "first", () => billing.ListInvoicesAsync(new ListInvoicesRequest { Parent = parent }, bearer).ResponseAsync),
                 ("invoices", "deep", () => billing.ListInvoicesAsync(new ListInvoicesRequest { Parent = parent, PageToken = invoiceToken }, bearer).ResponseAsync),
