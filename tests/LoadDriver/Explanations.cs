@@ -5,16 +5,16 @@ internal static class Explanations
 {
     public static string Why(string id) => id switch
     {
-        "1a" or "1d" => "Against the `argon2` command, the goal's reference, both are within 2x. The primed rows set them against Debian's libargon2 "
-            + "called in process: an optimised (SSE) build whose work area is reused from the process heap after the first call, whereas the "
-            + "`argon2` command (statically linked, portable code) starts fresh each time. Isopoh is managed code without SIMD in its block "
-            + "function and cannot come within 2x of that library; libsodium (native, SIMD) comes closer and is the option to use when hashing "
-            + "time matters. Why libsodium still trails the library in some runs was not established (its per-hash allocation of the work area is "
-            + "a likely part).",
-        "1b" => "Isopoh allocates two temporary 1 KiB blocks for every block it fills (about 2 KiB × m × t, here ≈ 80 MiB) on top of the m KiB "
-            + "work area; this is inside its fill loop and no setting changes it: SecureArrayCall (tried with a no-lock call), ClearPassword/ClearSecret "
-            + "and Threads only change how the one work area is pinned, locked and wiped (measured: 99.6 MiB per hash with either call). "
-            + "Reaching 1.5x needs a hasher that fills blocks in place: the libsodium option (1e) allocates the m KiB work area once, natively.",
+        "1a" or "1d" => "Against the `argon2` command, the goal's reference, both are within 2x (rows 1a and 1d). The primed rows set them against "
+            + "Debian's libargon2 called in process, which runs several times faster than the `argon2` command here (that command does not link "
+            + "the shared library; a long-lived process may also keep the work area's pages mapped between calls). Isopoh is managed code without "
+            + "SIMD in its block function and cannot come within 2x of that library; libsodium (native, SIMD) comes closer and is the option to use "
+            + "when hashing time matters. Why libsodium trails the in-process library here was not established.",
+        "1b" => "Isopoh allocates about 2 KiB of short-lived memory for every block it fills, on top of the m KiB work area: measured apart from "
+            + "this run, about 60 MiB per hash at t=1, 100 MiB at t=2 and 179 MiB at t=4 for m = 19 MiB, i.e. about 40 MiB per pass. That is in its "
+            + "fill loop and no setting changes it: a SecureArrayCall that does not lock memory left it at 99.6 MiB per hash, and "
+            + "ClearPassword/ClearSecret and Threads only concern the inputs and the lanes. Reaching 1.5x needs a hasher that fills blocks in "
+            + "place: the libsodium option (1e) allocates the m KiB work area once, natively.",
         "2a" or "2b" => "The limit of the goal (cores / time per hash) assumes both cores free for the host; the time per hash is measured on one "
             + "thread, and other builds and tests were running on this 2-core machine during the run (load average about 7), so the host's two "
             + "hashing threads got only part of the CPU. The primed row sets the same sign-in figure against two threads hashing in the load driver "
@@ -22,7 +22,7 @@ internal static class Explanations
             + "known-location check, gRPC) competing with hashing for the same two cores; a dedicated machine, a gate of cores + 1 hashing slots, or "
             + "the faster libsodium hasher (2b) moves it closer.",
         "2c" => "The host queues hashes behind a gate of one slot per core, so memory grows with the 1,000 queued calls' buffers, not with hashes; "
-            + "Isopoh's per-hash garbage (5x m) is what raises the peak; the libsodium option or a lower gate would lower it.",
+            + "Isopoh's per-hash garbage (about 5x m) is what raises the peak; the libsodium option or a lower gate would lower it.",
         "3" => "GetOrganization authenticates the session (one query), loads the organization with its memberships (one query with a join) "
             + "and maps the result; the echo does none of that. A cache of session lookups would bring it closer.",
         "4a" => "The checkout re-reads the organization, products, catalogue and vouchers twice (20 statements where 12 would do) and takes the "
@@ -64,9 +64,9 @@ internal static class Explanations
   the median of 13 interleaved rounds (Isopoh, libsodium, libargon2, `argon2` command in turn); the `argon2` command's figure is the time it
   prints for the hash alone (process start-up not counted). The in-process libargon2 (`argon2id_hash_raw` from Debian's libargon2.so.1)
   is a stricter reference shown on the primed rows. Bytes allocated per hash come from BenchmarkDotNet's MemoryDiagnoser (managed heap).
-  **Isopoh settings**: the product keeps Isopoh's defaults. Its 5x allocation is made inside the block fill loop (two 1 KiB temporaries per
-  block), not by its SecureArray work area: replacing `SecureArrayCall` by a call that does not lock memory, or clearing options, left it
-  at 99.6 MiB per hash, so no configuration avoids it. **libsodium option**: `PasswordHashing:Implementation=Sodium` selects
+  **Isopoh settings**: the product keeps Isopoh's defaults. Its 5x allocation grows with passes (about 40 MiB per pass at m = 19 MiB), so
+  it is made in the block fill loop, not by its SecureArray work area: replacing `SecureArrayCall` by a call that does not lock memory
+  left it at 99.6 MiB per hash, and the other options (ClearPassword, ClearSecret, Threads) do not touch that loop; no configuration avoids it. **libsodium option**: `PasswordHashing:Implementation=Sodium` selects
   `SodiumArgon2idPasswordHasher` (NSec.Cryptography 26.4.0, which ships libsodium natively; Geralt 4.5.0 would do as well, NSec was
   chosen for its typed Argon2id parameters). It writes the same PHC strings (`$argon2id$v=19$m=..,t=..,p=1$salt$hash`, unpadded Base64) and hands hashes with
   p ≠ 1 or an unusual salt to Isopoh; `PasswordHasherCrossVerificationTests` proves each verifies the other's hashes and the reference's.

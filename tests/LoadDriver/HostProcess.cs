@@ -46,8 +46,11 @@ internal sealed partial class HostProcess : IAsyncDisposable
             var match = ListeningLine().Match(line);
             if (match.Success)
             {
-                _ = DrainAsync(process.StandardOutput);
-                _ = DrainAsync(process.StandardError);
+                // Keep the host's output (warnings and errors only, see the logging switches) for diagnosis.
+                var logs = Directory.CreateDirectory(Path.Combine(repository, "artifacts/bench/hosts")).FullName;
+                var log = TextWriter.Synchronized(new StreamWriter(Path.Combine(logs, $"{process.Id}.log")) { AutoFlush = true });
+                _ = DrainAsync(process.StandardOutput, log);
+                _ = DrainAsync(process.StandardError, log);
                 return new HostProcess(process, match.Groups[1].Value);
             }
         }
@@ -81,10 +84,11 @@ internal sealed partial class HostProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static async Task DrainAsync(StreamReader reader)
+    private static async Task DrainAsync(StreamReader reader, TextWriter log)
     {
-        while (await reader.ReadLineAsync() is not null)
+        while (await reader.ReadLineAsync() is { } line)
         {
+            await log.WriteLineAsync(line);
         }
     }
 

@@ -157,15 +157,15 @@ internal sealed class Report(Options options)
         md.AppendLine();
         md.AppendLine("## Goals missed: why, and what would reach them");
         md.AppendLine();
-        var missed = _rows.Where(r => !r.Met).Select(r => r.Id.TrimEnd('\'')).Distinct().ToList();
+        var missed = _rows.Where(r => !r.Met).GroupBy(r => Explanations.Why(r.Id.TrimEnd('\''))).ToList();
         if (missed.Count == 0)
         {
             md.AppendLine("None.");
         }
 
-        foreach (var id in missed)
+        foreach (var group in missed)
         {
-            md.AppendLine(CultureInfo.InvariantCulture, $"- **{id}**: {Explanations.Why(id)}");
+            md.AppendLine(CultureInfo.InvariantCulture, $"- **{string.Join(", ", group.Select(r => r.Id).Distinct())}**: {group.Key}");
         }
 
         md.AppendLine();
