@@ -38,9 +38,11 @@ internal static class Explanations
         "4c" => "Hot wallets add version conflicts on the wallet and product rows to the sequence conflicts; the fix of 4b applies, plus "
             + "a wallet debit as `UPDATE ... SET \"Balance\" = \"Balance\" - @amount WHERE \"Balance\" >= @amount`.",
         "5" => "Members are paged in memory: ListMembers loads the organization with every membership and every member's login, then pages "
-            + "(Pager.Apply), so its cost grows with the member count; worse, every RPC on an organization authorizes by loading the organization "
+            + "(Pager.Apply), so its cost grows with the member count, and the logins are read with one SQL parameter per member, which SQLite "
+            + "refuses beyond 32,766 (the failed calls at 100,000 members, see the host error above); worse, every RPC on an organization authorizes by loading the organization "
             + "aggregate with all its memberships, so an organization with 100,000 members pays that on every call. To-pay items are not "
-            + "paginated at all (the API returns the whole list, loading every product and looking the catalogue up for each). Invoices and ledger "
+            + "paginated at all (the API returns the whole list, loading every product and looking the catalogue up for each); at 100,000 items the answer exceeds gRPC's default 4 MB message size and the client refuses it "
+            + "(ResourceExhausted). Invoices and ledger "
             + "transactions use keyset queries on (organization or wallet, time) indexes and were measured on a second organization whose members "
             + "were not grown. Reaching the goal needs a keyset query on Memberships with an index on (OrganizationId, JoinedAt, AccountId), "
             + "an authorization that reads only the caller's membership, and page_size/page_token on ListToPay with a query on due products: "

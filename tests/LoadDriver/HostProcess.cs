@@ -9,10 +9,31 @@ internal sealed partial class HostProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private HostProcess(Process process, string address)
+    private HostProcess(Process process, string address, string logPath)
     {
         _process = process;
         Address = address;
+        LogPath = logPath;
+    }
+
+    /// <summary>Where the host's output is kept.</summary>
+    public string LogPath { get; }
+
+    /// <summary>The first exception the host logged ("SqliteException: ..."), if any.</summary>
+    public string? FirstLoggedException()
+    {
+        using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        while (reader.ReadLine() is { } line)
+        {
+            var match = ExceptionLine().Match(line);
+            if (match.Success)
+            {
+                return $"{match.Groups[1].Value}: {match.Groups[2].Value.Trim()}";
+            }
+        }
+
+        return null;
     }
 
     public string Address { get; }
@@ -48,10 +69,11 @@ internal sealed partial class HostProcess : IAsyncDisposable
             {
                 // Keep the host's output (warnings and errors only, see the logging switches) for diagnosis.
                 var logs = Directory.CreateDirectory(Path.Combine(repository, "artifacts/bench/hosts")).FullName;
-                var log = TextWriter.Synchronized(new StreamWriter(Path.Combine(logs, $"{process.Id}.log")) { AutoFlush = true });
+                var logPath = Path.Combine(logs, $"{process.Id}.log");
+                var log = TextWriter.Synchronized(new StreamWriter(new FileStream(logPath, FileMode.Create, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true });
                 _ = DrainAsync(process.StandardOutput, log);
                 _ = DrainAsync(process.StandardError, log);
-                return new HostProcess(process, match.Groups[1].Value);
+                return new HostProcess(process, match.Groups[1].Value, logPath);
             }
         }
 
@@ -91,6 +113,9 @@ internal sealed partial class HostProcess : IAsyncDisposable
             await log.WriteLineAsync(line);
         }
     }
+
+    [GeneratedRegex(@"(\w+Exception) \(0x[0-9A-Fa-f]+\): (.*)")]
+    private static partial Regex ExceptionLine();
 
     [GeneratedRegex(@"Now listening on: (http://\S+)")]
     private static partial Regex ListeningLine();

@@ -303,6 +303,11 @@ async Task GrowthAsync()
                 var result = await Load.SequentialAsync($"{list} {page} page, {rows} rows", TimeSpan.FromSeconds(4), 40, call);
                 report.Growth(list, page, rows, result);
             }
+
+            if (host.FirstLoggedException() is { } exception)
+            {
+                report.Note($"Host error logged during the growth calls with {rows:N0} rows", exception);
+            }
         }
     }
 }
