@@ -1,4 +1,4 @@
-// Build script: `dotnet tool restore && dotnet cake --target=<Build|Test|Pack|CI>`.
+// Build script: `dotnet tool restore && dotnet cake --target=<Build|Test|Pack|CI|Bench>`.
 var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
 var solution = "./Hosting.slnx";
@@ -29,6 +29,19 @@ Task("Pack")
         NoBuild = true,
         OutputDirectory = artifacts + Directory("packages"),
     }));
+
+// Performance figures against references measured in the same run (not part of CI, about 10 minutes):
+// writes docs/performance.md and docs/performance.json; needs root (apt-get, a throwaway PostgreSQL).
+Task("Bench")
+    .Does(() =>
+    {
+        DotNetBuild(solution, new DotNetBuildSettings { Configuration = "Release" });
+        var exitCode = StartProcess("bash", new ProcessSettings { Arguments = "tests/LoadDriver/bench.sh" });
+        if (exitCode != 0)
+        {
+            throw new Exception($"tests/LoadDriver/bench.sh exited with {exitCode}");
+        }
+    });
 
 Task("CI")
     .IsDependentOn("Clean")

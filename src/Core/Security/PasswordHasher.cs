@@ -33,6 +33,9 @@ public sealed record Argon2Parameters
     /// <summary>Lanes.</summary>
     public int Parallelism { get; init; } = 1;
 
+    /// <summary>Implementation: <c>Isopoh</c> (managed, the default) or <c>Sodium</c> (libsodium); both write and read the same PHC strings.</summary>
+    public string Implementation { get; init; } = "Isopoh";
+
     /// <summary>Refuses parameters weaker than OWASP's floor (ACC-1).</summary>
     public void EnsureAtLeastOwasp()
     {

@@ -29,7 +29,7 @@ internal static class ServiceRegistration
         services.AddScoped<IOutboxStore, EfOutboxStore>();
 
         var argon2 = configuration.GetSection("PasswordHashing").Get<Argon2Parameters>() ?? Argon2Parameters.Owasp;
-        services.AddSingleton<IPasswordHasher>(sp => new Argon2idPasswordHasher(argon2, sp.GetRequiredService<ISecretGenerator>()));
+        services.AddSingleton<IPasswordHasher>(sp => PasswordHashers.Create(argon2, sp.GetRequiredService<ISecretGenerator>()));
         services.AddSingleton<ICommonPasswords, ZxcvbnCommonPasswords>();
         services.AddSingleton<PasswordPolicy>();
         services.AddSingleton(configuration.GetSection("Accounts").Get<AccountOptions>() ?? new AccountOptions());

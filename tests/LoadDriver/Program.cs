@@ -1,0 +1,337 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Hosting.Accounts.V1;
+using Hosting.Billing.V1;
+using Hosting.LoadDriver;
+using Hosting.Organizations.V1;
+using Hosting.Wallets.V1;
+
+// Usage: Hosting.LoadDriver --repo <root> --hashing <hashing.json> --out <docs folder>
+//        [--postgres "<Npgsql connection string of a throwaway server>" --pgbench <path>]
+// Starts the host (Release build) as its own processes, drives every scenario, and writes
+// performance.md and performance.json. Only processes it started are stopped.
+var options = Options.Parse(args);
+var report = new Report(options);
+report.LoadHashing();
+var work = Directory.CreateTempSubdirectory("hosting-bench-").FullName;
+var warmUp = TimeSpan.FromSeconds(3);
+var duration = TimeSpan.FromSeconds(options.Seconds);
+var wallets = new[] { "--Wallet:MaximumTopUp=1000000000", "--Wallet:PeriodLimit=100000000000" };
+
+try
+{
+    var clock = Stopwatch.StartNew();
+    async Task Step(string name, Func<Task> run)
+    {
+        if (options.Only.Length == 0 || options.Only.Contains(name))
+        {
+            Console.WriteLine($"[{clock.Elapsed:mm\\:ss}] {name}");
+            await run();
+        }
+    }
+
+    await Step("signin", SignInAndReadAsync);
+    await Step("sodium", SodiumSignInAsync);
+    await Step("wallet", WalletSqliteAsync);
+    await Step("postgres", async () =>
+    {
+        if (options.Postgres is not null)
+        {
+            await WalletPostgresAsync(options.Postgres);
+        }
+        else
+        {
+            report.Note("4b, 4c (PostgreSQL)", "not run: no --postgres server was given.");
+        }
+    });
+    await Step("growth", GrowthAsync);
+    Console.WriteLine($"[{clock.Elapsed:mm\\:ss}] done");
+}
+finally
+{
+    report.Write();
+    Directory.Delete(work, recursive: true);
+}
+
+// 2 and 3: sign-in throughput against the hashing limit, the 1,000 sign-in burst, the read RPC against Health/Check.
+async Task SignInAndReadAsync()
+{
+    var folder = Directory.CreateDirectory(Path.Combine(work, "signin")).FullName;
+    await using var host = await HostProcess.StartAsync(options.Repo, [$"--Storage:ConnectionString=Data Source={folder}/hosting.db", .. wallets]);
+    var setup = Load.Channels(host.Address, 1)[0];
+    var customers = await Customers.CreateAsync(setup, "signin", 16);
+    var channels = Load.Channels(host.Address, 2);
+
+    var capacity = HashingCapacity.Measure("Isopoh", TimeSpan.FromSeconds(6));
+    var signIn = await Load.RunAsync("sign-in (Isopoh)", channels, 8, warmUp, duration, (w, ch, _) =>
+        new AccountsService.AccountsServiceClient(ch).SignInAsync(new SignInRequest { Login = customers[w % customers.Length].Login, Password = Customers.Password }).ResponseAsync);
+    report.SignIn("Isopoh", signIn, capacity);
+
+    // Burst: 1,000 sign-ins at once over 10 channels; the hasher lets 2 run at a time, the rest queue.
+    var rssBefore = host.StatusBytes("VmRSS");
+    var hwmBefore = host.StatusBytes("VmHWM");
+    var burstChannels = Load.Channels(host.Address, 10);
+    var errors = new Dictionary<string, long>();
+    var watch = Stopwatch.StartNew();
+    var sampler = Task.Run(async () =>
+    {
+        long peak = 0;
+        while (watch.IsRunning)
+        {
+            peak = Math.Max(peak, host.StatusBytes("VmRSS"));
+            await Task.Delay(100);
+        }
+
+        return peak;
+    });
+    await Task.WhenAll(Enumerable.Range(0, 1000).Select(async i =>
+    {
+        try
+        {
+            await new AccountsService.AccountsServiceClient(burstChannels[i % burstChannels.Length])
+                .SignInAsync(new SignInRequest { Login = customers[i % customers.Length].Login, Password = Customers.Password }, deadline: DateTime.UtcNow.AddMinutes(5));
+        }
+        catch (RpcException e)
+        {
+            lock (errors)
+            {
+                errors[e.StatusCode.ToString()] = errors.GetValueOrDefault(e.StatusCode.ToString()) + 1;
+            }
+        }
+    }));
+    var burstSeconds = watch.Elapsed.TotalSeconds;
+    watch.Stop();
+    var sampledPeak = await sampler;
+    report.Burst(rssBefore, hwmBefore, host.StatusBytes("VmHWM"), sampledPeak, burstSeconds, errors);
+
+    // 3: a read RPC against the echo of the same host (Health/Check), same channels and concurrency.
+    var owner = customers[0];
+    var readChannels = Load.Channels(host.Address, 4);
+    var echo = await Load.RunAsync("echo Health/Check", readChannels, 32, warmUp, duration, (_, ch, _) =>
+        new Health.HealthClient(ch).CheckAsync(new HealthCheckRequest()).ResponseAsync);
+    var read = await Load.RunAsync("GetOrganization", readChannels, 32, warmUp, duration, (w, ch, _) =>
+    {
+        var c = customers[w % customers.Length];
+        return new OrganizationsService.OrganizationsServiceClient(ch).GetOrganizationAsync(new GetOrganizationRequest { Name = c.Organization }, c.Bearer).ResponseAsync;
+    });
+    report.Read(read, echo);
+}
+
+async Task SodiumSignInAsync()
+{
+    var folder = Directory.CreateDirectory(Path.Combine(work, "signin-sodium")).FullName;
+    await using var host = await HostProcess.StartAsync(options.Repo, [$"--Storage:ConnectionString=Data Source={folder}/hosting.db", "--PasswordHashing:Implementation=Sodium"]);
+    var customers = await Customers.CreateAsync(Load.Channels(host.Address, 1)[0], "sodium", 16);
+    var capacity = HashingCapacity.Measure("Sodium", TimeSpan.FromSeconds(6));
+    var signIn = await Load.RunAsync("sign-in (Sodium)", Load.Channels(host.Address, 2), 8, warmUp, duration, (w, ch, _) =>
+        new AccountsService.AccountsServiceClient(ch).SignInAsync(new SignInRequest { Login = customers[w % customers.Length].Login, Password = Customers.Password }).ResponseAsync);
+    report.SignIn("Sodium", signIn, capacity);
+}
+
+// 4 on SQLite: checkouts paid from the wallet, then the same statements through raw Microsoft.Data.Sqlite.
+async Task WalletSqliteAsync()
+{
+    const int Clients = 8;
+    var folder = Directory.CreateDirectory(Path.Combine(work, "wallet")).FullName;
+    var database = Path.Combine(folder, "hosting.db");
+    Customer[] customers;
+    LoadResult ours;
+    await using (var host = await HostProcess.StartAsync(options.Repo, [$"--Storage:ConnectionString=Data Source={database}", .. wallets]))
+    {
+        var setup = Load.Channels(host.Address, 1)[0];
+        customers = await Customers.CreateAsync(setup, "wallet", Clients);
+        await Customers.TopUpAsync(setup, customers, 900_000_000);
+        var channels = Load.Channels(host.Address, 2);
+        ours = await Load.RunAsync("wallet payment (SQLite)", channels, Clients, warmUp, duration, (w, ch, n) =>
+            Customers.CheckoutAsync(new BillingService.BillingServiceClient(ch), customers[w], $"pay-{w}-{n}"));
+    }
+
+    var raw = new RawSqliteCheckout(database);
+    var targets = await raw.TargetsAsync(customers);
+    var reference = await Load.RunAsync("raw Microsoft.Data.Sqlite, same statements", [null!], Clients, warmUp, duration, async (w, _, n) =>
+    {
+        try
+        {
+            await raw.PayAsync(targets[w], $"raw-{w}-{n}");
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            throw new RpcException(new Status(StatusCode.Internal, e.Message));
+        }
+    });
+    report.Wallet("4a", "wallet payment, SQLite", ours, reference, "raw Microsoft.Data.Sqlite, same statements, one transaction", 0.50);
+}
+
+// 4 on PostgreSQL: uniform and hot wallets against pgbench's tpcb-like at the same client count.
+async Task WalletPostgresAsync(string connectionString)
+{
+    const int Clients = 8;
+    await using var host = await HostProcess.StartAsync(options.Repo, ["--Storage:Provider=Postgres", $"--Storage:ConnectionString={connectionString}", .. wallets]);
+    var setup = Load.Channels(host.Address, 1)[0];
+    var customers = await Customers.CreateAsync(setup, "pg", 64);
+    await Customers.TopUpAsync(setup, customers, 900_000_000);
+    var channels = Load.Channels(host.Address, 2);
+    var before = await TransactionsAsync(connectionString);
+    var uniform = await Load.RunAsync("wallet payment (PostgreSQL, 64 wallets)", channels, Clients, warmUp, duration, (w, ch, n) =>
+        Customers.CheckoutAsync(new BillingService.BillingServiceClient(ch), customers[Random.Shared.Next(customers.Length)], $"u-{w}-{n}"));
+    var middle = await TransactionsAsync(connectionString);
+    var hot = await Load.RunAsync("wallet payment (PostgreSQL, 10 hot wallets)", channels, Clients, warmUp, duration, (w, ch, n) =>
+        Customers.CheckoutAsync(new BillingService.BillingServiceClient(ch), customers[Random.Shared.Next(10)], $"h-{w}-{n}"));
+    var after = await TransactionsAsync(connectionString);
+    var seconds = (warmUp + duration).TotalSeconds;
+    report.Note("Optimistic-concurrency retries on PostgreSQL (pg_stat_database.xact_rollback of the host's database, warm-up included)",
+        $"64 wallets: {middle.Rollbacks - before.Rollbacks} rolled-back transactions for about {uniform.RequestsPerSecond * seconds:F0} payments; 10 hot wallets: {after.Rollbacks - middle.Rollbacks} for about {hot.RequestsPerSecond * seconds:F0}.");
+    var tps = await PgbenchAsync(connectionString, Clients);
+    report.Postgres(uniform, hot, tps, Clients);
+}
+
+async Task<(long Commits, long Rollbacks)> TransactionsAsync(string connectionString)
+{
+    await Task.Delay(TimeSpan.FromSeconds(11)); // idle backends flush their statistics within 10 s
+    await using var connection = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres", Pooling = false }.ConnectionString);
+    await connection.OpenAsync();
+    await using var command = new Npgsql.NpgsqlCommand("SELECT pg_stat_force_next_flush(); SELECT xact_commit, xact_rollback FROM pg_stat_database WHERE datname = @db", connection);
+    command.Parameters.AddWithValue("db", new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Database!);
+    await using var reader = await command.ExecuteReaderAsync();
+    await reader.NextResultAsync();
+    await reader.ReadAsync();
+    return (reader.GetInt64(0), reader.GetInt64(1));
+}
+
+async Task<double> PgbenchAsync(string connectionString, int clients)
+{
+    var b = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+    var environment = new Dictionary<string, string> { ["PGHOST"] = b.Host!, ["PGPORT"] = b.Port.ToString(CultureInfo.InvariantCulture), ["PGUSER"] = b.Username!, ["PGPASSWORD"] = b.Password ?? string.Empty };
+    await using (var connection = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres", Pooling = false }.ConnectionString))
+    {
+        await connection.OpenAsync();
+        await using var drop = new Npgsql.NpgsqlCommand("DROP DATABASE IF EXISTS pgbench_ref", connection);
+        await drop.ExecuteNonQueryAsync();
+        await using var create = new Npgsql.NpgsqlCommand("CREATE DATABASE pgbench_ref", connection);
+        await create.ExecuteNonQueryAsync();
+    }
+
+    await RunAsync(options.Pgbench, ["-i", "-q", "-s", "10", "pgbench_ref"], environment);
+    var output = await RunAsync(options.Pgbench, ["-b", "tpcb-like", "-c", clients.ToString(CultureInfo.InvariantCulture), "-j", "2", "-T", options.Seconds.ToString(CultureInfo.InvariantCulture), "pgbench_ref"], environment);
+    var line = output.Split('\n').First(l => l.StartsWith("tps = ", StringComparison.Ordinal));
+    Console.WriteLine("pgbench: " + line);
+    return double.Parse(line.Split(' ')[2], CultureInfo.InvariantCulture);
+}
+
+async Task<string> RunAsync(string file, string[] arguments, Dictionary<string, string> environment)
+{
+    var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+    foreach (var a in arguments)
+    {
+        start.ArgumentList.Add(a);
+    }
+
+    foreach (var (k, v) in environment)
+    {
+        start.Environment[k] = v;
+    }
+
+    using var process = Process.Start(start)!;
+    var stdout = process.StandardOutput.ReadToEndAsync();
+    var stderr = process.StandardError.ReadToEndAsync();
+    await process.WaitForExitAsync();
+    if (process.ExitCode != 0)
+    {
+        throw new InvalidOperationException($"{file} failed: {await stderr}");
+    }
+
+    return await stdout;
+}
+
+// 5: list latencies with 10, 10,000 and 100,000 rows per list.
+async Task GrowthAsync()
+{
+    foreach (var rows in options.GrowthRows)
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(work, $"growth-{rows}")).FullName;
+        var database = Path.Combine(folder, "hosting.db");
+        var settings = new[] { $"--Storage:ConnectionString=Data Source={database}" };
+        // Two customers: one whose members grow, one whose billing lists grow, so that each list is measured on its own.
+        Customer[] customers;
+        await using (var host = await HostProcess.StartAsync(options.Repo, settings))
+        {
+            var setup = Load.Channels(host.Address, 1)[0];
+            customers = await Customers.CreateAsync(setup, $"growth{rows}", 2);
+            await Customers.TopUpAsync(setup, customers, 100_000);
+            foreach (var c in customers)
+            {
+                await Customers.CheckoutAsync(new BillingService.BillingServiceClient(setup), c, "first");
+            }
+        }
+
+        var (withMembers, customer) = (customers[0], customers[1]);
+        var seeding = Stopwatch.StartNew();
+        await GrowthSeeder.SeedAsync(database, withMembers, rows, members: true);
+        await GrowthSeeder.SeedAsync(database, customer, rows, members: false);
+        Console.WriteLine($"seeded {rows} rows per list in {seeding.Elapsed.TotalSeconds:F1} s");
+        var n = rows - 1;
+        var deepDescending = Math.Max(1, (int)(n * 0.9));
+        var deepAscending = Math.Max(1, n / 10);
+        var memberToken = await GrowthSeeder.TokenAsync(database, "Memberships", "JoinedAt", "AccountId", GrowthSeeder.SeededId("A1", deepAscending));
+        var invoiceToken = await GrowthSeeder.TokenAsync(database, "Invoices", "IssuedAt", "Id", GrowthSeeder.SeededId("C3", deepDescending));
+        var ledgerToken = await GrowthSeeder.TokenAsync(database, "LedgerTransactions", "At", "Id", GrowthSeeder.SeededId("D4", deepDescending));
+
+        await using (var host = await HostProcess.StartAsync(options.Repo, settings))
+        {
+            var channel = Load.Channels(host.Address, 1)[0];
+            var organizations = new OrganizationsService.OrganizationsServiceClient(channel);
+            var billing = new BillingService.BillingServiceClient(channel);
+            var wallet = new WalletService.WalletServiceClient(channel);
+            var parent = customer.Organization;
+            var bearer = customer.Bearer;
+            var cases = new (string List, string Page, Func<Task> Call)[]
+            {
+                ("members", "first", () => organizations.ListMembersAsync(new ListMembersRequest { Parent = withMembers.Organization }, withMembers.Bearer).ResponseAsync),
+                ("members", "deep", () => organizations.ListMembersAsync(new ListMembersRequest { Parent = withMembers.Organization, PageToken = memberToken }, withMembers.Bearer).ResponseAsync),
+                ("to pay", "whole list", () => billing.ListToPayAsync(new ListToPayRequest { Parent = parent }, bearer).ResponseAsync),
+                ("invoices", "first", () => billing.ListInvoicesAsync(new ListInvoicesRequest { Parent = parent }, bearer).ResponseAsync),
+                ("invoices", "deep", () => billing.ListInvoicesAsync(new ListInvoicesRequest { Parent = parent, PageToken = invoiceToken }, bearer).ResponseAsync),
+                ("ledger", "first", () => wallet.ListLedgerTransactionsAsync(new ListLedgerTransactionsRequest { Parent = parent + "/wallets/CHF" }, bearer).ResponseAsync),
+                ("ledger", "deep", () => wallet.ListLedgerTransactionsAsync(new ListLedgerTransactionsRequest { Parent = parent + "/wallets/CHF", PageToken = ledgerToken }, bearer).ResponseAsync),
+            };
+            foreach (var (list, page, call) in cases)
+            {
+                var result = await Load.SequentialAsync($"{list} {page} page, {rows} rows", TimeSpan.FromSeconds(4), 40, call);
+                report.Growth(list, page, rows, result);
+            }
+
+            if (host.FirstLoggedException() is { } exception)
+            {
+                report.Note($"Host error logged during the growth calls with {rows:N0} rows", exception);
+            }
+        }
+    }
+}
+
+/// <summary>Command-line options.</summary>
+internal sealed record Options(string Repo, string Hashing, string Out, string? Postgres, string Pgbench, int Seconds, int[] GrowthRows, string[] Only)
+{
+    public static Options Parse(string[] args)
+    {
+        string Get(string name, string fallback)
+        {
+            var i = Array.IndexOf(args, name);
+            return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+        }
+
+        var repo = Path.GetFullPath(Get("--repo", "."));
+        return new Options(
+            repo,
+            Path.GetFullPath(Get("--hashing", Path.Combine(repo, "artifacts/bench/hashing.json"))),
+            Path.GetFullPath(Get("--out", Path.Combine(repo, "docs"))),
+            Get("--postgres", string.Empty) is { Length: > 0 } pg ? pg : null,
+            Get("--pgbench", "/usr/lib/postgresql/15/bin/pgbench"),
+            int.Parse(Get("--seconds", "10"), CultureInfo.InvariantCulture),
+            Get("--growth", "10,10000,100000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(),
+            Get("--only", string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries));
+    }
+}
