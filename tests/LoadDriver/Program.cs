@@ -12,8 +12,18 @@ using Hosting.Wallets.V1;
 
 // Usage: Hosting.LoadDriver --repo <root> --hashing <hashing.json> --out <docs folder>
 //        [--postgres "<Npgsql connection string of a throwaway server>" --pgbench <path>]
+//    or: Hosting.LoadDriver --repo <root> --soak <seconds> [--rate <calls per second>]
 // Starts the host (Release build) as its own processes, drives every scenario, and writes
 // performance.md and performance.json. Only processes it started are stopped.
+if (Array.IndexOf(args, "--soak") is >= 0 and var soakAt && soakAt + 1 < args.Length)
+{
+    var rateAt = Array.IndexOf(args, "--rate");
+    var repoAt = Array.IndexOf(args, "--repo");
+    var repository = Path.GetFullPath(repoAt >= 0 ? args[repoAt + 1] : ".");
+    return await Soak.RunAsync(repository, Path.Combine(repository, "docs"), int.Parse(args[soakAt + 1], CultureInfo.InvariantCulture),
+        rateAt >= 0 ? int.Parse(args[rateAt + 1], CultureInfo.InvariantCulture) : 50);
+}
+
 var options = Options.Parse(args);
 var report = new Report(options);
 report.LoadHashing();
@@ -56,6 +66,8 @@ finally
     report.Write();
     Directory.Delete(work, recursive: true);
 }
+
+return 0;
 
 // 2 and 3: sign-in throughput against the hashing limit, the 1,000 sign-in burst, the read RPC against Health/Check.
 async Task SignInAndReadAsync()

@@ -28,3 +28,6 @@ trap 'runuser -u postgres -- "$PGBIN/pg_ctl" -D "$pg/data" -m immediate stop >/d
 dotnet tests/Benchmarks/bin/Release/net10.0/Hosting.Benchmarks.dll "$out/hashing.json" "$out/bdn"
 dotnet tests/LoadDriver/bin/Release/net10.0/Hosting.LoadDriver.dll --repo . --hashing "$out/hashing.json" --out docs \
     --postgres "Host=127.0.0.1;Port=$port;Username=postgres;Database=hosting_bench" --pgbench "$PGBIN/pgbench" "$@"
+
+# The reliability soak: five minutes at a steady rate, figures into docs/reliability.md.
+dotnet tests/LoadDriver/bin/Release/net10.0/Hosting.LoadDriver.dll --repo . --soak 300 --rate 50

@@ -259,11 +259,17 @@ public sealed class OrganizationService(
             return view.Error;
         }
 
-        var memberships = view.Value.Organization.Memberships;
-        var logins = await store.LoginsAsync(memberships.Select(m => m.AccountId), ct).ConfigureAwait(false);
+        // Logins are looked up for one page only: a query per member list would grow with the organization.
+        var page = Pager.Apply(view.Value.Organization.Memberships, m => new PageToken(m.JoinedAt, m.AccountId), pageSize, pageToken);
+        if (!page.IsSuccess)
+        {
+            return page.Error;
+        }
+
+        var logins = await store.LoginsAsync(page.Value.Items.Select(m => m.AccountId), ct).ConfigureAwait(false);
         var etag = view.Value.Organization.ETag;
-        var members = memberships.Where(m => logins.ContainsKey(m.AccountId)).Select(m => new MemberView(m, logins[m.AccountId]) { ETag = etag });
-        return Pager.Apply(members, m => new PageToken(m.Membership.JoinedAt, m.Membership.AccountId), pageSize, pageToken);
+        var members = page.Value.Items.Where(m => logins.ContainsKey(m.AccountId)).Select(m => new MemberView(m, logins[m.AccountId]) { ETag = etag }).ToList();
+        return new Page<MemberView>(members, page.Value.NextPageToken);
     }
 
     /// <summary>Changes a member's rights (ORG-3, ORG-6, ORG-7).</summary>
