@@ -30,11 +30,13 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger) :
         {
             throw RpcErrors.Plain(Google.Rpc.Code.Aborted, "CONCURRENT_MODIFICATION", "A concurrent request created the same data; try again.");
         }
-        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested && context.Deadline <= DateTime.UtcNow)
+        // Once the call is cancelled, whatever failed after (an interrupted SQLite command, an
+        // aborted Npgsql read) failed because of it: report the cancellation, not an internal error.
+        catch (Exception) when (context.CancellationToken.IsCancellationRequested && context.Deadline <= DateTime.UtcNow)
         {
             throw RpcErrors.Plain(Google.Rpc.Code.DeadlineExceeded, "DEADLINE_EXCEEDED", "The call's deadline passed before it finished.");
         }
-        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        catch (Exception) when (context.CancellationToken.IsCancellationRequested)
         {
             throw RpcErrors.Plain(Google.Rpc.Code.Cancelled, "CANCELLED", "The call was cancelled.");
         }
