@@ -217,7 +217,12 @@ public sealed class BillingService(
     }
 
     /// <summary>The organization's final invoices, newest first (BIL-5).</summary>
-    public async Task<Result<Page<Invoice>>> ListInvoicesAsync(AuthenticatedUser user, Guid organizationId, int pageSize, string? pageToken, CancellationToken ct = default)
+    public Task<Result<Page<Invoice>>> ListInvoicesAsync(AuthenticatedUser user, Guid organizationId, int pageSize, string? pageToken, CancellationToken ct = default) =>
+        BillingPageAsync(user, organizationId, pageSize, pageToken, (after, fetch) => store.InvoicesAsync(organizationId, after, fetch, ct), i => new PageToken(i.IssuedAt, i.Id), ct);
+
+    /// <summary>One page of a list the store pages by keyset, for a caller with billing rights.</summary>
+    private async Task<Result<Page<T>>> BillingPageAsync<T>(
+        AuthenticatedUser user, Guid organizationId, int pageSize, string? pageToken, Func<PageToken?, int, Task<IReadOnlyList<T>>> fetch, Func<T, PageToken> key, CancellationToken ct)
     {
         var organization = await BillingOrganizationAsync(user, organizationId, ct).ConfigureAwait(false);
         if (!organization.IsSuccess)
@@ -231,8 +236,8 @@ public sealed class BillingService(
             return page.Error;
         }
 
-        var rows = await store.InvoicesAsync(organizationId, page.Value.After, page.Value.Fetch, ct).ConfigureAwait(false);
-        return page.Value.Cut(rows, i => new PageToken(i.IssuedAt, i.Id));
+        var rows = await fetch(page.Value.After, page.Value.Fetch).ConfigureAwait(false);
+        return page.Value.Cut(rows, key);
     }
 
     /// <summary>One final invoice of the organization.</summary>
@@ -367,31 +372,9 @@ public sealed class BillingService(
         }
     }
 
-    /// <summary>The organization's credit notes, newest first; billing rights needed.</summary>
-    public async Task<Result<IReadOnlyList<CreditNote>>> ListCreditNotesAsync(AuthenticatedUser user, Guid organizationId, CancellationToken ct = default)
-    {
-        var organization = await BillingOrganizationAsync(user, organizationId, ct).ConfigureAwait(false);
-        return organization.IsSuccess ? Result<IReadOnlyList<CreditNote>>.Ok(await store.CreditNotesAsync(organizationId, ct).ConfigureAwait(false)) : organization.Error;
-    }
-
     /// <summary>One page of the organization's credit notes, newest first (BIL-5, API-4).</summary>
-    public async Task<Result<Page<CreditNote>>> ListCreditNotesAsync(AuthenticatedUser user, Guid organizationId, int pageSize, string? pageToken, CancellationToken ct = default)
-    {
-        var organization = await BillingOrganizationAsync(user, organizationId, ct).ConfigureAwait(false);
-        if (!organization.IsSuccess)
-        {
-            return organization.Error;
-        }
-
-        var page = PageRequest.Parse(pageSize, pageToken);
-        if (!page.IsSuccess)
-        {
-            return page.Error;
-        }
-
-        var rows = await store.CreditNotesAsync(organizationId, page.Value.After, page.Value.Fetch, ct).ConfigureAwait(false);
-        return page.Value.Cut(rows, c => new PageToken(c.IssuedAt, c.Id));
-    }
+    public Task<Result<Page<CreditNote>>> ListCreditNotesAsync(AuthenticatedUser user, Guid organizationId, int pageSize, string? pageToken, CancellationToken ct = default) =>
+        BillingPageAsync(user, organizationId, pageSize, pageToken, (after, fetch) => store.CreditNotesAsync(organizationId, after, fetch, ct), c => new PageToken(c.IssuedAt, c.Id), ct);
 
     /// <summary>Support grants a free voucher to an organization (BIL-9).</summary>
     public async Task<Result<FreeVoucher>> GrantVoucherAsync(Guid organizationId, ProductType type, CancellationToken ct = default)

@@ -27,9 +27,6 @@ public interface IBillingStore
     /// <summary>The credit notes of an invoice.</summary>
     Task<IReadOnlyList<CreditNote>> CreditNotesOfInvoiceAsync(Guid invoiceId, CancellationToken cancellationToken);
 
-    /// <summary>The organization's credit notes, newest first.</summary>
-    Task<IReadOnlyList<CreditNote>> CreditNotesAsync(Guid organizationId, CancellationToken cancellationToken);
-
     /// <summary>Up to <paramref name="max"/> credit notes of the organization, newest first, after a keyset position (API-4).</summary>
     Task<IReadOnlyList<CreditNote>> CreditNotesAsync(Guid organizationId, PageToken? after, int max, CancellationToken cancellationToken);
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Isopoh.Cryptography.Argon2;
 using Hosting.Core.Shared;
@@ -36,6 +35,11 @@ public sealed record Argon2Parameters
     /// <summary>Implementation: <c>Isopoh</c> (managed, the default) or <c>Sodium</c> (libsodium); both write and read the same PHC strings.</summary>
     public string Implementation { get; init; } = "Isopoh";
 
+    /// <summary>Whether a hash (a PHC string) was made with weaker parameters than these, or cannot be read: it is rehashed at the next sign-in.</summary>
+    public bool IsStrongerThan(string hash) =>
+        !PhcString.TryParse(hash, out var phc)
+        || phc.MemoryKib < MemoryKib || phc.Iterations < Iterations || phc.Parallelism < Parallelism;
+
     /// <summary>Refuses parameters weaker than OWASP's floor (ACC-1).</summary>
     public void EnsureAtLeastOwasp()
     {
@@ -57,16 +61,21 @@ public sealed class Argon2idPasswordHasher : IPasswordHasher, IDisposable
 
     private readonly Argon2Parameters _parameters;
     private readonly ISecretGenerator _random;
-    private readonly SemaphoreSlim _gate;
+    private readonly HashingGate _gate;
 
     /// <summary>Creates a hasher; <paramref name="maxConcurrent"/> defaults to the processor count.</summary>
     public Argon2idPasswordHasher(Argon2Parameters parameters, ISecretGenerator random, int? maxConcurrent = null)
+        : this(parameters, random, new HashingGate(maxConcurrent))
+    {
+    }
+
+    /// <summary>Creates a hasher that shares <paramref name="gate"/> with another.</summary>
+    internal Argon2idPasswordHasher(Argon2Parameters parameters, ISecretGenerator random, HashingGate gate)
     {
         parameters.EnsureAtLeastOwasp();
         _parameters = parameters;
         _random = random;
-        var slots = Math.Max(1, maxConcurrent ?? Environment.ProcessorCount);
-        _gate = new SemaphoreSlim(slots, slots);
+        _gate = gate;
     }
 
     /// <inheritdoc />
@@ -84,47 +93,17 @@ public sealed class Argon2idPasswordHasher : IPasswordHasher, IDisposable
             Password = Encoding.UTF8.GetBytes(password),
             Salt = _random.GetBytes(SaltBytes),
         };
-        return await RunGatedAsync(() => Argon2.Hash(config), cancellationToken).ConfigureAwait(false);
+        return await _gate.RunAsync(() => Argon2.Hash(config), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async Task<PasswordCheck> VerifyAsync(string hash, string password, CancellationToken cancellationToken = default)
     {
-        var matches = await RunGatedAsync(() => Argon2.Verify(hash, password), cancellationToken).ConfigureAwait(false);
-        return new PasswordCheck(matches, matches && IsWeakerThanCurrent(hash));
+        var matches = await _gate.RunAsync(() => Argon2.Verify(hash, password), cancellationToken).ConfigureAwait(false);
+        return new PasswordCheck(matches, matches && _parameters.IsStrongerThan(hash));
     }
 
     /// <inheritdoc />
     public void Dispose() => _gate.Dispose();
 
-    private async Task<T> RunGatedAsync<T>(Func<T> work, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await Task.Run(work, CancellationToken.None).ConfigureAwait(false);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    // PHC form: $argon2id$v=19$m=19456,t=2,p=1$salt$hash
-    private bool IsWeakerThanCurrent(string hash)
-    {
-        var parts = hash.Split('$');
-        if (parts.Length < 5 || parts[1] != "argon2id")
-        {
-            return true;
-        }
-
-        var values = parts[3].Split(',')
-            .Select(p => p.Split('='))
-            .Where(kv => kv.Length == 2)
-            .ToDictionary(kv => kv[0], kv => int.TryParse(kv[1], NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : 0);
-        return values.GetValueOrDefault("m") < _parameters.MemoryKib
-            || values.GetValueOrDefault("t") < _parameters.Iterations
-            || values.GetValueOrDefault("p") < _parameters.Parallelism;
-    }
 }

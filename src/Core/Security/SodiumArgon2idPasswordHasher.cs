@@ -16,7 +16,7 @@ public sealed class SodiumArgon2idPasswordHasher : IPasswordHasher, IDisposable
 
     private readonly Argon2Parameters _parameters;
     private readonly ISecretGenerator _random;
-    private readonly SemaphoreSlim _gate;
+    private readonly HashingGate _gate;
     private readonly Argon2idPasswordHasher _fallback;
 
     /// <summary>Creates a hasher; <paramref name="maxConcurrent"/> defaults to the processor count.</summary>
@@ -30,16 +30,15 @@ public sealed class SodiumArgon2idPasswordHasher : IPasswordHasher, IDisposable
 
         _parameters = parameters;
         _random = random;
-        var slots = Math.Max(1, maxConcurrent ?? Environment.ProcessorCount);
-        _gate = new SemaphoreSlim(slots, slots);
-        _fallback = new Argon2idPasswordHasher(parameters, random, slots);
+        _gate = new HashingGate(maxConcurrent);
+        _fallback = new Argon2idPasswordHasher(parameters, random, _gate); // one budget of hashing slots for both
     }
 
     /// <inheritdoc />
     public async Task<string> HashAsync(string password, CancellationToken cancellationToken = default)
     {
         var salt = _random.GetBytes(SaltBytes);
-        var hash = await RunGatedAsync(() => Derive(password, salt, _parameters.MemoryKib, _parameters.Iterations, HashBytes), cancellationToken).ConfigureAwait(false);
+        var hash = await _gate.RunAsync(() => Derive(password, salt, _parameters.MemoryKib, _parameters.Iterations, HashBytes), cancellationToken).ConfigureAwait(false);
         return PhcString.Format(_parameters.MemoryKib, _parameters.Iterations, 1, salt, hash);
     }
 
@@ -51,18 +50,13 @@ public sealed class SodiumArgon2idPasswordHasher : IPasswordHasher, IDisposable
             return await _fallback.VerifyAsync(hash, password, cancellationToken).ConfigureAwait(false);
         }
 
-        var actual = await RunGatedAsync(() => Derive(password, phc.Salt, phc.MemoryKib, phc.Iterations, phc.Hash.Length), cancellationToken).ConfigureAwait(false);
+        var actual = await _gate.RunAsync(() => Derive(password, phc.Salt, phc.MemoryKib, phc.Iterations, phc.Hash.Length), cancellationToken).ConfigureAwait(false);
         var matches = CryptographicOperations.FixedTimeEquals(actual, phc.Hash);
-        var weaker = phc.MemoryKib < _parameters.MemoryKib || phc.Iterations < _parameters.Iterations || phc.Parallelism < _parameters.Parallelism;
-        return new PasswordCheck(matches, matches && weaker);
+        return new PasswordCheck(matches, matches && _parameters.IsStrongerThan(hash));
     }
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        _gate.Dispose();
-        _fallback.Dispose();
-    }
+    public void Dispose() => _gate.Dispose();
 
     private static byte[] Derive(string password, byte[] salt, int memoryKib, int iterations, int length)
     {
@@ -84,18 +78,6 @@ public sealed class SodiumArgon2idPasswordHasher : IPasswordHasher, IDisposable
         }
     }
 
-    private async Task<T> RunGatedAsync<T>(Func<T> work, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await Task.Run(work, CancellationToken.None).ConfigureAwait(false);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
 }
 
 /// <summary>Chooses the Argon2id implementation named by <c>PasswordHashing:Implementation</c>.</summary>

@@ -38,9 +38,6 @@ public sealed class EfBillingStore(HostingDbContext db) : IBillingStore
         await db.Set<CreditNote>().Where(c => c.InvoiceId == invoiceId).ToListAsync(cancellationToken);
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<CreditNote>> CreditNotesAsync(Guid organizationId, CancellationToken cancellationToken) =>
-        (await db.Set<CreditNote>().AsNoTracking().Where(c => c.OrganizationId == organizationId).ToListAsync(cancellationToken)).OrderByDescending(c => c.SequenceNumber).ToList();
-
     /// <inheritdoc />
     public async Task<IReadOnlyList<CreditNote>> CreditNotesAsync(Guid organizationId, PageToken? after, int max, CancellationToken cancellationToken)
     {

@@ -288,7 +288,7 @@ public sealed class BillingTests : IDisposable
         Assert.Equal("00000001", unchanged.Number);
         Assert.Equal(20_000 - 10_378 + 4_000, Balance(s.OrganizationId));
         Assert.Empty(await _h.Auditor().AuditAsync());
-        Assert.Equal(2, (await _h.Billing().ListCreditNotesAsync(s.Owner, s.OrganizationId)).Value.Count);
+        Assert.Equal(2, (await _h.Billing().ListCreditNotesAsync(s.Owner, s.OrganizationId, 50, null)).Value.Items.Count);
     }
 
     [Fact]

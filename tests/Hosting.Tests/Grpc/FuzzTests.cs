@@ -44,17 +44,6 @@ public sealed class FuzzTests(FuzzHostFactory host) : IClassFixture<FuzzHostFact
     private const int Seed = 20261125;
     private const int RequestsPerRpc = 40;
 
-    private static readonly Google.Protobuf.Reflection.ServiceDescriptor[] Services =
-    [
-        Hosting.Accounts.V1.AccountsReflection.Descriptor.Services.Single(),
-        Hosting.Organizations.V1.OrganizationsReflection.Descriptor.Services.Single(),
-        Hosting.Mailboxes.V1.MailboxesReflection.Descriptor.Services.Single(),
-        .. Hosting.Billing.V1.BillingReflection.Descriptor.Services,
-        Hosting.Wallets.V1.WalletReflection.Descriptor.Services.Single(),
-    ];
-
-    private static readonly Marshaller<byte[]> Raw = Marshallers.Create(b => b, b => b);
-
     [Fact]
     [Trait("Rule", "API-3")]
     public async Task EveryRpc_AnswersHostileRequests_WithADefinedStatusAndReason_AndTheInvariantsHold()
@@ -65,7 +54,7 @@ public sealed class FuzzTests(FuzzHostFactory host) : IClassFixture<FuzzHostFact
         var undefined = new List<string>();
         var tried = 0;
 
-        foreach (var method in Services.SelectMany(s => s.Methods))
+        foreach (var method in Rpcs.Services.SelectMany(s => s.Methods))
         {
             // A fresh session per RPC: SignOut or a password change may end the previous one, and
             // wrong passwords fuzzed at SignIn may have locked the login for a while.
@@ -75,7 +64,7 @@ public sealed class FuzzTests(FuzzHostFactory host) : IClassFixture<FuzzHostFact
                 { "authorization", $"Bearer {await world.SignInAsync()}" },
                 { "x-api-key", FuzzHostFactory.AllScopesKey },
             };
-            var rpc = new Method<byte[], byte[]>(MethodType.Unary, method.Service.FullName, method.Name, Raw, Raw);
+            var rpc = Rpcs.Unary(method);
             for (var i = 0; i < RequestsPerRpc; i++)
             {
                 var request = new RequestWriter(random, world.Names).Write(method.InputType, depth: 0);

@@ -30,17 +30,6 @@ public sealed class TenantIsolationTests(HostFactory host) : IClassFixture<HostF
     /// <summary>Text only in the target's billing data, which its members without billing rights may not see either.</summary>
     private const string BillingMarker = "zzbill";
 
-    private static readonly Google.Protobuf.Reflection.ServiceDescriptor[] Services =
-    [
-        AccountsReflection.Descriptor.Services.Single(),
-        OrganizationsReflection.Descriptor.Services.Single(),
-        Hosting.Mailboxes.V1.MailboxesReflection.Descriptor.Services.Single(),
-        .. BillingReflection.Descriptor.Services,
-        WalletReflection.Descriptor.Services.Single(),
-    ];
-
-    private static readonly Marshaller<byte[]> Raw = Marshallers.Create(b => b, b => b);
-
     public enum Role
     {
         /// <summary>Signed in, member of another organization only.</summary>
@@ -66,10 +55,10 @@ public sealed class TenantIsolationTests(HostFactory host) : IClassFixture<HostF
         var calls = 0;
 
         // Leaving is a member's own right; had the limited member left, it would sweep on as an outsider.
-        foreach (var method in Services.SelectMany(s => s.Methods).Where(m => role != Role.LimitedMember || m.Name != "LeaveOrganization"))
+        foreach (var method in Rpcs.Services.SelectMany(s => s.Methods).Where(m => role != Role.LimitedMember || m.Name != "LeaveOrganization"))
         {
             var headers = Bearer.Of(await SignInAsync(caller));
-            var rpc = new Method<byte[], byte[]>(MethodType.Unary, method.Service.FullName, method.Name, Raw, Raw);
+            var rpc = Rpcs.Unary(method);
             foreach (var name in target.Names)
             {
                 calls++;
@@ -99,7 +88,7 @@ public sealed class TenantIsolationTests(HostFactory host) : IClassFixture<HostF
             }
         }
 
-        Assert.True(calls >= (Services.Sum(s => s.Methods.Count) - 1) * target.Names.Count);
+        Assert.True(calls >= (Rpcs.Services.Sum(s => s.Methods.Count) - 1) * target.Names.Count);
         Assert.True(leaks.Count == 0, string.Join("\n", leaks.Take(20)));
         var after = await SnapshotAsync(target, role);
         Assert.Equal(before.Split('\n'), after.Split('\n'));
