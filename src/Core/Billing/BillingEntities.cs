@@ -159,6 +159,13 @@ public sealed class FreeVoucher
         UsedOnInvoiceId = invoiceId;
         Version++;
     }
+
+    /// <summary>Gives it back when the invoice it was used on is cancelled before payment (ORD-4).</summary>
+    public void Release()
+    {
+        UsedOnInvoiceId = null;
+        Version++;
+    }
 }
 
 /// <summary>A promotion code (BIL-8), created by support.</summary>
@@ -237,6 +244,13 @@ public sealed class PromotionCode
     public void Redeem()
     {
         Redemptions++;
+        Version++;
+    }
+
+    /// <summary>Gives a redemption back when its invoice is cancelled before payment (ORD-4).</summary>
+    public void Unredeem()
+    {
+        Redemptions = Math.Max(0, Redemptions - 1);
         Version++;
     }
 }

@@ -24,6 +24,30 @@ public static class BillingErrors
     /// <summary>No such invoice among the organization's.</summary>
     public static readonly DomainError InvoiceNotFound = new(ErrorKind.NotFound, "INVOICE_NOT_FOUND", "No such invoice.");
 
+    /// <summary>BIL-5: the invoice was paid already.</summary>
+    public static readonly DomainError InvoiceAlreadyPaid = new(ErrorKind.FailedPrecondition, "INVOICE_ALREADY_PAID", "This invoice is paid already.");
+
+    /// <summary>ORD-4: the invoice was cancelled by a credit note.</summary>
+    public static readonly DomainError InvoiceCancelled = new(ErrorKind.FailedPrecondition, "INVOICE_CANCELLED", "This invoice was cancelled.");
+
+    /// <summary>BIL-5: only a paid final invoice can be downloaded.</summary>
+    public static readonly DomainError InvoiceNotPaid = new(ErrorKind.FailedPrecondition, "INVOICE_NOT_PAID", "A final invoice can be downloaded once it is paid.");
+
+    /// <summary>ORD-3: a product ordered by bank transfer is paid through its invoice, never on its own.</summary>
+    public static readonly DomainError ProductAwaitsInvoice = DomainError.Invalid("products", "PRODUCT_AWAITS_INVOICE", "This product is paid through its unpaid invoice in \"to pay\".") with { Kind = ErrorKind.FailedPrecondition };
+
+    /// <summary>ORD-1: ordering needs an administrator or a legal representative.</summary>
+    public static readonly DomainError OrderRightsRequired = new(ErrorKind.PermissionDenied, "ORDER_RIGHTS_REQUIRED", "Only an administrator or a legal representative may order products.");
+
+    /// <summary>ORD-2: a cart has lines.</summary>
+    public static readonly DomainError CartEmpty = DomainError.Invalid("lines", "CART_EMPTY", "An order has at least one line.");
+
+    /// <summary>ORD-2: the catalogue does not offer this billing period for the product type.</summary>
+    public static DomainError PeriodNotOffered(int index) => DomainError.Invalid($"lines[{index}].period_months", "BILLING_PERIOD_NOT_OFFERED", "The catalogue does not offer this billing period for this product type.");
+
+    /// <summary>ORD-3: bank transfer pays orders only; an invoice is paid by an immediate method.</summary>
+    public static readonly DomainError DeferredMethodNotAllowed = DomainError.Invalid("payment_method", "DEFERRED_PAYMENT_NOT_ALLOWED", "An unpaid invoice is paid with the wallet or a card; bank transfers are matched by support.");
+
     /// <summary>A payment method the checkout does not know.</summary>
     public static readonly DomainError UnknownPaymentMethod = DomainError.Invalid("payment_method", "UNKNOWN_PAYMENT_METHOD", "Pay with `wallet` or a payment method the gateway knows.");
 

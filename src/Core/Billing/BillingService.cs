@@ -14,6 +14,9 @@ public sealed record CheckoutOrder(
 /// <summary>A product due, in "to pay" (BIL-3).</summary>
 public sealed record ToPayItem(Product Product, CatalogueEntry Price);
 
+/// <summary>"To pay" (BIL-3, ORD-4): one page of the products due, and the unpaid invoices (all of them, on the first page).</summary>
+public sealed record ToPayPage(Page<ToPayItem> Products, IReadOnlyList<Invoice> UnpaidInvoices);
+
 /// <summary>A pro forma invoice (BIL-4): a quote with its own non-legal number; nothing is stored.</summary>
 public sealed record ProForma(string Number, Quote Quote, InvoiceDocument Document);
 
@@ -43,7 +46,10 @@ public sealed class BillingService(
     BillingOptions options)
 {
     /// <summary>The payment method that debits the organization's wallet.</summary>
-    public const string WalletMethod = "wallet";
+    public const string WalletMethod = PaymentCollector.WalletMethod;
+
+    private readonly Pricing _pricing = new(store, clock);
+    private readonly PaymentCollector _payments = new(wallets, gateway);
 
     /// <summary>The organization's billing addresses, the main one first (BIL-1).</summary>
     public async Task<Result<IReadOnlyList<AddressView>>> ListAddressesAsync(AuthenticatedUser user, Guid organizationId, CancellationToken ct = default)
@@ -161,8 +167,9 @@ public sealed class BillingService(
         var items = new List<ToPayItem>();
         foreach (var product in await organizations.ListProductsAsync(organizationId, ct).ConfigureAwait(false))
         {
-            var due = product.Status == ProductStatus.AwaitingPayment || (product.Status == ProductStatus.Active && product.RenewalDate <= horizon);
-            if (due && await catalogue.FindAsync(product.Type, ct).ConfigureAwait(false) is { } price)
+            // A product ordered by bank transfer is paid through its invoice, listed beside the products.
+            var due = (product.Status == ProductStatus.AwaitingPayment && !product.AwaitsInvoice) || (product.Status == ProductStatus.Active && product.RenewalDate <= horizon);
+            if (due && await catalogue.RenewalPriceAsync(product, ct).ConfigureAwait(false) is { } price)
             {
                 items.Add(new ToPayItem(product, price));
             }
@@ -172,10 +179,22 @@ public sealed class BillingService(
     }
 
     /// <summary>One page of "to pay", soonest due first, products awaiting their first payment leading (BIL-3, API-4).</summary>
-    public async Task<Result<Page<ToPayItem>>> ToPayAsync(AuthenticatedUser user, Guid organizationId, int pageSize, string? pageToken, CancellationToken ct = default)
+    public async Task<Result<ToPayPage>> ToPayAsync(AuthenticatedUser user, Guid organizationId, int pageSize, string? pageToken, CancellationToken ct = default)
     {
         var all = await ToPayAsync(user, organizationId, ct).ConfigureAwait(false);
-        return all.IsSuccess ? Pager.Apply(all.Value, i => new PageToken(i.Product.RenewalDate ?? DateTimeOffset.MinValue, i.Product.Id), pageSize, pageToken) : all.Error;
+        if (!all.IsSuccess)
+        {
+            return all.Error;
+        }
+
+        var page = Pager.Apply(all.Value, i => new PageToken(i.Product.RenewalDate ?? DateTimeOffset.MinValue, i.Product.Id), pageSize, pageToken);
+        if (!page.IsSuccess)
+        {
+            return page.Error;
+        }
+
+        var unpaid = string.IsNullOrEmpty(pageToken) ? await store.UnpaidInvoicesAsync(organizationId, ct).ConfigureAwait(false) : [];
+        return new ToPayPage(page.Value, unpaid);
     }
 
     /// <summary>A pro forma for selected items (BIL-4): no legal value, no legal number, nothing changed.</summary>
@@ -187,7 +206,7 @@ public sealed class BillingService(
             return organization.Error;
         }
 
-        var address = await AddressLinesAsync(organization.Value, order.BillingAddressId, ct).ConfigureAwait(false);
+        var address = await AddressLinesAsync(store, organization.Value, order.BillingAddressId, ct).ConfigureAwait(false);
         if (!address.IsSuccess)
         {
             return address.Error;
@@ -216,9 +235,9 @@ public sealed class BillingService(
         return organization.IsSuccess ? await CheckoutCoreAsync(organizationId, order, ct).ConfigureAwait(false) : organization.Error;
     }
 
-    /// <summary>The organization's final invoices, newest first (BIL-5).</summary>
-    public Task<Result<Page<Invoice>>> ListInvoicesAsync(AuthenticatedUser user, Guid organizationId, int pageSize, string? pageToken, CancellationToken ct = default) =>
-        BillingPageAsync(user, organizationId, pageSize, pageToken, (after, fetch) => store.InvoicesAsync(organizationId, after, fetch, ct), i => new PageToken(i.IssuedAt, i.Id), ct);
+    /// <summary>The organization's final invoices, newest first, all or those in one state (BIL-5).</summary>
+    public Task<Result<Page<Invoice>>> ListInvoicesAsync(AuthenticatedUser user, Guid organizationId, int pageSize, string? pageToken, CancellationToken ct = default, InvoiceState? state = null) =>
+        BillingPageAsync(user, organizationId, pageSize, pageToken, (after, fetch) => store.InvoicesAsync(organizationId, after, fetch, ct, state), i => new PageToken(i.IssuedAt, i.Id), ct);
 
     /// <summary>One page of a list the store pages by keyset, for a caller with billing rights.</summary>
     private async Task<Result<Page<T>>> BillingPageAsync<T>(
@@ -253,11 +272,21 @@ public sealed class BillingService(
         return invoice is null || invoice.OrganizationId != organizationId ? BillingErrors.InvoiceNotFound : invoice;
     }
 
-    /// <summary>The PDF of a final invoice; final invoices exist only once paid (BIL-5).</summary>
+    /// <summary>The PDF of a final invoice, once paid (BIL-5: an unpaid or cancelled one is refused).</summary>
     public async Task<Result<byte[]>> InvoicePdfAsync(AuthenticatedUser user, Guid organizationId, Guid invoiceId, CancellationToken ct = default)
     {
         var invoice = await GetInvoiceAsync(user, organizationId, invoiceId, ct).ConfigureAwait(false);
-        return invoice.IsSuccess ? InvoicePdf.Render(invoice.Value.Document(options.Seller)) : invoice.Error;
+        if (!invoice.IsSuccess)
+        {
+            return invoice.Error;
+        }
+
+        return invoice.Value.State switch
+        {
+            InvoiceState.Paid => InvoicePdf.Render(invoice.Value.Document(options.Seller)),
+            InvoiceState.Unpaid => BillingErrors.InvoiceNotPaid,
+            _ => BillingErrors.InvoiceCancelled,
+        };
     }
 
     /// <summary>Switches automatic renewal of a product with its payment preference (BIL-7).</summary>
@@ -346,14 +375,7 @@ public sealed class BillingService(
                     return DomainError.Invalid("amount_minor", "CREDIT_EXCEEDS_INVOICE", "Credit notes cannot credit more than the invoice's total.") with { Kind = ErrorKind.FailedPrecondition };
                 }
 
-                var sequence = await store.SequenceAsync(InvoiceSequence.CreditNotesId, ct).ConfigureAwait(false);
-                if (sequence is null)
-                {
-                    sequence = InvoiceSequence.Start(InvoiceSequence.CreditNotesId);
-                    store.Add(sequence);
-                }
-
-                var number = sequence.Next();
+                var number = await _pricing.NextNumberAsync(InvoiceSequence.CreditNotesId, ct).ConfigureAwait(false);
                 Guid? refund = null;
                 if (refundToWallet)
                 {
@@ -455,13 +477,13 @@ public sealed class BillingService(
         if (prices.Count == 0)
         {
             // The first price set by support makes the store the catalogue: start from the defaults.
-            foreach (var fallback in FixedProductCatalogue.Default.Entries.Where(e => e.Type != entry.Type))
+            foreach (var fallback in FixedProductCatalogue.Default.Entries.Where(e => e.Type != entry.Type || e.PeriodMonths != entry.PeriodMonths))
             {
                 store.Add(CataloguePrice.From(fallback));
             }
         }
 
-        var price = prices.FirstOrDefault(p => p.Type == entry.Type);
+        var price = prices.FirstOrDefault(p => p.Type == entry.Type && p.PeriodMonths == entry.PeriodMonths);
         var normalized = entry with { Currency = money.Value.Currency };
         if (price is null)
         {
@@ -479,7 +501,7 @@ public sealed class BillingService(
 
     private async Task<Result<Invoice>> CheckoutCoreAsync(Guid organizationId, CheckoutOrder order, CancellationToken ct)
     {
-        if (string.IsNullOrEmpty(order.RequestId) || order.RequestId.Length > 64 || !order.RequestId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        if (!RequestIds.IsValid(order.RequestId))
         {
             return WalletErrors.RequestIdInvalid;
         }
@@ -537,7 +559,7 @@ public sealed class BillingService(
             return OrganizationErrors.NotFound;
         }
 
-        var address = await AddressLinesAsync(organization, order.BillingAddressId, ct).ConfigureAwait(false);
+        var address = await AddressLinesAsync(store, organization, order.BillingAddressId, ct).ConfigureAwait(false);
         if (!address.IsSuccess)
         {
             return address.Error;
@@ -550,68 +572,23 @@ public sealed class BillingService(
         }
 
         var method = order.PaymentMethod ?? string.Empty;
-        string reference;
-        if (quote.Value.TotalMinor == 0)
+        var payment = await _payments.CollectAsync(organizationId, method, Money.FromTrusted(quote.Value.TotalMinor, quote.Value.Currency), "checkout:" + order.RequestId, key, ct).ConfigureAwait(false);
+        if (!payment.IsSuccess)
         {
-            reference = "nothing to pay";
-        }
-        else if (method == WalletMethod)
-        {
-            var debit = await wallets.DebitInUnitOfWorkAsync(organizationId, Money.FromTrusted(quote.Value.TotalMinor, quote.Value.Currency), "checkout:" + order.RequestId, ct).ConfigureAwait(false);
-            if (!debit.IsSuccess)
-            {
-                return debit.Error;
-            }
-
-            reference = $"ledger:{debit.Value.Id}";
-        }
-        else if (gateway.Knows(method))
-        {
-            var charge = await gateway.ChargeAsync(method, Money.FromTrusted(quote.Value.TotalMinor, quote.Value.Currency), key, ct).ConfigureAwait(false);
-            switch (charge.Outcome)
-            {
-                case ChargeOutcome.TimedOut:
-                    return WalletErrors.GatewayTimeout;
-                case ChargeOutcome.Declined:
-                    return WalletErrors.PaymentDeclined;
-            }
-
-            reference = $"gateway:{charge.Reference}";
-        }
-        else
-        {
-            return BillingErrors.UnknownPaymentMethod;
+            return payment.Error;
         }
 
         var now = clock.GetUtcNow();
-        var sequence = await store.SequenceAsync(InvoiceSequence.SingletonId, ct).ConfigureAwait(false);
-        if (sequence is null)
-        {
-            sequence = InvoiceSequence.Start();
-            store.Add(sequence);
-        }
-
-        var invoice = Invoice.Issue(random.NewId(), organizationId, sequence.Next(), now, quote.Value, organization.Name, address.Value, method, reference);
+        var number = await _pricing.NextNumberAsync(InvoiceSequence.SingletonId, ct).ConfigureAwait(false);
+        var invoice = Invoice.Issue(random.NewId(), organizationId, number, now, quote.Value, organization.Name, address.Value, method, payment.Value);
         store.Add(invoice);
         var products = await organizations.ListProductsAsync(organizationId, ct).ConfigureAwait(false);
         foreach (var product in products.Where(p => order.ProductIds.Contains(p.Id)))
         {
-            var price = (await catalogue.FindAsync(product.Type, ct).ConfigureAwait(false))!;
-            product.Renew(now, price.PeriodMonths);
+            product.Renew(now, product.PeriodMonths);
         }
 
-        var vouchers = await store.UnusedVouchersAsync(organizationId, ct).ConfigureAwait(false);
-        foreach (var voucher in vouchers.Where(v => quote.Value.VouchersUsed.Contains(v.Id)))
-        {
-            voucher.Use(invoice.Id);
-        }
-
-        if (quote.Value.Promotion is { } promotion)
-        {
-            promotion.Redeem();
-            store.Add(PromotionRedemption.Record(random.NewId(), promotion.Id, organizationId, invoice.Id, now));
-        }
-
+        await _pricing.RedeemAsync(organizationId, quote.Value, invoice.Id, random.NewId(), ct).ConfigureAwait(false);
         return invoice;
     }
 
@@ -624,7 +601,7 @@ public sealed class BillingService(
         }
 
         var all = await organizations.ListProductsAsync(organization.Id, ct).ConfigureAwait(false);
-        var selected = new List<(Product Product, CatalogueEntry Price)>();
+        var selected = new List<PricedItem>();
         foreach (var id in order.ProductIds.Distinct())
         {
             var product = all.FirstOrDefault(p => p.Id == id);
@@ -638,112 +615,27 @@ public sealed class BillingService(
                 return OrganizationErrors.ProductTerminated;
             }
 
-            var price = await catalogue.FindAsync(product.Type, ct).ConfigureAwait(false);
+            if (product.AwaitsInvoice)
+            {
+                return BillingErrors.ProductAwaitsInvoice;
+            }
+
+            var price = await catalogue.RenewalPriceAsync(product, ct).ConfigureAwait(false);
             if (price is null)
             {
                 return OrganizationErrors.UnknownProductType;
             }
 
-            selected.Add((product, price));
+            selected.Add(new PricedItem(product.Id, product.Type, product.Name, price, order.ActivateVouchersFor.Contains(product.Id)));
         }
 
-        var currency = selected[0].Price.Currency;
-        if (selected.Any(s => s.Price.Currency != currency))
+        if (selected.Any(s => s.Price.Currency != selected[0].Price.Currency))
         {
             return BillingErrors.CurrencyMismatch;
         }
 
-        var promotion = await PromotionAsync(organization.Id, order.PromotionCode, selected, currency, ct).ConfigureAwait(false);
-        if (!promotion.IsSuccess)
-        {
-            return promotion.Error;
-        }
-
-        var pool = (await store.UnusedVouchersAsync(organization.Id, ct).ConfigureAwait(false)).ToList();
-        var lines = new List<InvoiceLine>();
-        var used = new List<Guid>();
-        var offered = new List<Guid>();
-        foreach (var (product, price) in selected)
-        {
-            var net = price.PriceMinor;
-            long discount = 0;
-            string? source = null;
-            var voucher = pool.FirstOrDefault(v => v.ProductType == product.Type);
-            if (voucher is not null)
-            {
-                offered.Add(product.Id);
-            }
-
-            if (order.ActivateVouchersFor.Contains(product.Id))
-            {
-                if (voucher is null)
-                {
-                    return BillingErrors.VoucherNotAvailable;
-                }
-
-                pool.Remove(voucher);
-                used.Add(voucher.Id);
-                discount = net;
-                source = "voucher";
-            }
-            else if (promotion.Value is { } code && code.AppliesTo(product.Type))
-            {
-                discount = code.PercentOffBasisPoints > 0 ? Rounding.OfBasisPoints(net, code.PercentOffBasisPoints) : Math.Min(code.AmountOffMinor, net);
-                source = $"promotion:{code.Code}";
-            }
-
-            var vat = Rounding.OfBasisPoints(net - discount, price.VatRateBasisPoints);
-            lines.Add(new InvoiceLine(product.Id, $"{product.Type} {product.Name}, {price.PeriodMonths} months", net, discount, price.VatRateBasisPoints, vat, checked(net - discount + vat), source));
-        }
-
-        return new Quote(currency, lines, used, offered, promotion.Value);
-    }
-
-    private async Task<Result<PromotionCode?>> PromotionAsync(Guid organizationId, string? text, List<(Product Product, CatalogueEntry Price)> selected, string currency, CancellationToken ct)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return Result<PromotionCode?>.Ok(null);
-        }
-
-        var code = await store.FindPromotionAsync(text.Trim().ToUpperInvariant(), ct).ConfigureAwait(false);
-        var now = clock.GetUtcNow();
-        if (code is null)
-        {
-            return BillingErrors.Promotion("PROMOTION_CODE_UNKNOWN", "This promotion code does not exist.");
-        }
-
-        if (now < code.ValidFrom)
-        {
-            return BillingErrors.Promotion("PROMOTION_CODE_NOT_YET_VALID", "This promotion code is not valid yet.");
-        }
-
-        if (now >= code.ValidUntil)
-        {
-            return BillingErrors.Promotion("PROMOTION_CODE_EXPIRED", "This promotion code has expired.");
-        }
-
-        if (code.Redemptions >= code.MaxRedemptions)
-        {
-            return BillingErrors.Promotion("PROMOTION_CODE_EXHAUSTED", "This promotion code has been used up.");
-        }
-
-        if (!selected.Any(s => code.AppliesTo(s.Product.Type)) || (code.AmountOffMinor > 0 && code.Currency != currency))
-        {
-            return BillingErrors.Promotion("PROMOTION_CODE_NOT_APPLICABLE", "This promotion code does not apply to the products in the order.");
-        }
-
-        if (selected.Sum(s => s.Price.PriceMinor) < code.MinimumOrderMinor || (code.MinimumOrderMinor > 0 && code.Currency != currency))
-        {
-            return BillingErrors.Promotion("PROMOTION_CODE_MINIMUM_NOT_MET", "The order is below this promotion code's minimum amount.");
-        }
-
-        if (code.OncePerOrganization && await store.RedeemedAsync(code.Id, organizationId, ct).ConfigureAwait(false))
-        {
-            return BillingErrors.Promotion("PROMOTION_CODE_ALREADY_USED", "This organization has used this promotion code already.");
-        }
-
-        return Result<PromotionCode?>.Ok(code);
+        var promotion = await _pricing.PromotionAsync(organization.Id, order.PromotionCode, selected, ct).ConfigureAwait(false);
+        return promotion.IsSuccess ? await _pricing.QuoteAsync(organization.Id, selected, promotion.Value, ct).ConfigureAwait(false) : promotion.Error;
     }
 
     private async Task NotifyRenewalFailureAsync(Guid organizationId, Guid productId, string productName, string dueTicks, DomainError error, CancellationToken ct)
@@ -773,13 +665,14 @@ public sealed class BillingService(
         await store.SaveChangesAsync(ct).ConfigureAwait(false);
     }
 
-    private static AddressView MainAddress(Organization organization)
+    internal static AddressView MainAddress(Organization organization)
     {
         var c = organization.Contact;
         return new AddressView(null, true, [organization.Name, c.Street, $"{c.PostalCode} {c.City}", c.Country], null);
     }
 
-    private async Task<Result<IReadOnlyList<string>>> AddressLinesAsync(Organization organization, Guid? addressId, CancellationToken ct)
+    /// <summary>The lines an invoice carries: the main address, or an added one of the organization (BIL-1).</summary>
+    internal static async Task<Result<IReadOnlyList<string>>> AddressLinesAsync(IBillingStore store, Organization organization, Guid? addressId, CancellationToken ct)
     {
         if (addressId is null)
         {
@@ -817,14 +710,20 @@ public sealed class BillingService(
     private static string Totp32(byte[] bytes) => Security.Totp.ToBase32(bytes)[..8];
 }
 
-/// <summary>ORG-9's conditions from the wallet and from billing (final invoices are always paid).</summary>
+/// <summary>ORG-9's conditions from the wallet and from billing: unpaid invoices block deletion.</summary>
 public sealed class BillingFinances(WalletFinances wallets, IBillingStore store) : IOrganizationFinances
 {
     /// <inheritdoc />
     public async Task<FinancialStanding> StandingAsync(Guid organizationId, CancellationToken cancellationToken)
     {
         var standing = await wallets.StandingAsync(organizationId, cancellationToken).ConfigureAwait(false);
-        var invoices = await store.InvoicesAsync(organizationId, null, int.MaxValue, cancellationToken).ConfigureAwait(false);
-        return standing with { UnpaidInvoices = 0, PaidInvoiceNumbers = invoices.Select(i => i.Number).ToArray() };
+        var paid = await store.InvoicesAsync(organizationId, null, int.MaxValue, cancellationToken, InvoiceState.Paid).ConfigureAwait(false);
+        var unpaid = await store.UnpaidInvoicesAsync(organizationId, cancellationToken).ConfigureAwait(false);
+        return standing with
+        {
+            UnpaidInvoices = unpaid.Count,
+            UnpaidInvoiceNumbers = unpaid.Select(i => (i.Id, i.Number)).ToArray(),
+            PaidInvoiceNumbers = paid.Select(i => i.Number).ToArray(),
+        };
     }
 }

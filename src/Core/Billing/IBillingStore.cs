@@ -33,8 +33,20 @@ public interface IBillingStore
     /// <summary>An invoice.</summary>
     Task<Invoice?> FindInvoiceAsync(Guid id, CancellationToken cancellationToken);
 
-    /// <summary>The organization's invoices, newest first, after the keyset position.</summary>
-    Task<IReadOnlyList<Invoice>> InvoicesAsync(Guid organizationId, PageToken? after, int max, CancellationToken cancellationToken);
+    /// <summary>The organization's invoices, newest first, after the keyset position; only those in <paramref name="state"/> when given.</summary>
+    Task<IReadOnlyList<Invoice>> InvoicesAsync(Guid organizationId, PageToken? after, int max, CancellationToken cancellationToken, InvoiceState? state = null);
+
+    /// <summary>The organization's unpaid invoices, soonest due first (BIL-3, ORD-4).</summary>
+    Task<IReadOnlyList<Invoice>> UnpaidInvoicesAsync(Guid organizationId, CancellationToken cancellationToken);
+
+    /// <summary>An invoice, tracked so that its state can change (payment, cancellation).</summary>
+    Task<Invoice?> InvoiceForUpdateAsync(Guid id, CancellationToken cancellationToken);
+
+    /// <summary>The vouchers used on an invoice.</summary>
+    Task<IReadOnlyList<FreeVoucher>> VouchersUsedOnAsync(Guid invoiceId, CancellationToken cancellationToken);
+
+    /// <summary>The promotion redemptions recorded against an invoice, with their codes.</summary>
+    Task<IReadOnlyList<(PromotionRedemption Redemption, PromotionCode Code)>> RedemptionsOfAsync(Guid invoiceId, CancellationToken cancellationToken);
 
     /// <summary>Every invoice number issued, for audits and tests.</summary>
     Task<IReadOnlyList<long>> AllSequenceNumbersAsync(CancellationToken cancellationToken);
@@ -62,11 +74,12 @@ public interface IBillingStore
 public sealed class StoredProductCatalogue(IBillingStore store) : IProductCatalogue
 {
     /// <inheritdoc />
-    public async Task<CatalogueEntry?> FindAsync(ProductType type, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<CatalogueEntry>> OffersAsync(ProductType type, CancellationToken cancellationToken)
     {
         var prices = await store.PricesAsync(cancellationToken).ConfigureAwait(false);
-        return prices.FirstOrDefault(p => p.Type == type)?.Entry
-            ?? (prices.Count == 0 ? await FixedProductCatalogue.Default.FindAsync(type, cancellationToken).ConfigureAwait(false) : null);
+        return prices.Count == 0
+            ? await FixedProductCatalogue.Default.OffersAsync(type, cancellationToken).ConfigureAwait(false)
+            : prices.Where(p => p.Type == type).Select(p => p.Entry).OrderBy(e => e.PeriodMonths).ToList();
     }
 }
 
@@ -78,6 +91,9 @@ public sealed record BillingOptions
 
     /// <summary>The seller printed on invoices.</summary>
     public string Seller { get; init; } = "Hosting Provider SA";
+
+    /// <summary>How long an invoice ordered by bank transfer may stay unpaid before it is overdue (ORD-3, ORD-4).</summary>
+    public TimeSpan BankTransferTerm { get; init; } = TimeSpan.FromDays(30);
 
     /// <summary>Attempts of a checkout that loses an optimistic concurrency race.</summary>
     public int MaxAttempts { get; init; } = 50;

@@ -1,13 +1,27 @@
 using System.Globalization;
+using Hosting.Core.Shared;
 
 namespace Hosting.Core.Billing;
 
 /// <summary>One line of an invoice or quote: net, discount, VAT and total in minor units.</summary>
 public sealed record InvoiceLine(Guid ProductId, string Description, long NetMinor, long DiscountMinor, int VatRateBasisPoints, long VatMinor, long TotalMinor, string? DiscountSource);
 
+/// <summary>Where a final invoice is in its life (BIL-5, ORD-4).</summary>
+public enum InvoiceState
+{
+    /// <summary>Issued for a deferred payment (bank transfer); in "to pay" until paid or cancelled.</summary>
+    Unpaid = 1,
+    /// <summary>Paid; only now can it be downloaded.</summary>
+    Paid = 2,
+    /// <summary>Cancelled before payment by a credit note for its full amount.</summary>
+    Cancelled = 3,
+}
+
 /// <summary>
-/// A final invoice (BIL-5), issued when payment completes with the next number of a gapless
-/// sequence. It never changes once issued: nothing but the store's insert writes it.
+/// A final invoice (BIL-5), issued with the next number of a gapless sequence when an order or a
+/// payment is confirmed: paid at once, or unpaid until a deferred payment arrives. Its document
+/// (number, lines, amounts, address) never changes once issued; only its state moves, from
+/// unpaid to paid or to cancelled, once.
 /// </summary>
 public sealed class Invoice
 {
@@ -52,8 +66,26 @@ public sealed class Invoice
     /// <summary>The payment's reference (ledger transaction or gateway charge).</summary>
     public string PaymentReference { get; private set; } = string.Empty;
 
+    /// <summary>Unpaid, paid or cancelled.</summary>
+    public InvoiceState State { get; private set; } = InvoiceState.Paid;
+
+    /// <summary>When an unpaid invoice is due; null for one issued paid.</summary>
+    public DateTimeOffset? DueAt { get; private set; }
+
+    /// <summary>When it was paid.</summary>
+    public DateTimeOffset? PaidAt { get; private set; }
+
+    /// <summary>When it was cancelled.</summary>
+    public DateTimeOffset? CancelledAt { get; private set; }
+
+    /// <summary>Optimistic concurrency token: a payment and a cancellation never both win.</summary>
+    public int Version { get; private set; }
+
     /// <summary>The lines.</summary>
     public IReadOnlyList<InvoiceLine> Lines => _lines;
+
+    /// <summary>Whether an unpaid invoice is past its due date (ORD-4).</summary>
+    public bool IsOverdue(DateTimeOffset now) => State == InvoiceState.Unpaid && DueAt is { } due && now > due;
 
     /// <summary>Sum of nets less discounts.</summary>
     public long SubtotalMinor => _lines.Sum(l => l.NetMinor - l.DiscountMinor);
@@ -73,10 +105,61 @@ public sealed class Invoice
             BillingAddress = string.Join('\n', address),
             PaymentMethod = paymentMethod,
             PaymentReference = paymentReference,
+            PaidAt = now,
         };
         invoice._lines.AddRange(quote.Lines);
         return invoice;
     }
+
+    /// <summary>Issues an unpaid invoice for a deferred payment, due at <paramref name="dueAt"/> (BIL-5, ORD-3).</summary>
+    public static Invoice IssueUnpaid(Guid id, Guid organizationId, long sequenceNumber, DateTimeOffset now, DateTimeOffset dueAt, Quote quote, string organizationName, IReadOnlyList<string> address, string paymentMethod)
+    {
+        var invoice = Issue(id, organizationId, sequenceNumber, now, quote, organizationName, address, paymentMethod, string.Empty);
+        invoice.State = InvoiceState.Unpaid;
+        invoice.PaidAt = null;
+        invoice.DueAt = dueAt;
+        return invoice;
+    }
+
+    /// <summary>Records the payment of an unpaid invoice: the method and reference that settled it.</summary>
+    public Result<Done> MarkPaid(DateTimeOffset now, string paymentMethod, string paymentReference)
+    {
+        var open = RequireUnpaid();
+        if (!open.IsSuccess)
+        {
+            return open;
+        }
+
+        State = InvoiceState.Paid;
+        PaidAt = now;
+        PaymentMethod = paymentMethod;
+        PaymentReference = paymentReference;
+        Version++;
+        return Done.Value;
+    }
+
+    /// <summary>Cancels an unpaid invoice (ORD-4); the credit note is issued beside it.</summary>
+    public Result<Done> Cancel(DateTimeOffset now)
+    {
+        var open = RequireUnpaid();
+        if (!open.IsSuccess)
+        {
+            return open;
+        }
+
+        State = InvoiceState.Cancelled;
+        CancelledAt = now;
+        Version++;
+        return Done.Value;
+    }
+
+    /// <summary>Refuses anything but an unpaid invoice, saying which state it is in.</summary>
+    public Result<Done> RequireUnpaid() => State switch
+    {
+        InvoiceState.Unpaid => Done.Value,
+        InvoiceState.Paid => BillingErrors.InvoiceAlreadyPaid,
+        _ => BillingErrors.InvoiceCancelled,
+    };
 
     /// <summary>The document to render.</summary>
     public InvoiceDocument Document(string seller) => new(

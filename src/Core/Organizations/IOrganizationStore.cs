@@ -47,6 +47,9 @@ public sealed record FinancialStanding(IReadOnlyList<Money> WalletBalances, bool
 {
     /// <summary>Nothing owed, held or pending.</summary>
     public static readonly FinancialStanding Clear = new([], false, 0, []);
+
+    /// <summary>Each unpaid invoice by id and number, so that a refused deletion names them (ORG-9).</summary>
+    public IReadOnlyList<(Guid Id, string Number)> UnpaidInvoiceNumbers { get; init; } = [];
 }
 
 /// <summary>The port through which Billing and the Wallet report an organization's standing.</summary>

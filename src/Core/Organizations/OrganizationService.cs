@@ -217,7 +217,12 @@ public sealed class OrganizationService(
             unmet.Add(("WITHDRAWAL_PENDING", $"organizations/{organizationId}/wallets", "A wallet withdrawal is pending."));
         }
 
-        if (standing.UnpaidInvoices > 0)
+        foreach (var invoice in standing.UnpaidInvoiceNumbers)
+        {
+            unmet.Add(("UNPAID_INVOICE", $"organizations/{organizationId}/invoices/{invoice.Id}", $"Invoice {invoice.Number} is unpaid."));
+        }
+
+        if (standing.UnpaidInvoices > standing.UnpaidInvoiceNumbers.Count)
         {
             unmet.Add(("UNPAID_INVOICES", $"organizations/{organizationId}/invoices", $"{standing.UnpaidInvoices.ToString(CultureInfo.InvariantCulture)} invoice(s) are unpaid."));
         }

@@ -43,6 +43,8 @@ internal static class ServiceRegistration
         services.AddScoped<IProductCatalogue, StoredProductCatalogue>();
         services.AddSingleton(configuration.GetSection("Billing").Get<BillingOptions>() ?? new BillingOptions());
         services.AddScoped<BillingService>();
+        services.AddScoped<OrderService>();
+        services.AddScoped<UnpaidInvoiceService>();
         services.AddScoped<WalletFinances>();
         services.AddScoped<IOrganizationFinances, BillingFinances>();
         services.AddScoped<IWalletStore, EfWalletStore>();

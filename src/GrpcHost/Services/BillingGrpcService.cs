@@ -14,7 +14,9 @@ using CoreProductType = Hosting.Core.Organizations.ProductType;
 namespace Hosting.GrpcHost.Services;
 
 /// <summary>The Billing gRPC service: maps requests to <see cref="Core.Billing.BillingService"/> and back.</summary>
-internal sealed class BillingGrpcService(Core.Billing.BillingService billing) : Hosting.Billing.V1.BillingService.BillingServiceBase
+internal sealed partial class BillingGrpcService(
+    Core.Billing.BillingService billing, OrderService orders, UnpaidInvoiceService unpaid, Core.Organizations.IProductCatalogue catalogue, TimeProvider clock)
+    : Hosting.Billing.V1.BillingService.BillingServiceBase
 {
     [UserCaller]
     public override async Task<ListBillingAddressesResponse> ListBillingAddresses(ListBillingAddressesRequest request, ServerCallContext context)
@@ -80,8 +82,10 @@ internal sealed class BillingGrpcService(Core.Billing.BillingService billing) : 
     public override async Task<ListToPayResponse> ListToPay(ListToPayRequest request, ServerCallContext context)
     {
         var id = ResourceNames.ParseOrganization(request.Parent, "parent").OrThrow();
-        var page = (await billing.ToPayAsync(context.User(), id, request.PageSize, request.PageToken, context.CancellationToken)).OrThrow();
+        var toPay = (await billing.ToPayAsync(context.User(), id, request.PageSize, request.PageToken, context.CancellationToken)).OrThrow();
+        var page = toPay.Products;
         var response = new ListToPayResponse { NextPageToken = page.NextPageToken };
+        response.UnpaidInvoices.AddRange(toPay.UnpaidInvoices.Select(ToProto));
         response.Items.AddRange(page.Items.Select(i => new Hosting.Billing.V1.ToPayItem
         {
             Product = ResourceNames.Product(id, i.Product.Id),
@@ -126,7 +130,13 @@ internal sealed class BillingGrpcService(Core.Billing.BillingService billing) : 
     public override async Task<ListInvoicesResponse> ListInvoices(ListInvoicesRequest request, ServerCallContext context)
     {
         var id = ResourceNames.ParseOrganization(request.Parent, "parent").OrThrow();
-        var page = (await billing.ListInvoicesAsync(context.User(), id, request.PageSize, request.PageToken, context.CancellationToken)).OrThrow();
+        var state = request.State switch
+        {
+            Hosting.Billing.V1.InvoiceState.Unspecified => (Core.Billing.InvoiceState?)null,
+            Hosting.Billing.V1.InvoiceState.Unpaid or Hosting.Billing.V1.InvoiceState.Paid or Hosting.Billing.V1.InvoiceState.Cancelled => (Core.Billing.InvoiceState)request.State,
+            _ => throw DomainError.Invalid("state", "INVALID_INVOICE_STATE", "state is unspecified, unpaid, paid or cancelled.").ToRpcException(),
+        };
+        var page = (await billing.ListInvoicesAsync(context.User(), id, request.PageSize, request.PageToken, context.CancellationToken, state)).OrThrow();
         var response = new ListInvoicesResponse { NextPageToken = page.NextPageToken };
         response.Invoices.AddRange(page.Items.Select(ToProto));
         return response;
@@ -192,14 +202,19 @@ internal sealed class BillingGrpcService(Core.Billing.BillingService billing) : 
     {
         var productIds = products.Select((p, i) => ResourceNames.ParseProductOf(organizationId, p, $"products[{i}]").OrThrow()).ToArray();
         var voucherIds = vouchers.Select((p, i) => ResourceNames.ParseProductOf(organizationId, p, $"activate_vouchers_for[{i}]").OrThrow()).ToHashSet();
-        Guid? addressId = null;
-        if (!string.IsNullOrEmpty(billingAddress) && !billingAddress.EndsWith("/billingAddresses/main", StringComparison.Ordinal))
+        return new CheckoutOrder(productIds, AddressId(organizationId, billingAddress), paymentMethod, promotionCode, voucherIds, requestId);
+    }
+
+    /// <summary>The added billing address named, or null for the main one; another organization's is refused.</summary>
+    private static Guid? AddressId(Guid organizationId, string billingAddress)
+    {
+        if (string.IsNullOrEmpty(billingAddress) || billingAddress.EndsWith("/billingAddresses/main", StringComparison.Ordinal))
         {
-            var (parent, child) = ResourceNames.ParseChild(billingAddress, "billingAddresses", "billing_address").OrThrow();
-            addressId = parent == organizationId ? child : throw DomainError.Invalid("billing_address", "INVALID_RESOURCE_NAME", "The billing address belongs to another organization.").ToRpcException();
+            return null;
         }
 
-        return new CheckoutOrder(productIds, addressId, paymentMethod, promotionCode, voucherIds, requestId);
+        var (parent, child) = ResourceNames.ParseChild(billingAddress, "billingAddresses", "billing_address").OrThrow();
+        return parent == organizationId ? child : throw DomainError.Invalid("billing_address", "INVALID_RESOURCE_NAME", "The billing address belongs to another organization.").ToRpcException();
     }
 
     private static Hosting.Billing.V1.BillingAddress ToProto(Guid organizationId, AddressView view) => new()
@@ -216,7 +231,7 @@ internal sealed class BillingGrpcService(Core.Billing.BillingService billing) : 
 
     private static Hosting.Billing.V1.InvoiceLine ToProto(Guid organizationId, CoreLine line, bool voucherOffered) => new()
     {
-        Product = ResourceNames.Product(organizationId, line.ProductId),
+        Product = organizationId == Guid.Empty ? string.Empty : ResourceNames.Product(organizationId, line.ProductId),
         Description = line.Description,
         NetMinor = line.NetMinor,
         DiscountMinor = line.DiscountMinor,
@@ -227,7 +242,10 @@ internal sealed class BillingGrpcService(Core.Billing.BillingService billing) : 
         DiscountSource = line.DiscountSource ?? string.Empty,
     };
 
-    private static Hosting.Billing.V1.Invoice ToProto(CoreInvoice invoice)
+    private Hosting.Billing.V1.Invoice ToProto(CoreInvoice invoice) => ToProto(invoice, clock.GetUtcNow());
+
+    /// <summary>An invoice as the API shows it at <paramref name="now"/> (overdue is relative to it).</summary>
+    internal static Hosting.Billing.V1.Invoice ToProto(CoreInvoice invoice, DateTimeOffset now)
     {
         var proto = new Hosting.Billing.V1.Invoice
         {
@@ -239,6 +257,11 @@ internal sealed class BillingGrpcService(Core.Billing.BillingService billing) : 
             VatMinor = invoice.VatMinor,
             TotalMinor = invoice.TotalMinor,
             PaymentMethod = invoice.PaymentMethod,
+            State = (Hosting.Billing.V1.InvoiceState)invoice.State,
+            DueTime = invoice.DueAt is { } due ? Timestamp.FromDateTimeOffset(due) : null,
+            PaidTime = invoice.PaidAt is { } paid ? Timestamp.FromDateTimeOffset(paid) : null,
+            CancelTime = invoice.CancelledAt is { } cancelled ? Timestamp.FromDateTimeOffset(cancelled) : null,
+            Overdue = invoice.IsOverdue(now),
         };
         proto.Lines.AddRange(invoice.Lines.Select(l => ToProto(invoice.OrganizationId, l, false)));
         proto.BillingAddressLines.AddRange(invoice.BillingAddress.Split('\n'));
@@ -247,7 +270,9 @@ internal sealed class BillingGrpcService(Core.Billing.BillingService billing) : 
 }
 
 /// <summary>The Support gRPC service, for staff API keys with the <c>support</c> scope.</summary>
-internal sealed class SupportGrpcService(Core.Billing.BillingService billing, ISecretGenerator random, Core.Notifications.IOutboxStore outbox) : SupportService.SupportServiceBase
+internal sealed class SupportGrpcService(
+    Core.Billing.BillingService billing, UnpaidInvoiceService unpaid, TimeProvider clock, ISecretGenerator random, Core.Notifications.IOutboxStore outbox)
+    : SupportService.SupportServiceBase
 {
     /// <summary>The scope of support staff's API keys.</summary>
     public const string Scope = "support";
@@ -308,6 +333,18 @@ internal sealed class SupportGrpcService(Core.Billing.BillingService billing, IS
             ParkTime = Timestamp.FromDateTimeOffset(m.ParkedAt!.Value),
         }));
         return response;
+    }
+
+    [ServiceCaller(Scope)]
+    public override async Task<CancelUnpaidInvoiceResponse> CancelUnpaidInvoice(CancelUnpaidInvoiceRequest request, ServerCallContext context)
+    {
+        var (organizationId, invoiceId) = ResourceNames.ParseChild(request.Invoice, "invoices", "invoice").OrThrow();
+        var cancelled = (await unpaid.CancelAsync(organizationId, invoiceId, request.Reason, context.CancellationToken)).OrThrow();
+        return new CancelUnpaidInvoiceResponse
+        {
+            Invoice = BillingGrpcService.ToProto(cancelled.Invoice, clock.GetUtcNow()),
+            CreditNote = BillingGrpcService.ToProto(cancelled.CreditNote),
+        };
     }
 
     internal static Voucher ToProto(FreeVoucher voucher) => new()

@@ -10,8 +10,8 @@ internal sealed class CataloguePriceConfiguration : IEntityTypeConfiguration<Cat
     public void Configure(EntityTypeBuilder<CataloguePrice> b)
     {
         b.ToTable("CataloguePrices");
-        b.HasKey(p => p.Type);
-        b.Property(p => p.Type).ValueGeneratedNever();
+        // One price per product type and billing period (ORD-2).
+        b.HasKey(p => new { p.Type, p.PeriodMonths });
         b.Property(p => p.Currency).HasMaxLength(3).IsRequired();
         b.Ignore(p => p.Entry);
     }
@@ -82,6 +82,9 @@ internal sealed class InvoiceConfiguration : IEntityTypeConfiguration<Invoice>
         // Two invoices can never share a number, whatever happens to the sequence row.
         b.HasIndex(i => i.SequenceNumber).IsUnique();
         b.HasIndex(i => new { i.OrganizationId, i.IssuedAt });
+        b.HasIndex(i => new { i.OrganizationId, i.State });
+        // A payment and a cancellation of the same unpaid invoice never both win (ORD-4).
+        b.Property(i => i.Version).IsConcurrencyToken();
         b.Property(i => i.Currency).HasMaxLength(3).IsRequired();
         b.Property(i => i.OrganizationName).HasMaxLength(512).IsRequired();
         b.Property(i => i.BillingAddress).HasMaxLength(1024).IsRequired();

@@ -55,7 +55,10 @@ internal sealed class ProductConfiguration : IEntityTypeConfiguration<Product>
         b.Ignore(p => p.Price);
         b.Property(p => p.Version).IsConcurrencyToken();
         b.HasIndex(p => p.OrganizationId);
+        b.HasIndex(p => p.InvoiceId);
+        b.Ignore(p => p.AwaitsInvoice);
         b.HasOne<Organization>().WithMany().HasForeignKey(p => p.OrganizationId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Hosting.Core.Billing.Invoice>().WithMany().HasForeignKey(p => p.InvoiceId).OnDelete(DeleteBehavior.Restrict);
     }
 }
 

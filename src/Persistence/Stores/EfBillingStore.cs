@@ -55,15 +55,41 @@ public sealed class EfBillingStore(HostingDbContext db) : IBillingStore
         db.Set<Invoice>().AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, cancellationToken);
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<Invoice>> InvoicesAsync(Guid organizationId, PageToken? after, int max, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Invoice>> InvoicesAsync(Guid organizationId, PageToken? after, int max, CancellationToken cancellationToken, InvoiceState? state = null)
     {
         var query = db.Set<Invoice>().AsNoTracking().Where(i => i.OrganizationId == organizationId);
+        if (state is { } only)
+        {
+            query = query.Where(i => i.State == only);
+        }
+
         if (after is { } p)
         {
             query = query.Where(i => i.IssuedAt < p.Time || (i.IssuedAt == p.Time && i.Id.CompareTo(p.Id) < 0));
         }
 
         return await query.OrderByDescending(i => i.IssuedAt).ThenByDescending(i => i.Id).Take(max).ToListAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Invoice>> UnpaidInvoicesAsync(Guid organizationId, CancellationToken cancellationToken) =>
+        await db.Set<Invoice>().AsNoTracking().Where(i => i.OrganizationId == organizationId && i.State == InvoiceState.Unpaid)
+            .OrderBy(i => i.DueAt).ThenBy(i => i.Id).ToListAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public Task<Invoice?> InvoiceForUpdateAsync(Guid id, CancellationToken cancellationToken) =>
+        db.Set<Invoice>().FirstOrDefaultAsync(i => i.Id == id, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<FreeVoucher>> VouchersUsedOnAsync(Guid invoiceId, CancellationToken cancellationToken) =>
+        await db.Set<FreeVoucher>().Where(v => v.UsedOnInvoiceId == invoiceId).ToListAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<(PromotionRedemption Redemption, PromotionCode Code)>> RedemptionsOfAsync(Guid invoiceId, CancellationToken cancellationToken)
+    {
+        var rows = await db.Set<PromotionRedemption>().Where(r => r.InvoiceId == invoiceId)
+            .Join(db.Set<PromotionCode>(), r => r.PromotionCodeId, c => c.Id, (r, c) => new { r, c }).ToListAsync(cancellationToken);
+        return rows.Select(x => (x.r, x.c)).ToList();
     }
 
     /// <inheritdoc />

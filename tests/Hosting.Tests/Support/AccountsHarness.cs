@@ -106,6 +106,27 @@ public sealed class AccountsHarness : IDisposable
         return new BillingService(billing, organizations, wallets, Gateway, new StoredProductCatalogue(billing), Clock, Random, BillingOptions);
     }
 
+    /// <summary>The shop with its own unit of work, as one request has.</summary>
+    public OrderService Orders()
+    {
+        Gateway ??= new SimulatedPaymentGateway(Random);
+        var db = NewDb();
+        var billing = new EfBillingStore(db);
+        var organizations = new EfOrganizationStore(db);
+        var wallets = new WalletService(new EfWalletStore(db), organizations, Gateway, Clock, Random, WalletOptions);
+        return new OrderService(billing, organizations, wallets, Gateway, new StoredProductCatalogue(billing), Clock, Random, BillingOptions);
+    }
+
+    /// <summary>Payment and cancellation of unpaid invoices with their own unit of work.</summary>
+    public UnpaidInvoiceService UnpaidInvoices()
+    {
+        Gateway ??= new SimulatedPaymentGateway(Random);
+        var db = NewDb();
+        var organizations = new EfOrganizationStore(db);
+        var wallets = new WalletService(new EfWalletStore(db), organizations, Gateway, Clock, Random, WalletOptions);
+        return new UnpaidInvoiceService(new EfBillingStore(db), organizations, wallets, Gateway, Clock, Random, BillingOptions);
+    }
+
     public WalletAuditor Auditor() => new(new EfWalletStore(NewDb()));
 
     public async Task<AuthenticatedUser> UserAsync(string login, SignInContext? context = null)

@@ -1,0 +1,276 @@
+using Hosting.Core.Accounts;
+using Hosting.Core.Organizations;
+using Hosting.Core.Shared;
+using Hosting.Core.Wallets;
+
+namespace Hosting.Core.Billing;
+
+/// <summary>One line of a cart (ORD-2): a product type, its display name and a billing period the catalogue offers.</summary>
+/// <param name="Type">The product type.</param>
+/// <param name="DisplayName">The domain name, the hosting's name...</param>
+/// <param name="PeriodMonths">The billing period; 0 takes the catalogue's default period.</param>
+/// <param name="UseVoucher">Whether to use a free voucher of the organization on it (BIL-9).</param>
+public sealed record CartLine(ProductType Type, string? DisplayName, int PeriodMonths, bool UseVoucher);
+
+/// <summary>A cart (ORD-2): its lines, the billing address it will carry and an optional promotion code.</summary>
+public sealed record Cart(IReadOnlyList<CartLine> Lines, Guid? BillingAddressId, string? PromotionCode)
+{
+    /// <summary>The most lines one order holds.</summary>
+    public const int MaxLines = 20;
+}
+
+/// <summary>What a cart would cost (ORD-2); when the promotion code is refused, the quote is without it and says why.</summary>
+public sealed record CartSummary(Quote Quote, IReadOnlyList<string> BillingAddress, DomainError? PromotionRefusal);
+
+/// <summary>A confirmed order (ORD-3): its final invoice, paid or unpaid, and the products it created.</summary>
+public sealed record PlacedOrder(Invoice Invoice, IReadOnlyList<Product> Products);
+
+/// <summary>
+/// The shop (ORD-1..ORD-3): summaries of carts and their confirmation into an existing
+/// organization, by its administrators and legal representatives only. A confirmation commits the
+/// products, the final invoice with its gapless number, the payment (or the unpaid invoice), the
+/// redemptions and the request id in one transaction, retried from a fresh read on a lost race.
+/// </summary>
+public sealed class OrderService(
+    IBillingStore store,
+    IOrganizationStore organizations,
+    WalletService wallets,
+    IPaymentGateway gateway,
+    IProductCatalogue catalogue,
+    TimeProvider clock,
+    ISecretGenerator random,
+    BillingOptions options)
+{
+    private readonly Pricing _pricing = new(store, clock);
+    private readonly PaymentCollector _payments = new(wallets, gateway);
+
+    /// <summary>Prices a cart without changing anything (ORD-2).</summary>
+    public async Task<Result<CartSummary>> SummarizeAsync(AuthenticatedUser user, Guid organizationId, Cart cart, CancellationToken ct = default)
+    {
+        var organization = await OrderingOrganizationAsync(user, organizationId, ct).ConfigureAwait(false);
+        if (!organization.IsSuccess)
+        {
+            return organization.Error;
+        }
+
+        var address = await BillingService.AddressLinesAsync(store, organization.Value, cart.BillingAddressId, ct).ConfigureAwait(false);
+        if (!address.IsSuccess)
+        {
+            return address.Error;
+        }
+
+        var items = await ItemsAsync(cart, ct).ConfigureAwait(false);
+        if (!items.IsSuccess)
+        {
+            return items.Error;
+        }
+
+        var promotion = await _pricing.PromotionAsync(organizationId, cart.PromotionCode, items.Value, ct).ConfigureAwait(false);
+        var quote = await _pricing.QuoteAsync(organizationId, items.Value, promotion.IsSuccess ? promotion.Value : null, ct).ConfigureAwait(false);
+        return quote.IsSuccess ? new CartSummary(quote.Value, address.Value, promotion.IsSuccess ? null : promotion.Error) : quote.Error;
+    }
+
+    /// <summary>
+    /// Confirms a cart (ORD-3): the wallet or a card pays at once (paid invoice, active products);
+    /// a bank transfer issues an unpaid invoice due after the bank-transfer term, its products
+    /// pending. A refused payment leaves nothing behind. The same request id returns the first result.
+    /// </summary>
+    public async Task<Result<PlacedOrder>> ConfirmAsync(AuthenticatedUser user, Guid organizationId, Cart cart, string? paymentMethod, string? requestId, CancellationToken ct = default)
+    {
+        var organization = await OrderingOrganizationAsync(user, organizationId, ct).ConfigureAwait(false);
+        if (!organization.IsSuccess)
+        {
+            return organization.Error;
+        }
+
+        if (!RequestIds.IsValid(requestId))
+        {
+            return WalletErrors.RequestIdInvalid;
+        }
+
+        if (paymentMethod != PaymentCollector.BankTransferMethod && !_payments.PaysAtOnce(paymentMethod))
+        {
+            return BillingErrors.UnknownPaymentMethod;
+        }
+
+        var key = IdempotencyRecord.KeyOf(organizationId, "order:" + requestId);
+        var fingerprint = IdempotencyRecord.FingerprintOf(
+            "order", string.Join(';', cart.Lines.Select(l => $"{(int)l.Type}|{l.DisplayName}|{l.PeriodMonths}|{l.UseVoucher}")),
+            cart.BillingAddressId?.ToString() ?? string.Empty, cart.PromotionCode ?? string.Empty, paymentMethod!);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (await store.FindIdempotencyAsync(key, ct).ConfigureAwait(false) is { } record)
+                {
+                    return !Secrets.DigestEquals(record.Fingerprint, fingerprint) ? WalletErrors.RequestIdReused
+                        : record.Failure is { } failure ? failure
+                        : await ReplayAsync(organizationId, record.ResultId!.Value, ct).ConfigureAwait(false);
+                }
+
+                var placed = await PlaceAsync(organizationId, cart, paymentMethod!, requestId!, key, ct).ConfigureAwait(false);
+                if (!placed.IsSuccess)
+                {
+                    if (placed.Error.Reason == WalletErrors.GatewayTimeout.Reason)
+                    {
+                        return placed;
+                    }
+
+                    // A refused order changes nothing but is remembered under its request id.
+                    store.Reset();
+                    store.Add(IdempotencyRecord.Failed(key, fingerprint, placed.Error, clock.GetUtcNow()));
+                    await store.SaveChangesAsync(ct).ConfigureAwait(false);
+                    return placed;
+                }
+
+                store.Add(IdempotencyRecord.Succeeded(key, fingerprint, placed.Value.Invoice.Id, clock.GetUtcNow()));
+                await store.SaveChangesAsync(ct).ConfigureAwait(false);
+                return placed;
+            }
+            catch (Exception e) when (e is ConcurrencyConflictException or DuplicateKeyException && attempt < options.MaxAttempts)
+            {
+                store.Reset();
+            }
+        }
+    }
+
+    private async Task<Result<PlacedOrder>> PlaceAsync(Guid organizationId, Cart cart, string method, string requestId, string key, CancellationToken ct)
+    {
+        var organization = await organizations.FindAsync(organizationId, ct).ConfigureAwait(false);
+        if (organization is null)
+        {
+            return OrganizationErrors.NotFound;
+        }
+
+        var address = await BillingService.AddressLinesAsync(store, organization, cart.BillingAddressId, ct).ConfigureAwait(false);
+        if (!address.IsSuccess)
+        {
+            return address.Error;
+        }
+
+        var items = await ItemsAsync(cart, ct).ConfigureAwait(false);
+        if (!items.IsSuccess)
+        {
+            return items.Error;
+        }
+
+        var promotion = await _pricing.PromotionAsync(organizationId, cart.PromotionCode, items.Value, ct).ConfigureAwait(false);
+        if (!promotion.IsSuccess)
+        {
+            return promotion.Error;
+        }
+
+        var quote = await _pricing.QuoteAsync(organizationId, items.Value, promotion.Value, ct).ConfigureAwait(false);
+        if (!quote.IsSuccess)
+        {
+            return quote.Error;
+        }
+
+        var now = clock.GetUtcNow();
+        var products = items.Value
+            .Select(i => Product.Order(i.Id, organizationId, i.Type, i.Name, Money.FromTrusted(i.Price.PriceMinor, i.Price.Currency), now, i.Price.PeriodMonths).Value)
+            .ToList();
+        Invoice invoice;
+        if (method == PaymentCollector.BankTransferMethod)
+        {
+            var number = await _pricing.NextNumberAsync(InvoiceSequence.SingletonId, ct).ConfigureAwait(false);
+            invoice = Invoice.IssueUnpaid(random.NewId(), organizationId, number, now, now + options.BankTransferTerm, quote.Value, organization.Name, address.Value, method);
+        }
+        else
+        {
+            var payment = await _payments.CollectAsync(organizationId, method, Money.FromTrusted(quote.Value.TotalMinor, quote.Value.Currency), "order:" + requestId, key, ct).ConfigureAwait(false);
+            if (!payment.IsSuccess)
+            {
+                return payment.Error;
+            }
+
+            var number = await _pricing.NextNumberAsync(InvoiceSequence.SingletonId, ct).ConfigureAwait(false);
+            invoice = Invoice.Issue(random.NewId(), organizationId, number, now, quote.Value, organization.Name, address.Value, method, payment.Value);
+        }
+
+        store.Add(invoice);
+        foreach (var product in products)
+        {
+            product.AwaitInvoice(invoice.Id);
+            if (invoice.State == InvoiceState.Paid)
+            {
+                product.ActivateFor(now);
+            }
+
+            store.Add(product);
+        }
+
+        await _pricing.RedeemAsync(organizationId, quote.Value, invoice.Id, random.NewId(), ct).ConfigureAwait(false);
+        return new PlacedOrder(invoice, products);
+    }
+
+    private async Task<Result<PlacedOrder>> ReplayAsync(Guid organizationId, Guid invoiceId, CancellationToken ct)
+    {
+        var invoice = (await store.FindInvoiceAsync(invoiceId, ct).ConfigureAwait(false))!;
+        var products = await organizations.ListProductsAsync(organizationId, ct).ConfigureAwait(false);
+        return new PlacedOrder(invoice, products.Where(p => p.InvoiceId == invoiceId).ToList());
+    }
+
+    /// <summary>The cart's lines as items to price, each checked against the catalogue (ORD-2).</summary>
+    private async Task<Result<IReadOnlyList<PricedItem>>> ItemsAsync(Cart cart, CancellationToken ct)
+    {
+        if (cart.Lines.Count == 0)
+        {
+            return BillingErrors.CartEmpty;
+        }
+
+        if (cart.Lines.Count > Cart.MaxLines)
+        {
+            return DomainError.Invalid("lines", "CART_TOO_LARGE", $"An order has at most {Cart.MaxLines} lines.");
+        }
+
+        var items = new List<PricedItem>();
+        for (var i = 0; i < cart.Lines.Count; i++)
+        {
+            var line = cart.Lines[i];
+            if (!Enum.IsDefined(line.Type))
+            {
+                return OrganizationErrors.UnknownProductType.ForField($"lines[{i}].product_type");
+            }
+
+            var name = Product.NameOf(line.DisplayName);
+            if (!name.IsSuccess)
+            {
+                return name.Error.ForField($"lines[{i}].display_name");
+            }
+
+            var price = line.PeriodMonths == 0
+                ? await catalogue.FindAsync(line.Type, ct).ConfigureAwait(false)
+                : await catalogue.FindAsync(line.Type, line.PeriodMonths, ct).ConfigureAwait(false);
+            if (price is null)
+            {
+                return line.PeriodMonths == 0 ? OrganizationErrors.UnknownProductType.ForField($"lines[{i}].product_type") : BillingErrors.PeriodNotOffered(i);
+            }
+
+            items.Add(new PricedItem(random.NewId(), line.Type, name.Value, price, line.UseVoucher));
+        }
+
+        return items.Any(s => s.Price.Currency != items[0].Price.Currency) ? BillingErrors.CurrencyMismatch.ForField("lines") : items;
+    }
+
+    /// <summary>ORD-1: members who may order; outsiders see no organization at all.</summary>
+    private async Task<Result<Organization>> OrderingOrganizationAsync(AuthenticatedUser user, Guid organizationId, CancellationToken ct)
+    {
+        var organization = await organizations.FindAsync(organizationId, ct).ConfigureAwait(false);
+        var member = organization?.MemberOf(user.AccountId);
+        if (organization is null || member is null)
+        {
+            return OrganizationErrors.NotFound;
+        }
+
+        return member.CanManage ? organization : BillingErrors.OrderRightsRequired;
+    }
+}
+
+/// <summary>The client request ids of money-moving calls (WAL-5): 1 to 64 letters, digits, '-' or '_'.</summary>
+public static class RequestIds
+{
+    /// <summary>Whether <paramref name="requestId"/> is a valid request id.</summary>
+    public static bool IsValid(string? requestId) =>
+        !string.IsNullOrEmpty(requestId) && requestId.Length <= 64 && requestId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+}

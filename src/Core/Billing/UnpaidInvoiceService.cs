@@ -1,0 +1,195 @@
+using Hosting.Core.Accounts;
+using Hosting.Core.Organizations;
+using Hosting.Core.Shared;
+using Hosting.Core.Wallets;
+
+namespace Hosting.Core.Billing;
+
+/// <summary>An invoice cancelled before payment and the credit note that cancels it (ORD-4).</summary>
+public sealed record CancelledInvoice(Invoice Invoice, CreditNote CreditNote);
+
+/// <summary>
+/// What happens to an unpaid invoice (BIL-5, ORD-3, ORD-4): it is paid from "to pay" with any
+/// immediate method, which activates its pending products once, or cancelled before payment by a
+/// credit note for its full amount. The invoice's concurrency token lets exactly one of a payment
+/// and a cancellation win.
+/// </summary>
+public sealed class UnpaidInvoiceService(
+    IBillingStore store,
+    IOrganizationStore organizations,
+    WalletService wallets,
+    IPaymentGateway gateway,
+    TimeProvider clock,
+    ISecretGenerator random,
+    BillingOptions options)
+{
+    private readonly Pricing _pricing = new(store, clock);
+    private readonly PaymentCollector _payments = new(wallets, gateway);
+
+    /// <summary>The default reason of a cancellation.</summary>
+    public const string DefaultReason = "Cancelled before payment";
+
+    /// <summary>Pays an unpaid invoice with the wallet or a card and activates its products; the same request id returns the first result.</summary>
+    public async Task<Result<Invoice>> PayAsync(AuthenticatedUser user, Guid organizationId, Guid invoiceId, string? paymentMethod, string? requestId, CancellationToken ct = default)
+    {
+        var member = await BillingMemberAsync(user, organizationId, ct).ConfigureAwait(false);
+        if (!member.IsSuccess)
+        {
+            return member.Error;
+        }
+
+        if (!RequestIds.IsValid(requestId))
+        {
+            return WalletErrors.RequestIdInvalid;
+        }
+
+        if (!_payments.PaysAtOnce(paymentMethod))
+        {
+            return paymentMethod == PaymentCollector.BankTransferMethod ? BillingErrors.DeferredMethodNotAllowed : BillingErrors.UnknownPaymentMethod;
+        }
+
+        var key = IdempotencyRecord.KeyOf(organizationId, "pay-invoice:" + requestId);
+        var fingerprint = IdempotencyRecord.FingerprintOf("pay-invoice", invoiceId.ToString(), paymentMethod!);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (await store.FindIdempotencyAsync(key, ct).ConfigureAwait(false) is { } record)
+                {
+                    return !Secrets.DigestEquals(record.Fingerprint, fingerprint) ? WalletErrors.RequestIdReused
+                        : record.Failure is { } failure ? failure
+                        : (await store.FindInvoiceAsync(record.ResultId!.Value, ct).ConfigureAwait(false))!;
+                }
+
+                var paid = await SettleAsync(organizationId, invoiceId, paymentMethod!, requestId!, key, ct).ConfigureAwait(false);
+                if (!paid.IsSuccess)
+                {
+                    if (paid.Error.Reason == WalletErrors.GatewayTimeout.Reason)
+                    {
+                        return paid;
+                    }
+
+                    store.Reset();
+                    store.Add(IdempotencyRecord.Failed(key, fingerprint, paid.Error, clock.GetUtcNow()));
+                    await store.SaveChangesAsync(ct).ConfigureAwait(false);
+                    return paid;
+                }
+
+                store.Add(IdempotencyRecord.Succeeded(key, fingerprint, paid.Value.Id, clock.GetUtcNow()));
+                await store.SaveChangesAsync(ct).ConfigureAwait(false);
+                return paid;
+            }
+            catch (Exception e) when (e is ConcurrencyConflictException or DuplicateKeyException && attempt < options.MaxAttempts)
+            {
+                store.Reset();
+            }
+        }
+    }
+
+    /// <summary>A billing member cancels an unpaid invoice of the organization (ORD-4).</summary>
+    public async Task<Result<CancelledInvoice>> CancelAsync(AuthenticatedUser user, Guid organizationId, Guid invoiceId, string? reason, CancellationToken ct = default)
+    {
+        var member = await BillingMemberAsync(user, organizationId, ct).ConfigureAwait(false);
+        return member.IsSuccess ? await CancelAsync(organizationId, invoiceId, reason, ct).ConfigureAwait(false) : member.Error;
+    }
+
+    /// <summary>
+    /// Cancels an unpaid invoice (ORD-4; support calls this directly): a credit note for its full
+    /// amount, its pending products removed, its vouchers and promotion redemption given back.
+    /// </summary>
+    public async Task<Result<CancelledInvoice>> CancelAsync(Guid organizationId, Guid invoiceId, string? reason, CancellationToken ct = default)
+    {
+        var text = string.IsNullOrWhiteSpace(reason) ? DefaultReason : reason.Trim();
+        if (text.Length > 500 || text.Any(char.IsControl))
+        {
+            return DomainError.Invalid("reason", "INVALID_REASON", "A reason has at most 500 characters, without control characters.");
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var invoice = await store.InvoiceForUpdateAsync(invoiceId, ct).ConfigureAwait(false);
+                if (invoice is null || invoice.OrganizationId != organizationId)
+                {
+                    return BillingErrors.InvoiceNotFound;
+                }
+
+                var now = clock.GetUtcNow();
+                var cancelled = invoice.Cancel(now);
+                if (!cancelled.IsSuccess)
+                {
+                    return cancelled.Error;
+                }
+
+                var number = await _pricing.NextNumberAsync(InvoiceSequence.CreditNotesId, ct).ConfigureAwait(false);
+                var note = CreditNote.Issue(random.NewId(), invoice, number, invoice.TotalMinor, text, now, null);
+                store.Add(note);
+                foreach (var product in (await organizations.ListProductsAsync(organizationId, ct).ConfigureAwait(false)).Where(p => p.InvoiceId == invoiceId && p.AwaitsInvoice))
+                {
+                    store.Remove(product);
+                }
+
+                foreach (var voucher in await store.VouchersUsedOnAsync(invoiceId, ct).ConfigureAwait(false))
+                {
+                    voucher.Release();
+                }
+
+                foreach (var (redemption, code) in await store.RedemptionsOfAsync(invoiceId, ct).ConfigureAwait(false))
+                {
+                    code.Unredeem();
+                    store.Remove(redemption);
+                }
+
+                await store.SaveChangesAsync(ct).ConfigureAwait(false);
+                return new CancelledInvoice(invoice, note);
+            }
+            catch (Exception e) when (e is ConcurrencyConflictException or DuplicateKeyException && attempt < options.MaxAttempts)
+            {
+                store.Reset();
+            }
+        }
+    }
+
+    private async Task<Result<Invoice>> SettleAsync(Guid organizationId, Guid invoiceId, string method, string requestId, string key, CancellationToken ct)
+    {
+        var invoice = await store.InvoiceForUpdateAsync(invoiceId, ct).ConfigureAwait(false);
+        if (invoice is null || invoice.OrganizationId != organizationId)
+        {
+            return BillingErrors.InvoiceNotFound;
+        }
+
+        var open = invoice.RequireUnpaid();
+        if (!open.IsSuccess)
+        {
+            return open.Error;
+        }
+
+        var payment = await _payments.CollectAsync(organizationId, method, Money.FromTrusted(invoice.TotalMinor, invoice.Currency), "invoice:" + requestId, key, ct).ConfigureAwait(false);
+        if (!payment.IsSuccess)
+        {
+            return payment.Error;
+        }
+
+        var now = clock.GetUtcNow();
+        invoice.MarkPaid(now, method, payment.Value);
+        foreach (var product in (await organizations.ListProductsAsync(organizationId, ct).ConfigureAwait(false)).Where(p => p.InvoiceId == invoiceId && p.AwaitsInvoice))
+        {
+            product.ActivateFor(now);
+        }
+
+        return invoice;
+    }
+
+    private async Task<Result<Organization>> BillingMemberAsync(AuthenticatedUser user, Guid organizationId, CancellationToken ct)
+    {
+        var organization = await organizations.FindAsync(organizationId, ct).ConfigureAwait(false);
+        var member = organization?.MemberOf(user.AccountId);
+        if (organization is null || member is null)
+        {
+            return OrganizationErrors.NotFound;
+        }
+
+        return member.CanBill ? organization : WalletErrors.BillingRightsRequired;
+    }
+}
