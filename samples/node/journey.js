@@ -1,6 +1,6 @@
 // A whole customer journey against a running host, from another language: sign up, sign in,
-// order a product, invite and accept, top up the wallet, pay, download the invoice, and read the
-// reason codes of an error from its status trailers. Usage: HOSTING_ADDRESS=127.0.0.1:50051 node journey.js
+// order a product, invite and accept, top up the wallet, pay, download the invoice, order a second
+// product by bank transfer and pay it from "to pay", and read the reason codes of an error from its status trailers. Usage: HOSTING_ADDRESS=127.0.0.1:50051 node journey.js
 'use strict';
 
 const path = require('node:path');
@@ -93,6 +93,28 @@ async function main() {
   const pdf = await call(billing, 'GetInvoicePdf', { name: paid.invoice.name }, owner);
   check(Buffer.from(pdf.pdf).subarray(0, 5).toString() === '%PDF-', 'the invoice downloads as a PDF');
   step(`invoice PDF downloaded (${pdf.pdf.length} bytes)`);
+
+  // A second product into the existing organization, by bank transfer: an unpaid invoice in "to pay".
+  const cart = { parent: order.organization.name, lines: [{ productType: 1 /* PRODUCT_TYPE_DOMAIN_NAME */, displayName: `node-${suffix}.ch`, periodMonths: 12 }] };
+  const summary = await call(billing, 'GetCartSummary', cart, owner);
+  step(`cart summary: ${summary.lines[0].description}, ${(summary.totalMinor / 100).toFixed(2)} ${summary.currency}`);
+  const ordered = await call(billing, 'ConfirmOrder', { ...cart, paymentMethod: 'bank-transfer', requestId: `order-${suffix}` }, owner);
+  check(ordered.invoice.state === 'INVOICE_STATE_UNPAID', `bank transfer leaves the invoice unpaid, got ${ordered.invoice.state}`);
+  try {
+    await call(billing, 'GetInvoicePdf', { name: ordered.invoice.name }, owner);
+    throw new Error('an unpaid invoice was downloaded');
+  } catch (error) {
+    check(richStatus(error).details.ErrorInfo.reason === 'INVOICE_NOT_PAID', 'an unpaid invoice cannot be downloaded');
+  }
+  const toPay = await call(billing, 'ListToPay', { parent: order.organization.name }, owner);
+  check(toPay.unpaidInvoices.some((i) => i.name === ordered.invoice.name), 'the unpaid invoice is in to-pay');
+  step(`ordered by bank transfer: invoice ${ordered.invoice.number} unpaid, due ${new Date(Number(ordered.invoice.dueTime.seconds) * 1000).toISOString().slice(0, 10)}`);
+
+  const settled = await call(billing, 'PayInvoice', { name: ordered.invoice.name, paymentMethod: 'wallet', requestId: `settle-${suffix}` }, owner);
+  check(settled.invoice.state === 'INVOICE_STATE_PAID', 'paying from to-pay marks it paid');
+  const settledPdf = await call(billing, 'GetInvoicePdf', { name: ordered.invoice.name }, owner);
+  check(Buffer.from(settledPdf.pdf).subarray(0, 5).toString() === '%PDF-', 'the paid invoice downloads as a PDF');
+  step(`paid from to-pay with the wallet; invoice ${settled.invoice.number} PDF downloaded (${settledPdf.pdf.length} bytes)`);
 
   try {
     await call(accounts, 'SignUp', { login: `node-weak-${suffix}@example.com`, password: 'password1' });
