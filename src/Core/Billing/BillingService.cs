@@ -49,7 +49,7 @@ public sealed class BillingService(
     public const string WalletMethod = PaymentCollector.WalletMethod;
 
     private readonly Pricing _pricing = new(store, clock);
-    private readonly PaymentCollector _payments = new(wallets, gateway);
+    private readonly PaymentCollector _payments = new(wallets);
 
     /// <summary>The organization's billing addresses, the main one first (BIL-1).</summary>
     public async Task<Result<IReadOnlyList<AddressView>>> ListAddressesAsync(AuthenticatedUser user, Guid organizationId, CancellationToken ct = default)
@@ -533,8 +533,15 @@ public sealed class BillingService(
                         return outcome;
                     }
 
-                    // A failed payment changes nothing but is remembered under its request id.
                     store.Reset();
+                    if (outcome.Error.Reason == WalletErrors.RequestIdReused.Reason)
+                    {
+                        return outcome;
+                    }
+
+                    // A failed payment changes nothing but is remembered under its request id; an
+                    // external charge made for it is given back (WAL-7).
+                    await _payments.ReleaseAsync(key, ct).ConfigureAwait(false);
                     store.Add(IdempotencyRecord.Failed(key, fingerprint, outcome.Error, clock.GetUtcNow()));
                     await store.SaveChangesAsync(ct).ConfigureAwait(false);
                     return outcome;
@@ -572,7 +579,14 @@ public sealed class BillingService(
         }
 
         var method = order.PaymentMethod ?? string.Empty;
-        var payment = await _payments.CollectAsync(organizationId, method, Money.FromTrusted(quote.Value.TotalMinor, quote.Value.Currency), "checkout:" + order.RequestId, key, ct).ConfigureAwait(false);
+        var total = Money.FromTrusted(quote.Value.TotalMinor, quote.Value.Currency);
+        var charged = await _payments.ChargeAsync(organizationId, "checkout", method, total, key, ct).ConfigureAwait(false);
+        if (!charged.IsSuccess)
+        {
+            return charged.Error;
+        }
+
+        var payment = await _payments.CollectAsync(organizationId, method, total, "checkout:" + order.RequestId, key, ct).ConfigureAwait(false);
         if (!payment.IsSuccess)
         {
             return payment.Error;

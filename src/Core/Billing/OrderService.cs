@@ -35,14 +35,13 @@ public sealed class OrderService(
     IBillingStore store,
     IOrganizationStore organizations,
     WalletService wallets,
-    IPaymentGateway gateway,
     IProductCatalogue catalogue,
     TimeProvider clock,
     ISecretGenerator random,
     BillingOptions options)
 {
     private readonly Pricing _pricing = new(store, clock);
-    private readonly PaymentCollector _payments = new(wallets, gateway);
+    private readonly PaymentCollector _payments = new(wallets);
 
     /// <summary>Prices a cart without changing anything (ORD-2).</summary>
     public async Task<Result<CartSummary>> SummarizeAsync(AuthenticatedUser user, Guid organizationId, Cart cart, CancellationToken ct = default)
@@ -116,8 +115,15 @@ public sealed class OrderService(
                         return placed;
                     }
 
-                    // A refused order changes nothing but is remembered under its request id.
                     store.Reset();
+                    if (placed.Error.Reason == WalletErrors.RequestIdReused.Reason)
+                    {
+                        return placed;
+                    }
+
+                    // A refused order changes nothing but is remembered under its request id; an
+                    // external charge made for it is given back (WAL-7).
+                    await _payments.ReleaseAsync(key, ct).ConfigureAwait(false);
                     store.Add(IdempotencyRecord.Failed(key, fingerprint, placed.Error, clock.GetUtcNow()));
                     await store.SaveChangesAsync(ct).ConfigureAwait(false);
                     return placed;
@@ -178,7 +184,14 @@ public sealed class OrderService(
         }
         else
         {
-            var payment = await _payments.CollectAsync(organizationId, method, Money.FromTrusted(quote.Value.TotalMinor, quote.Value.Currency), "order:" + requestId, key, ct).ConfigureAwait(false);
+            var total = Money.FromTrusted(quote.Value.TotalMinor, quote.Value.Currency);
+            var charged = await _payments.ChargeAsync(organizationId, "order", method, total, key, ct).ConfigureAwait(false);
+            if (!charged.IsSuccess)
+            {
+                return charged.Error;
+            }
+
+            var payment = await _payments.CollectAsync(organizationId, method, total, "order:" + requestId, key, ct).ConfigureAwait(false);
             if (!payment.IsSuccess)
             {
                 return payment.Error;

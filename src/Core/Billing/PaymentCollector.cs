@@ -4,11 +4,13 @@ using Hosting.Core.Wallets;
 namespace Hosting.Core.Billing;
 
 /// <summary>
-/// Takes an immediate payment for billing, the same way for checkouts, orders and unpaid
-/// invoices: the wallet's debit joins the caller's unit of work; a gateway charge carries the
-/// request's idempotency key, so a retry never charges twice.
+/// Takes an immediate payment for billing, the same way for checkouts, orders and unpaid invoices,
+/// in two steps (WAL-7): <see cref="ChargeAsync"/> before the unit of work charges an external
+/// method once, on its own record; <see cref="CollectAsync"/> inside the unit of work debits the
+/// wallet or marks that charge delivered, in the same commit as what it pays for. A request that
+/// cannot deliver calls <see cref="ReleaseAsync"/>, which gives an external charge back.
 /// </summary>
-public sealed class PaymentCollector(WalletService wallets, IPaymentGateway gateway)
+public sealed class PaymentCollector(WalletService wallets)
 {
     /// <summary>The payment method that debits the organization's wallet.</summary>
     public const string WalletMethod = "wallet";
@@ -17,16 +19,39 @@ public sealed class PaymentCollector(WalletService wallets, IPaymentGateway gate
     public const string BankTransferMethod = "bank-transfer";
 
     /// <summary>Whether the method pays at once (the wallet or a method the gateway knows).</summary>
-    public bool PaysAtOnce(string? method) => method == WalletMethod || (method is not null && gateway.Knows(method));
+    public bool PaysAtOnce(string? method) => method == WalletMethod || wallets.Charges.Knows(method);
 
-    /// <summary>Collects <paramref name="amount"/>; the reference names the ledger transaction or the gateway charge.</summary>
+    /// <summary>Before the unit of work: charges an external method once under <paramref name="key"/>; nothing for the wallet or nothing to pay.</summary>
+    public async Task<Result<Done>> ChargeAsync(Guid organizationId, string purpose, string? method, Money amount, string key, CancellationToken ct)
+    {
+        if (amount.Minor == 0)
+        {
+            return Done.Value;
+        }
+
+        if (method == WalletMethod)
+        {
+            // A request id whose card charge is still open cannot switch to the wallet (WAL-6).
+            return await wallets.Charges.ExistsAsync(key, ct).ConfigureAwait(false) ? WalletErrors.RequestIdReused : Done.Value;
+        }
+
+        if (!wallets.Charges.Knows(method))
+        {
+            return BillingErrors.UnknownPaymentMethod;
+        }
+
+        var attempt = await wallets.Charges.ChargeAsync(key, organizationId, purpose, method!, amount, ct).ConfigureAwait(false);
+        return attempt.IsSuccess ? Done.Value : attempt.Error;
+    }
+
+    /// <summary>Inside the unit of work: the payment's reference (a ledger transaction, a delivered gateway charge).</summary>
     /// <param name="organizationId">Whose wallet pays.</param>
     /// <param name="method">The wallet or a gateway method.</param>
     /// <param name="amount">What to collect.</param>
     /// <param name="ledgerReference">The ledger's reference of a wallet debit.</param>
-    /// <param name="gatewayKey">The gateway's idempotency key.</param>
+    /// <param name="key">The request's key, under which an external charge was made.</param>
     /// <param name="ct">Cancellation.</param>
-    public async Task<Result<string>> CollectAsync(Guid organizationId, string? method, Money amount, string ledgerReference, string gatewayKey, CancellationToken ct)
+    public async Task<Result<string>> CollectAsync(Guid organizationId, string? method, Money amount, string ledgerReference, string key, CancellationToken ct)
     {
         if (amount.Minor == 0)
         {
@@ -39,17 +64,9 @@ public sealed class PaymentCollector(WalletService wallets, IPaymentGateway gate
             return debit.IsSuccess ? $"ledger:{debit.Value.Id}" : debit.Error;
         }
 
-        if (method is null || !gateway.Knows(method))
-        {
-            return BillingErrors.UnknownPaymentMethod;
-        }
-
-        var charge = await gateway.ChargeAsync(method, amount, gatewayKey, ct).ConfigureAwait(false);
-        return charge.Outcome switch
-        {
-            ChargeOutcome.TimedOut => WalletErrors.GatewayTimeout,
-            ChargeOutcome.Declined => WalletErrors.PaymentDeclined,
-            _ => $"gateway:{charge.Reference}",
-        };
+        return await wallets.Charges.DeliverInUnitOfWorkAsync(key, ct).ConfigureAwait(false);
     }
+
+    /// <summary>After a failed delivery: gives back the external charge made under <paramref name="key"/>, if any; empties the unit of work.</summary>
+    public Task ReleaseAsync(string key, CancellationToken ct) => wallets.Charges.ReleaseAsync(key, ct);
 }

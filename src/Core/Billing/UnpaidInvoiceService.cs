@@ -18,13 +18,12 @@ public sealed class UnpaidInvoiceService(
     IBillingStore store,
     IOrganizationStore organizations,
     WalletService wallets,
-    IPaymentGateway gateway,
     TimeProvider clock,
     ISecretGenerator random,
     BillingOptions options)
 {
     private readonly Pricing _pricing = new(store, clock);
-    private readonly PaymentCollector _payments = new(wallets, gateway);
+    private readonly PaymentCollector _payments = new(wallets);
 
     /// <summary>The default reason of a cancellation.</summary>
     public const string DefaultReason = "Cancelled before payment";
@@ -70,6 +69,13 @@ public sealed class UnpaidInvoiceService(
                     }
 
                     store.Reset();
+                    if (paid.Error.Reason == WalletErrors.RequestIdReused.Reason)
+                    {
+                        return paid;
+                    }
+
+                    // An external charge made for a payment that failed is given back (WAL-7).
+                    await _payments.ReleaseAsync(key, ct).ConfigureAwait(false);
                     store.Add(IdempotencyRecord.Failed(key, fingerprint, paid.Error, clock.GetUtcNow()));
                     await store.SaveChangesAsync(ct).ConfigureAwait(false);
                     return paid;
@@ -165,7 +171,14 @@ public sealed class UnpaidInvoiceService(
             return open.Error;
         }
 
-        var payment = await _payments.CollectAsync(organizationId, method, Money.FromTrusted(invoice.TotalMinor, invoice.Currency), "invoice:" + requestId, key, ct).ConfigureAwait(false);
+        var total = Money.FromTrusted(invoice.TotalMinor, invoice.Currency);
+        var charged = await _payments.ChargeAsync(organizationId, "invoice", method, total, key, ct).ConfigureAwait(false);
+        if (!charged.IsSuccess)
+        {
+            return charged.Error;
+        }
+
+        var payment = await _payments.CollectAsync(organizationId, method, total, "invoice:" + requestId, key, ct).ConfigureAwait(false);
         if (!payment.IsSuccess)
         {
             return payment.Error;

@@ -35,6 +35,12 @@ public interface IWalletStore
     /// <summary>Everything the auditor checks.</summary>
     Task<(IReadOnlyList<Wallet> Wallets, IReadOnlyList<LedgerTransaction> Transactions, IReadOnlyList<Withdrawal> Withdrawals)> AuditSnapshotAsync(CancellationToken cancellationToken);
 
+    /// <summary>The charge attempt of a request key, tracked (WAL-7).</summary>
+    Task<ChargeAttempt?> FindChargeAttemptAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Up to <paramref name="max"/> attempts not settled since before <paramref name="before"/>, oldest first.</summary>
+    Task<IReadOnlyList<ChargeAttempt>> UnsettledChargeAttemptsAsync(DateTimeOffset before, int max, CancellationToken cancellationToken);
+
     /// <summary>Adds a new object.</summary>
     void Add(object entity);
 

@@ -28,6 +28,9 @@ public interface IPaymentGateway
 
     /// <summary>Charges <paramref name="amount"/> to the payment method, once per key.</summary>
     Task<ChargeResult> ChargeAsync(string paymentMethod, Money amount, string idempotencyKey, CancellationToken cancellationToken);
+
+    /// <summary>Gives back a successful charge in full, once per key (WAL-7).</summary>
+    Task RefundAsync(string paymentMethod, string chargeReference, Money amount, string idempotencyKey, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -47,8 +50,20 @@ public sealed class SimulatedPaymentGateway(ISecretGenerator random) : IPaymentG
 
     private readonly ConcurrentDictionary<string, ChargeResult> _charges = new(StringComparer.Ordinal);
 
+    private readonly ConcurrentDictionary<string, string> _refunds = new(StringComparer.Ordinal);
+
     /// <summary>How many distinct charges succeeded.</summary>
     public int SuccessfulCharges => _charges.Values.Count(c => c.Outcome == ChargeOutcome.Succeeded);
+
+    /// <summary>How many distinct charges were refunded.</summary>
+    public int Refunds => _refunds.Count;
+
+    /// <inheritdoc />
+    public Task RefundAsync(string paymentMethod, string chargeReference, Money amount, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        _refunds.TryAdd(idempotencyKey, chargeReference);
+        return Task.CompletedTask;
+    }
 
     /// <inheritdoc />
     public bool Knows(string paymentMethod) => paymentMethod is Success or Decline or Timeout;

@@ -42,6 +42,10 @@ public static class WalletErrors
     public static readonly DomainError GatewayTimeout =
         new(ErrorKind.Unavailable, "PAYMENT_GATEWAY_TIMEOUT", "The payment gateway did not answer; retry with the same request id.");
 
+    /// <summary>WAL-7: what an external charge paid for could not be delivered, and the charge was given back.</summary>
+    public static readonly DomainError PaymentRefunded =
+        new(ErrorKind.FailedPrecondition, "PAYMENT_REFUNDED", "The payment could not be completed and was refunded; nothing was bought. Try again with a new request id.");
+
     /// <summary>An unknown payment method.</summary>
     public static readonly DomainError UnknownPaymentMethod =
         DomainError.Invalid("payment_method", "UNKNOWN_PAYMENT_METHOD", "This payment method is not known.");

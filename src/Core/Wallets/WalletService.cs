@@ -24,6 +24,9 @@ public sealed class WalletService(
     ISecretGenerator random,
     WalletOptions options)
 {
+    /// <summary>External charges of this unit of work (WAL-7), shared with billing's payments.</summary>
+    public ExternalCharges Charges { get; } = new(store, gateway, clock);
+
     /// <summary>The organization's wallets; billing rights needed (BIL-2).</summary>
     public async Task<Result<IReadOnlyList<Wallet>>> ListWalletsAsync(AuthenticatedUser user, Guid organizationId, CancellationToken ct = default)
     {
@@ -71,17 +74,21 @@ public sealed class WalletService(
                 return WalletErrors.TopUpLimit("TOP_UP_PERIOD_LIMIT", "period", options.PeriodLimit, amount.Currency);
             }
 
-            var charge = await gateway.ChargeAsync(paymentMethod, amount, key, ct).ConfigureAwait(false);
-            switch (charge.Outcome)
+            // Charged once, on its own record, before this unit of work (WAL-7); a retry continues it.
+            var charge = await Charges.ChargeAsync(key, organizationId, "top-up", paymentMethod, amount, ct).ConfigureAwait(false);
+            if (!charge.IsSuccess)
             {
-                case ChargeOutcome.TimedOut:
-                    return Transient(WalletErrors.GatewayTimeout);
-                case ChargeOutcome.Declined:
-                    return WalletErrors.PaymentDeclined;
+                return charge.Error.Reason == WalletErrors.GatewayTimeout.Reason ? Transient(charge.Error) : charge.Error;
+            }
+
+            var reference = await Charges.DeliverInUnitOfWorkAsync(key, ct).ConfigureAwait(false);
+            if (!reference.IsSuccess)
+            {
+                return reference.Error;
             }
 
             wallet ??= OpenWallet(organizationId, amount.Currency, now);
-            var transaction = wallet.TopUp(random.NewId(), amount.Minor, $"gateway:{charge.Reference}", now);
+            var transaction = wallet.TopUp(random.NewId(), amount.Minor, reference.Value, now);
             return new WalletMovement(wallet, transaction);
         }, ct);
 
@@ -277,8 +284,16 @@ public sealed class WalletService(
                         return outcome.Error with { Metadata = new Dictionary<string, string>() };
                     }
 
-                    // A failed request stays failed under its id (WAL-5); nothing else is written.
-                    store.Reset();
+                    if (outcome.Error.Reason == WalletErrors.RequestIdReused.Reason)
+                    {
+                        // Another request owns this id (WAL-6): its attempt is left as it is.
+                        store.Reset();
+                        return outcome.Error;
+                    }
+
+                    // A failed request stays failed under its id (WAL-5); nothing else is written, and
+                    // an external charge made for it is given back (WAL-7).
+                    await Charges.ReleaseAsync(key, ct).ConfigureAwait(false);
                     store.Add(IdempotencyRecord.Failed(key, fingerprint, outcome.Error, now));
                     await store.SaveChangesAsync(ct).ConfigureAwait(false);
                     return outcome.Error;

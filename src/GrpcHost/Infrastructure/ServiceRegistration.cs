@@ -71,6 +71,8 @@ internal static class ServiceRegistration
         services.AddHostedService<OutboxDispatcherService>();
         services.Configure<RenewalOptions>(configuration.GetSection(RenewalOptions.Section));
         services.AddHostedService<RenewalService>();
+        services.Configure<ChargeReconciliationOptions>(configuration.GetSection(ChargeReconciliationOptions.Section));
+        services.AddHostedService<ChargeReconciliationService>();
 
         services.Configure<ApiKeyOptions>(configuration.GetSection(ApiKeyOptions.Section));
         services.AddScoped<CallerAuthenticator>();

@@ -73,3 +73,22 @@ internal sealed class IdempotencyRecordConfiguration : IEntityTypeConfiguration<
         b.Ignore(r => r.Failure);
     }
 }
+
+internal sealed class ChargeAttemptConfiguration : IEntityTypeConfiguration<ChargeAttempt>
+{
+    public void Configure(EntityTypeBuilder<ChargeAttempt> b)
+    {
+        b.ToTable("ChargeAttempts");
+        b.HasKey(a => a.Key);
+        b.Property(a => a.Key).HasMaxLength(160);
+        b.Property(a => a.Purpose).HasMaxLength(32).IsRequired();
+        b.Property(a => a.Method).HasMaxLength(64).IsRequired();
+        b.Property(a => a.Currency).HasMaxLength(3).IsRequired();
+        b.Property(a => a.GatewayReference).HasMaxLength(128);
+        b.Property(a => a.Version).IsConcurrencyToken();
+        b.Ignore(a => a.Amount);
+        b.Ignore(a => a.IsSettled);
+        // The reconciliation job reads the unsettled ones, oldest first.
+        b.HasIndex(a => new { a.State, a.UpdatedAt });
+    }
+}

@@ -60,6 +60,16 @@ public sealed class EfWalletStore(HostingDbContext db) : IWalletStore
         db.Set<IdempotencyRecord>().FirstOrDefaultAsync(r => r.Key == key, cancellationToken);
 
     /// <inheritdoc />
+    public Task<ChargeAttempt?> FindChargeAttemptAsync(string key, CancellationToken cancellationToken) =>
+        db.Set<ChargeAttempt>().FirstOrDefaultAsync(a => a.Key == key, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<ChargeAttempt>> UnsettledChargeAttemptsAsync(DateTimeOffset before, int max, CancellationToken cancellationToken) =>
+        await db.Set<ChargeAttempt>().AsNoTracking()
+            .Where(a => (a.State == ChargeAttemptState.Pending || a.State == ChargeAttemptState.Charged || a.State == ChargeAttemptState.Refunding) && a.UpdatedAt < before)
+            .OrderBy(a => a.UpdatedAt).Take(max).ToListAsync(cancellationToken);
+
+    /// <inheritdoc />
     public async Task<(IReadOnlyList<Wallet> Wallets, IReadOnlyList<LedgerTransaction> Transactions, IReadOnlyList<Withdrawal> Withdrawals)> AuditSnapshotAsync(CancellationToken cancellationToken)
     {
         // One read transaction, so the three lists describe the same moment.

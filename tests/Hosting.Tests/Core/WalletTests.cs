@@ -264,8 +264,9 @@ public sealed class WalletTests : IDisposable
     }
 
     [Fact]
+    [Trait("Rule", "WAL-6")]
     [Trait("Rule", "WAL-5")]
-    public async Task AGatewayTimeout_IsNotRecorded_SoTheSameIdCanBeRetried()
+    public async Task AGatewayTimeout_LeavesTheAttemptOpen_AndTheSameIdCannotSwitchToAnotherMethod()
     {
         var (owner, id) = await OrganizationAsync();
 
@@ -273,7 +274,9 @@ public sealed class WalletTests : IDisposable
 
         Assert.Equal(ErrorKind.Unavailable, timeout.Kind);
         Assert.Empty(timeout.Metadata);
-        Assert.True((await _h.Wallets().TopUpAsync(owner, id, Chf(5_000), SimulatedPaymentGateway.Success, "retry-me")).IsSuccess);
+        Assert.Equal(ChargeAttemptState.Pending, _h.Query(db => db.Set<ChargeAttempt>().Single()).State);
+        ResultAssert.Fails(await _h.Wallets().TopUpAsync(owner, id, Chf(5_000), SimulatedPaymentGateway.Success, "retry-me"), "REQUEST_ID_REUSED");
+        Assert.Empty(_h.Query(db => db.Set<Wallet>().Where(w => w.OrganizationId == id && w.Balance > 0).ToList()));
     }
 
     [Fact]

@@ -155,6 +155,9 @@ public sealed class LimitsTests(LimitedHostFactory host) : IClassFixture<Limited
             await Task.Delay(delay, cancellationToken);
             return await inner.ChargeAsync(paymentMethod, amount, idempotencyKey, cancellationToken);
         }
+
+        public Task RefundAsync(string paymentMethod, string chargeReference, Hosting.Core.Shared.Money amount, string idempotencyKey, CancellationToken cancellationToken) =>
+            inner.RefundAsync(paymentMethod, chargeReference, amount, idempotencyKey, cancellationToken);
     }
 
     internal static CreateInvitationRequest Invite(string organization, string email) =>

@@ -83,6 +83,11 @@ public sealed class AccountsHarness : IDisposable
 
     public SimulatedPaymentGateway Gateway { get; private set; } = null!;
 
+    /// <summary>A gateway to use instead of the simulated one (fakes that record or interfere).</summary>
+    public IPaymentGateway? CustomGateway { get; set; }
+
+    private IPaymentGateway PaymentGateway => CustomGateway ?? Gateway;
+
     public WalletOptions WalletOptions { get; set; } = new();
 
     /// <summary>The wallet domain with its own unit of work, as one request has.</summary>
@@ -90,7 +95,7 @@ public sealed class AccountsHarness : IDisposable
     {
         Gateway ??= new SimulatedPaymentGateway(Random);
         var db = NewDb();
-        return new WalletService(new EfWalletStore(db), new EfOrganizationStore(db), Gateway, Clock, Random, WalletOptions);
+        return new WalletService(new EfWalletStore(db), new EfOrganizationStore(db), PaymentGateway, Clock, Random, WalletOptions);
     }
 
     public BillingOptions BillingOptions { get; } = new();
@@ -102,8 +107,8 @@ public sealed class AccountsHarness : IDisposable
         var db = NewDb();
         var billing = new EfBillingStore(db);
         var organizations = new EfOrganizationStore(db);
-        var wallets = new WalletService(new EfWalletStore(db), organizations, Gateway, Clock, Random, WalletOptions);
-        return new BillingService(billing, organizations, wallets, Gateway, new StoredProductCatalogue(billing), Clock, Random, BillingOptions);
+        var wallets = new WalletService(new EfWalletStore(db), organizations, PaymentGateway, Clock, Random, WalletOptions);
+        return new BillingService(billing, organizations, wallets, PaymentGateway, new StoredProductCatalogue(billing), Clock, Random, BillingOptions);
     }
 
     /// <summary>The shop with its own unit of work, as one request has.</summary>
@@ -113,8 +118,8 @@ public sealed class AccountsHarness : IDisposable
         var db = NewDb();
         var billing = new EfBillingStore(db);
         var organizations = new EfOrganizationStore(db);
-        var wallets = new WalletService(new EfWalletStore(db), organizations, Gateway, Clock, Random, WalletOptions);
-        return new OrderService(billing, organizations, wallets, Gateway, new StoredProductCatalogue(billing), Clock, Random, BillingOptions);
+        var wallets = new WalletService(new EfWalletStore(db), organizations, PaymentGateway, Clock, Random, WalletOptions);
+        return new OrderService(billing, organizations, wallets, new StoredProductCatalogue(billing), Clock, Random, BillingOptions);
     }
 
     /// <summary>Payment and cancellation of unpaid invoices with their own unit of work.</summary>
@@ -123,8 +128,8 @@ public sealed class AccountsHarness : IDisposable
         Gateway ??= new SimulatedPaymentGateway(Random);
         var db = NewDb();
         var organizations = new EfOrganizationStore(db);
-        var wallets = new WalletService(new EfWalletStore(db), organizations, Gateway, Clock, Random, WalletOptions);
-        return new UnpaidInvoiceService(new EfBillingStore(db), organizations, wallets, Gateway, Clock, Random, BillingOptions);
+        var wallets = new WalletService(new EfWalletStore(db), organizations, PaymentGateway, Clock, Random, WalletOptions);
+        return new UnpaidInvoiceService(new EfBillingStore(db), organizations, wallets, Clock, Random, BillingOptions);
     }
 
     public WalletAuditor Auditor() => new(new EfWalletStore(NewDb()));

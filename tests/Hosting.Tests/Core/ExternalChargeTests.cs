@@ -1,0 +1,163 @@
+using Hosting.Core.Accounts;
+using Hosting.Core.Billing;
+using Hosting.Core.Organizations;
+using Hosting.Core.Shared;
+using Hosting.Core.Wallets;
+using Hosting.Tests.Support;
+
+namespace Hosting.Tests.Core;
+
+/// <summary>External charges are made once per attempt, outside retried units of work, and given back when nothing is delivered (WAL-6, WAL-7).</summary>
+public sealed class ExternalChargeTests : IDisposable
+{
+    private readonly AccountsHarness _h = new();
+    private readonly RecordingGateway _gateway;
+
+    public ExternalChargeTests()
+    {
+        _gateway = new RecordingGateway(new SimulatedPaymentGateway(_h.Random));
+        _h.CustomGateway = _gateway;
+    }
+
+    public void Dispose() => _h.Dispose();
+
+    private static readonly Cart Domain = new([new CartLine(ProductType.DomainName, "meier.ch", 12, false)], null, null);
+
+    private async Task<(AuthenticatedUser Owner, Guid OrganizationId)> OrganizationAsync(string login = "owner@example.com")
+    {
+        var user = await _h.UserAsync(login);
+        return (user, (await _h.Organizations().CreateAsync(user, Contacts.Company)).Value.Organization.Id);
+    }
+
+    private ChargeAttempt OrderAttempt() => _h.Query(db => db.Set<ChargeAttempt>().Single(a => a.Purpose == "order"));
+
+    private int Products(Guid organizationId) => _h.Query(db => db.Set<Product>().Count(p => p.OrganizationId == organizationId));
+
+    [Fact]
+    [Trait("Rule", "WAL-7")]
+    public async Task CardOrder_WhoseCodeIsUsedUpWhileTheCardIsCharged_IsRefunded_AndDeliversNothing()
+    {
+        var (owner, id) = await OrganizationAsync();
+        var (rival, rivalId) = await OrganizationAsync("rival@example.com");
+        await _h.Wallets().TopUpAsync(rival, rivalId, Money.FromTrusted(10_000, "CHF"), SimulatedPaymentGateway.Success, "fund");
+        await _h.Billing().CreatePromotionAsync(PromotionCode.Create(_h.Random.NewId(), "LAST", 1_000, 0, "CHF", AccountsHarness.Start, AccountsHarness.Start.AddDays(30), 1, [], 0, false));
+        var charges = _gateway.Charges;
+        _gateway.DuringNextCharge = async () =>
+            Assert.True((await _h.Orders().ConfirmAsync(rival, rivalId, Domain with { PromotionCode = "LAST" }, BillingService.WalletMethod, "rival")).IsSuccess);
+
+        var refused = await _h.Orders().ConfirmAsync(owner, id, Domain with { PromotionCode = "LAST" }, SimulatedPaymentGateway.Success, "mine");
+
+        ResultAssert.Fails(refused, "PROMOTION_CODE_EXHAUSTED");
+        Assert.Equal(charges + 1, _gateway.Charges);
+        Assert.Equal(1, _gateway.Refunds);
+        Assert.Equal(ChargeAttemptState.Refunded, OrderAttempt().State);
+        Assert.Equal(0, Products(id));
+        Assert.Equal(1, Products(rivalId));
+    }
+
+    [Fact]
+    [Trait("Rule", "WAL-7")]
+    [Trait("Rule", "WAL-1")]
+    public async Task TopUp_WhosePeriodLimitIsReachedWhileTheCardIsCharged_IsRefunded()
+    {
+        _h.WalletOptions = _h.WalletOptions with { PeriodLimit = 10_000 };
+        var (owner, id) = await OrganizationAsync();
+        _gateway.DuringNextCharge = async () =>
+            Assert.True((await _h.Wallets().TopUpAsync(owner, id, Money.FromTrusted(6_000, "CHF"), SimulatedPaymentGateway.Success, "other")).IsSuccess);
+
+        var refused = await _h.Wallets().TopUpAsync(owner, id, Money.FromTrusted(6_000, "CHF"), SimulatedPaymentGateway.Success, "mine");
+
+        ResultAssert.Fails(refused, "TOP_UP_PERIOD_LIMIT");
+        Assert.Equal(2, _gateway.Charges);
+        Assert.Equal(1, _gateway.Refunds);
+        Assert.Equal(6_000, _h.Query(db => db.Set<Wallet>().Single(w => w.OrganizationId == id).Balance));
+        Assert.Equal(ChargeAttemptState.Refunded, _h.Query(db => db.Set<ChargeAttempt>().ToList()).Single(a => a.Key.EndsWith(":mine", StringComparison.Ordinal)).State);
+    }
+
+    [Fact]
+    [Trait("Rule", "WAL-6")]
+    [Trait("Rule", "WAL-7")]
+    public async Task TimedOutCharge_IsSettledByARetryUnderTheSameId_NeverByAnotherMethod()
+    {
+        var (owner, id) = await OrganizationAsync();
+        await _h.Wallets().TopUpAsync(owner, id, Money.FromTrusted(10_000, "CHF"), SimulatedPaymentGateway.Success, "fund");
+        var charges = _gateway.Charges;
+        _gateway.TimeoutsLeft = 1;
+
+        ResultAssert.Fails(await _h.Orders().ConfirmAsync(owner, id, Domain, SimulatedPaymentGateway.Success, "order-1"), "PAYMENT_GATEWAY_TIMEOUT");
+        ResultAssert.Fails(await _h.Orders().ConfirmAsync(owner, id, Domain, BillingService.WalletMethod, "order-1"), "REQUEST_ID_REUSED");
+        ResultAssert.Fails(await _h.Orders().ConfirmAsync(owner, id, Domain, SimulatedPaymentGateway.Decline, "order-1"), "REQUEST_ID_REUSED");
+        var placed = await _h.Orders().ConfirmAsync(owner, id, Domain, SimulatedPaymentGateway.Success, "order-1");
+
+        Assert.True(placed.IsSuccess);
+        Assert.Equal(charges + 1, _gateway.Charges);
+        Assert.Equal(0, _gateway.Refunds);
+        Assert.Equal(10_000, _h.Query(db => db.Set<Wallet>().Single(w => w.OrganizationId == id).Balance));
+        Assert.Equal(1, Products(id));
+        Assert.Equal(ChargeAttemptState.Delivered, OrderAttempt().State);
+    }
+
+    [Fact]
+    [Trait("Rule", "WAL-7")]
+    public async Task Reconciliation_RefundsChargesLeftUndelivered_OnlyOnceTheyAreStale_AndALateRetryBuysNothing()
+    {
+        var (owner, id) = await OrganizationAsync();
+        // A request that crashed after its card was charged, before delivering.
+        var crashed = await _h.Wallets().Charges.ChargeAsync($"{id:N}:crashed", id, "order", SimulatedPaymentGateway.Success, Money.FromTrusted(1_622, "CHF"), default);
+        Assert.True(crashed.IsSuccess);
+        // A request whose gateway never answered and that the client did not retry in time.
+        _gateway.TimeoutsLeft = 1;
+        ResultAssert.Fails(await _h.Orders().ConfirmAsync(owner, id, Domain, SimulatedPaymentGateway.Success, "abandoned"), "PAYMENT_GATEWAY_TIMEOUT");
+
+        Assert.Equal(0, await _h.Wallets().Charges.SettleStaleAsync(TimeSpan.FromMinutes(15), default));
+        _h.Clock.Advance(TimeSpan.FromMinutes(16));
+        Assert.Equal(2, await _h.Wallets().Charges.SettleStaleAsync(TimeSpan.FromMinutes(15), default));
+
+        Assert.Equal(2, _gateway.Refunds);
+        Assert.All(_h.Query(db => db.Set<ChargeAttempt>().ToList()), a => Assert.Equal(ChargeAttemptState.Refunded, a.State));
+        ResultAssert.Fails(await _h.Orders().ConfirmAsync(owner, id, Domain, SimulatedPaymentGateway.Success, "abandoned"), "PAYMENT_REFUNDED");
+        Assert.Equal(0, Products(id));
+        Assert.Equal(0, await _h.Wallets().Charges.SettleStaleAsync(TimeSpan.FromMinutes(15), default));
+        Assert.Equal(2, _gateway.Refunds);
+    }
+
+    /// <summary>A gateway that counts charges and refunds, and can time out or let something happen while it charges.</summary>
+    private sealed class RecordingGateway(SimulatedPaymentGateway inner) : IPaymentGateway
+    {
+        private readonly HashSet<string> _refunds = [];
+
+        public Func<Task>? DuringNextCharge { get; set; }
+
+        public int TimeoutsLeft { get; set; }
+
+        public int Charges => inner.SuccessfulCharges;
+
+        public int Refunds => _refunds.Count;
+
+        public bool Knows(string paymentMethod) => inner.Knows(paymentMethod);
+
+        public async Task<ChargeResult> ChargeAsync(string paymentMethod, Money amount, string idempotencyKey, CancellationToken cancellationToken)
+        {
+            if (DuringNextCharge is { } hook)
+            {
+                DuringNextCharge = null;
+                await hook();
+            }
+
+            if (TimeoutsLeft > 0)
+            {
+                TimeoutsLeft--;
+                return new ChargeResult(ChargeOutcome.TimedOut, string.Empty);
+            }
+
+            return await inner.ChargeAsync(paymentMethod, amount, idempotencyKey, cancellationToken);
+        }
+
+        public Task RefundAsync(string paymentMethod, string chargeReference, Money amount, string idempotencyKey, CancellationToken cancellationToken)
+        {
+            Assert.StartsWith("sim-", chargeReference, StringComparison.Ordinal);
+            _refunds.Add(idempotencyKey);
+            return Task.CompletedTask;
+        }
+    }
+}
