@@ -247,7 +247,7 @@ public sealed class AccountService(
     public async Task<Result<(UserAccount Account, int RevokedSessions)>> ChangePasswordAsync(
         AuthenticatedUser user, string? currentPassword, string? newPassword, string? etag, SignInContext context, CancellationToken ct = default)
     {
-        var loaded = await LoadForUpdateAsync(user, currentPassword, etag, ct).ConfigureAwait(false);
+        var loaded = await LoadForUpdateAsync(user, currentPassword, etag, ct, context).ConfigureAwait(false);
         if (!loaded.IsSuccess)
         {
             return loaded.Error;
@@ -285,7 +285,7 @@ public sealed class AccountService(
             recovery = parsed.Value;
         }
 
-        var loaded = await LoadForUpdateAsync(user, currentPassword, etag, ct).ConfigureAwait(false);
+        var loaded = await LoadForUpdateAsync(user, currentPassword, etag, ct, context).ConfigureAwait(false);
         if (!loaded.IsSuccess)
         {
             return loaded.Error;
@@ -433,7 +433,7 @@ public sealed class AccountService(
     /// <summary>Turns 2FA off with the password and a current or recovery code (ACC-7).</summary>
     public async Task<Result<Done>> DisableTwoFactorAsync(AuthenticatedUser user, string? currentPassword, string? totpCode, string? recoveryCode, SignInContext context, CancellationToken ct = default)
     {
-        var loaded = await LoadForUpdateAsync(user, currentPassword, etag: null, ct).ConfigureAwait(false);
+        var loaded = await LoadForUpdateAsync(user, currentPassword, etag: null, ct, context).ConfigureAwait(false);
         if (!loaded.IsSuccess)
         {
             return loaded.Error;
@@ -448,6 +448,7 @@ public sealed class AccountService(
         var now = clock.GetUtcNow();
         if (!AcceptSecondFactor(account, totpCode, recoveryCode, context, now))
         {
+            await RecordSecondFactorFailureAsync(account, context, now, ct).ConfigureAwait(false);
             return TwoFactorErrors.InvalidSecondFactor;
         }
 
@@ -494,7 +495,7 @@ public sealed class AccountService(
         return account is null ? AccountErrors.SessionInvalid : account;
     }
 
-    private async Task<Result<UserAccount>> LoadForUpdateAsync(AuthenticatedUser user, string? currentPassword, string? etag, CancellationToken ct)
+    private async Task<Result<UserAccount>> LoadForUpdateAsync(AuthenticatedUser user, string? currentPassword, string? etag, CancellationToken ct, SignInContext? context = null)
     {
         var loaded = await LoadAsync(user, ct).ConfigureAwait(false);
         if (!loaded.IsSuccess)
@@ -507,13 +508,31 @@ public sealed class AccountService(
             return AccountErrors.ETagMismatch;
         }
 
+        // A session is no licence to guess: the check shares the sign-in throttle of the login (ACC-13, ACC-4).
+        var now = clock.GetUtcNow();
+        var loginDigest = Secrets.Digest(loaded.Value.Login.Value);
+        var throttle = await store.FindThrottleAsync(loginDigest, ct).ConfigureAwait(false);
+        if (throttle?.Check(now, options.Throttle) is { } throttled)
+        {
+            return throttled;
+        }
+
         if (string.IsNullOrEmpty(currentPassword) || !PasswordPolicy.TryNormalize(currentPassword, out var normalized)
             || !(await hasher.VerifyAsync(loaded.Value.PasswordHash, normalized, ct).ConfigureAwait(false)).Matches)
         {
+            await RecordFailureAsync(throttle, loginDigest, loaded.Value.Id, context ?? SignInContext.Unknown, now, ct).ConfigureAwait(false);
             return AccountErrors.WrongPassword;
         }
 
         return loaded;
+    }
+
+    /// <summary>Counts a wrong second factor given with a session as a failed sign-in (ACC-4).</summary>
+    private async Task RecordSecondFactorFailureAsync(UserAccount account, SignInContext context, DateTimeOffset now, CancellationToken ct)
+    {
+        var loginDigest = Secrets.Digest(account.Login.Value);
+        var throttle = await store.FindThrottleAsync(loginDigest, ct).ConfigureAwait(false);
+        await RecordFailureAsync(throttle, loginDigest, account.Id, context, now, ct).ConfigureAwait(false);
     }
 
     private bool AcceptSecondFactor(UserAccount account, string? totpCode, string? recoveryCode, SignInContext context, DateTimeOffset now)

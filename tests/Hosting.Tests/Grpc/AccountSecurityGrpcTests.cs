@@ -11,9 +11,71 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Hosting.Tests.Grpc;
 
 /// <summary>Security fixes between account features, each proven through the host.</summary>
-public sealed class AccountSecurityGrpcTests
+public sealed class AccountSecurityGrpcTests(HostFactory host) : IClassFixture<HostFactory>
 {
+    private AccountsService.AccountsServiceClient Client => host.Accounts();
+
     private static string NewLogin() => $"user-{Guid.NewGuid():N}@example.com";
+
+    private async Task<(string Login, Metadata Auth)> SignedInAsync()
+    {
+        var login = NewLogin();
+        await Client.SignUpAsync(new SignUpRequest { Login = login, Password = Passwords.Good });
+        var signIn = await Client.SignInAsync(new SignInRequest { Login = login, Password = Passwords.Good });
+        return (login, Bearer.Of(signIn.SessionToken));
+    }
+
+    /// <summary>Each call that checks the current password, by RPC name.</summary>
+    private Task CheckPassword(string rpc, string password, Metadata auth) => rpc switch
+    {
+        "ChangePassword" => Client.ChangePasswordAsync(new ChangePasswordRequest { CurrentPassword = password, NewPassword = Passwords.Other }, auth).ResponseAsync,
+        "UpdateRecoveryEmail" => Client.UpdateRecoveryEmailAsync(new UpdateRecoveryEmailRequest { CurrentPassword = password, RecoveryEmail = "backup@example.net" }, auth).ResponseAsync,
+        "DeleteAccount" => Client.DeleteAccountAsync(new DeleteAccountRequest { CurrentPassword = password }, auth).ResponseAsync,
+        "BeginTwoFactorEnrollment" => Client.BeginTwoFactorEnrollmentAsync(new BeginTwoFactorEnrollmentRequest { CurrentPassword = password }, auth).ResponseAsync,
+        "DisableTwoFactor" => Client.DisableTwoFactorAsync(new DisableTwoFactorRequest { CurrentPassword = password, TotpCode = "000000" }, auth).ResponseAsync,
+        _ => throw new ArgumentOutOfRangeException(nameof(rpc)),
+    };
+
+    [Theory]
+    [InlineData("ChangePassword")]
+    [InlineData("UpdateRecoveryEmail")]
+    [InlineData("DeleteAccount")]
+    [InlineData("BeginTwoFactorEnrollment")]
+    [InlineData("DisableTwoFactor")]
+    [Trait("Rule", "ACC-13")]
+    [Trait("Rule", "ACC-4")]
+    public async Task WrongCurrentPasswords_WithASession_AreThrottledLikeSignIns(string rpc)
+    {
+        var (login, auth) = await SignedInAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await RpcAssert.FailsAsync(() => CheckPassword(rpc, "not my password", auth), StatusCode.PermissionDenied, "WRONG_PASSWORD");
+        }
+
+        // Three free failures are spent: the right password waits now, on this call as on sign-in.
+        await RpcAssert.FailsAsync(() => CheckPassword(rpc, Passwords.Good, auth), StatusCode.ResourceExhausted, "SIGN_IN_THROTTLED");
+        await RpcAssert.FailsAsync(
+            () => Client.SignInAsync(new SignInRequest { Login = login, Password = Passwords.Good }).ResponseAsync,
+            StatusCode.ResourceExhausted, "SIGN_IN_THROTTLED");
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-13")]
+    [Trait("Rule", "ACC-4")]
+    public async Task WrongCurrentPasswords_LockTheLogin_AndTheLockRefusesTheRightOne()
+    {
+        var (login, auth) = await SignedInAsync();
+        for (var i = 0; i < 10; i++)
+        {
+            host.Clock.Advance(TimeSpan.FromMinutes(1));
+            await RpcAssert.FailsAsync(() => CheckPassword("ChangePassword", "not my password", auth), StatusCode.PermissionDenied, "WRONG_PASSWORD");
+        }
+
+        await RpcAssert.FailsAsync(() => CheckPassword("ChangePassword", Passwords.Good, auth), StatusCode.ResourceExhausted, "SIGN_IN_LOCKED");
+        await RpcAssert.FailsAsync(
+            () => Client.SignInAsync(new SignInRequest { Login = login, Password = Passwords.Good }).ResponseAsync,
+            StatusCode.ResourceExhausted, "SIGN_IN_LOCKED");
+    }
 
     [Fact]
     [Trait("Rule", "ACC-5")]
