@@ -1,3 +1,4 @@
+using Hosting.Core.Accounts;
 using Hosting.Core.Notifications;
 
 namespace Hosting.GrpcHost.Infrastructure;
@@ -21,7 +22,10 @@ public sealed class NotificationOptions
     public string Sender { get; set; } = "Log";
 }
 
-/// <summary>Polls the outbox and hands due messages to the <see cref="INotificationSender"/>.</summary>
+/// <summary>
+/// Polls the outbox: issues the reset tokens asked for (<see cref="PasswordResetIssuer"/>), then
+/// hands due messages to the <see cref="INotificationSender"/>.
+/// </summary>
 public sealed partial class OutboxDispatcherService(
     IServiceScopeFactory scopes,
     Microsoft.Extensions.Options.IOptions<NotificationOptions> options,
@@ -41,6 +45,12 @@ public sealed partial class OutboxDispatcherService(
         {
             try
             {
+                // Reset requests first, in their own unit of work, so their mail goes out in this same tick.
+                await using (var issuing = scopes.CreateAsyncScope())
+                {
+                    await issuing.ServiceProvider.GetRequiredService<PasswordResetIssuer>().IssuePendingAsync(options.Value.BatchSize, stoppingToken);
+                }
+
                 await using var scope = scopes.CreateAsyncScope();
                 var dispatcher = scope.ServiceProvider.GetRequiredService<NotificationDispatcher>();
                 dispatcher.DeliveryFailed += (kind, id, error) => LogDeliveryFailed(logger, error, kind, id);
