@@ -36,9 +36,9 @@ public static class AccountErrors
     public static readonly DomainError ResetTokenExpired =
         new(ErrorKind.FailedPrecondition, "RESET_TOKEN_EXPIRED", "The reset token has expired; ask for a new one.");
 
-    /// <summary>ACC-8: tokens are single use.</summary>
+    /// <summary>ACC-8: tokens are single use, and a reset, a password change or a newer request voids the older ones.</summary>
     public static readonly DomainError ResetTokenUsed =
-        new(ErrorKind.FailedPrecondition, "RESET_TOKEN_USED", "The reset token was used already; ask for a new one.");
+        new(ErrorKind.FailedPrecondition, "RESET_TOKEN_USED", "The reset token was used already or replaced by a later change; ask for a new one.");
 
     /// <summary>API-4: the caller read an older version.</summary>
     public static readonly DomainError ETagMismatch =

@@ -247,7 +247,7 @@ public sealed class AccountService(
     public async Task<Result<(UserAccount Account, int RevokedSessions)>> ChangePasswordAsync(
         AuthenticatedUser user, string? currentPassword, string? newPassword, string? etag, SignInContext context, CancellationToken ct = default)
     {
-        var loaded = await LoadForUpdateAsync(user, currentPassword, etag, ct).ConfigureAwait(false);
+        var loaded = await LoadForUpdateAsync(user, currentPassword, etag, ct, context).ConfigureAwait(false);
         if (!loaded.IsSuccess)
         {
             return loaded.Error;
@@ -263,6 +263,9 @@ public sealed class AccountService(
         var now = clock.GetUtcNow();
         account.SetPasswordHash(await hasher.HashAsync(checkedPassword.Value, ct).ConfigureAwait(false));
         await SyncAsync(account, context, now, ct).ConfigureAwait(false);
+        await PasswordResetRequest.VoidOpenTokensAsync(store, account.Id, now, ct).ConfigureAwait(false);
+        Notify(account.Login, NotificationKinds.PasswordChanged, "Your password was changed",
+            $"The password of your account {account.Login} was changed.", context, now);
         var ended = await EndSessionsAsync(account.Id, except: user.SessionId, now, ct).ConfigureAwait(false);
         Record(account.Id, ActivityKind.PasswordChanged, context, now);
         await store.SaveChangesAsync(ct).ConfigureAwait(false);
@@ -285,22 +288,35 @@ public sealed class AccountService(
             recovery = parsed.Value;
         }
 
-        var loaded = await LoadForUpdateAsync(user, currentPassword, etag, ct).ConfigureAwait(false);
+        var loaded = await LoadForUpdateAsync(user, currentPassword, etag, ct, context).ConfigureAwait(false);
         if (!loaded.IsSuccess)
         {
             return loaded.Error;
         }
 
         var now = clock.GetUtcNow();
-        loaded.Value.SetRecoveryEmail(recovery);
+        var account = loaded.Value;
+        var previous = account.RecoveryEmail;
+        account.SetRecoveryEmail(recovery);
+        if (previous != recovery)
+        {
+            // The login, the old address and the new one each hear of it (ACC-13), once per address.
+            var text = $"The recovery email of the account {account.Login} was changed from {previous?.Value ?? "none"} to {recovery?.Value ?? "none"}.";
+            foreach (var to in new[] { account.Login, previous, recovery }.OfType<EmailAddress>().Distinct())
+            {
+                Notify(to, NotificationKinds.RecoveryEmailChanged, "The recovery email of your account was changed", text, context, now);
+            }
+        }
+
         Record(user.AccountId, ActivityKind.RecoveryEmailChanged, context, now);
         await store.SaveChangesAsync(ct).ConfigureAwait(false);
         return loaded.Value;
     }
 
     /// <summary>
-    /// Sends a reset token to the recovery email, else to the login (ACC-8). Answers the same for
-    /// an unknown login.
+    /// Asks for a reset token to be sent to the recovery email, else to the login (ACC-8). Only
+    /// queues the request, the same single write for a known and an unknown login; the token is
+    /// issued out of band by <see cref="PasswordResetIssuer"/>.
     /// </summary>
     public async Task<Result<Done>> RequestPasswordResetAsync(string? login, SignInContext context, CancellationToken ct = default)
     {
@@ -310,25 +326,7 @@ public sealed class AccountService(
             return email.Error;
         }
 
-        var account = await store.FindAccountByLoginAsync(email.Value, ct).ConfigureAwait(false);
-        if (account is null)
-        {
-            return Done.Value;
-        }
-
-        var now = clock.GetUtcNow();
-        var token = Secrets.NewToken(random);
-        store.Add(PasswordResetToken.Issue(random.NewId(), account.Id, Secrets.Digest(token), now, options.ResetTokenLifetime));
-        var minutes = ((int)options.ResetTokenLifetime.TotalMinutes).ToString(CultureInfo.InvariantCulture);
-        store.Add(OutboxMessage.Queue(
-            random.NewId(),
-            NotificationKinds.PasswordReset,
-            (account.RecoveryEmail ?? account.Login).Value,
-            "Reset your password",
-            $"Someone asked to reset the password of {account.Login}. Reset token (valid {minutes} minutes, once): {token}\n"
-            + "If it was not you, ignore this message; your password is unchanged.",
-            now));
-        Record(account.Id, ActivityKind.PasswordResetRequested, context, now);
+        store.Add(PasswordResetRequest.Queue(random.NewId(), email.Value, context, clock.GetUtcNow()));
         await store.SaveChangesAsync(ct).ConfigureAwait(false);
         return Done.Value;
     }
@@ -363,6 +361,9 @@ public sealed class AccountService(
 
         account.SetPasswordHash(await hasher.HashAsync(checkedPassword.Value, ct).ConfigureAwait(false));
         await SyncAsync(account, context, now, ct).ConfigureAwait(false);
+        await PasswordResetRequest.VoidOpenTokensAsync(store, account.Id, now, ct).ConfigureAwait(false);
+        Notify(account.Login, NotificationKinds.PasswordChanged, "Your password was reset",
+            $"The password of your account {account.Login} was reset with a token sent to {(account.RecoveryEmail ?? account.Login)}.", context, now);
         await EndSessionsAsync(account.Id, except: null, now, ct).ConfigureAwait(false);
         var throttle = await store.FindThrottleAsync(Secrets.Digest(account.Login.Value), ct).ConfigureAwait(false);
         throttle?.Reset();
@@ -425,6 +426,8 @@ public sealed class AccountService(
         }
 
         await EndSessionsAsync(account.Id, except: user.SessionId, now, ct).ConfigureAwait(false);
+        Notify(account.Login, NotificationKinds.TwoFactorEnabled, "Two-factor authentication was turned on",
+            $"Two-factor authentication was turned on for your account {account.Login}.", context, now);
         Record(account.Id, ActivityKind.TwoFactorEnabled, context, now);
         await store.SaveChangesAsync(ct).ConfigureAwait(false);
         return codes;
@@ -433,7 +436,7 @@ public sealed class AccountService(
     /// <summary>Turns 2FA off with the password and a current or recovery code (ACC-7).</summary>
     public async Task<Result<Done>> DisableTwoFactorAsync(AuthenticatedUser user, string? currentPassword, string? totpCode, string? recoveryCode, SignInContext context, CancellationToken ct = default)
     {
-        var loaded = await LoadForUpdateAsync(user, currentPassword, etag: null, ct).ConfigureAwait(false);
+        var loaded = await LoadForUpdateAsync(user, currentPassword, etag: null, ct, context).ConfigureAwait(false);
         if (!loaded.IsSuccess)
         {
             return loaded.Error;
@@ -448,11 +451,14 @@ public sealed class AccountService(
         var now = clock.GetUtcNow();
         if (!AcceptSecondFactor(account, totpCode, recoveryCode, context, now))
         {
+            await RecordSecondFactorFailureAsync(account, context, now, ct).ConfigureAwait(false);
             return TwoFactorErrors.InvalidSecondFactor;
         }
 
         account.DisableTwoFactor();
         await EndSessionsAsync(account.Id, except: user.SessionId, now, ct).ConfigureAwait(false);
+        Notify(account.Login, NotificationKinds.TwoFactorDisabled, "Two-factor authentication was turned off",
+            $"Two-factor authentication was turned off for your account {account.Login}; the password alone now signs in.", context, now);
         Record(account.Id, ActivityKind.TwoFactorDisabled, context, now);
         await store.SaveChangesAsync(ct).ConfigureAwait(false);
         return Done.Value;
@@ -494,7 +500,7 @@ public sealed class AccountService(
         return account is null ? AccountErrors.SessionInvalid : account;
     }
 
-    private async Task<Result<UserAccount>> LoadForUpdateAsync(AuthenticatedUser user, string? currentPassword, string? etag, CancellationToken ct)
+    private async Task<Result<UserAccount>> LoadForUpdateAsync(AuthenticatedUser user, string? currentPassword, string? etag, CancellationToken ct, SignInContext? context = null)
     {
         var loaded = await LoadAsync(user, ct).ConfigureAwait(false);
         if (!loaded.IsSuccess)
@@ -507,13 +513,31 @@ public sealed class AccountService(
             return AccountErrors.ETagMismatch;
         }
 
+        // A session is no licence to guess: the check shares the sign-in throttle of the login (ACC-13, ACC-4).
+        var now = clock.GetUtcNow();
+        var loginDigest = Secrets.Digest(loaded.Value.Login.Value);
+        var throttle = await store.FindThrottleAsync(loginDigest, ct).ConfigureAwait(false);
+        if (throttle?.Check(now, options.Throttle) is { } throttled)
+        {
+            return throttled;
+        }
+
         if (string.IsNullOrEmpty(currentPassword) || !PasswordPolicy.TryNormalize(currentPassword, out var normalized)
             || !(await hasher.VerifyAsync(loaded.Value.PasswordHash, normalized, ct).ConfigureAwait(false)).Matches)
         {
+            await RecordFailureAsync(throttle, loginDigest, loaded.Value.Id, context ?? SignInContext.Unknown, now, ct).ConfigureAwait(false);
             return AccountErrors.WrongPassword;
         }
 
         return loaded;
+    }
+
+    /// <summary>Counts a wrong second factor given with a session as a failed sign-in (ACC-4).</summary>
+    private async Task RecordSecondFactorFailureAsync(UserAccount account, SignInContext context, DateTimeOffset now, CancellationToken ct)
+    {
+        var loginDigest = Secrets.Digest(account.Login.Value);
+        var throttle = await store.FindThrottleAsync(loginDigest, ct).ConfigureAwait(false);
+        await RecordFailureAsync(throttle, loginDigest, account.Id, context, now, ct).ConfigureAwait(false);
     }
 
     private bool AcceptSecondFactor(UserAccount account, string? totpCode, string? recoveryCode, SignInContext context, DateTimeOffset now)
@@ -608,6 +632,20 @@ public sealed class AccountService(
     private void Record(Guid accountId, ActivityKind kind, SignInContext context, DateTimeOffset now) =>
         store.Add(ActivityEntry.Record(random.NewId(), accountId, now, kind, context));
 
+    /// <summary>Queues a security notice (ACC-13), saying when and from where, never a secret.</summary>
+    private void Notify(EmailAddress to, string kind, string subject, string what, SignInContext context, DateTimeOffset now)
+    {
+        var when = now.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
+        store.Add(OutboxMessage.Queue(
+            random.NewId(),
+            kind,
+            to.Value,
+            subject,
+            $"{what}\nWhen: {when}; address {context.IpAddress ?? "unknown"}, device {context.DeviceId ?? context.UserAgent ?? "unknown"}.\n"
+            + "If it was not you, reset your password and review your sessions and activity.",
+            now));
+    }
+
     private string NewRecoveryCode()
     {
         var text = Totp.ToBase32(random.GetBytes(7))[..10];
@@ -625,4 +663,19 @@ public static class NotificationKinds
 
     /// <summary>ACC-8.</summary>
     public const string PasswordReset = "password-reset";
+
+    /// <summary>ACC-8: a queued reset request, handled by <see cref="PasswordResetIssuer"/>, never sent.</summary>
+    public const string PasswordResetRequest = "password-reset-request";
+
+    /// <summary>ACC-13: the password was changed or reset.</summary>
+    public const string PasswordChanged = "password-changed";
+
+    /// <summary>ACC-13: to the login and to the old and new recovery addresses.</summary>
+    public const string RecoveryEmailChanged = "recovery-email-changed";
+
+    /// <summary>ACC-13.</summary>
+    public const string TwoFactorEnabled = "two-factor-enabled";
+
+    /// <summary>ACC-13.</summary>
+    public const string TwoFactorDisabled = "two-factor-disabled";
 }

@@ -36,6 +36,12 @@ public interface IAccountStore
     /// <summary>The reset token with this digest, if any.</summary>
     Task<PasswordResetToken?> FindResetTokenAsync(string tokenDigest, CancellationToken cancellationToken);
 
+    /// <summary>The account's reset tokens neither used nor expired at <paramref name="now"/>.</summary>
+    Task<IReadOnlyList<PasswordResetToken>> ListOpenResetTokensAsync(Guid accountId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Queued reset requests not handled yet, oldest first.</summary>
+    Task<IReadOnlyList<OutboxMessage>> PendingResetRequestsAsync(int max, CancellationToken cancellationToken);
+
     /// <summary>Adds a new object (account, session, throttle, source, entry, token or outbox message).</summary>
     void Add(object entity);
 

@@ -27,12 +27,15 @@ public sealed class PasswordResetToken
     /// <summary>When it stops working.</summary>
     public DateTimeOffset ExpiresAt { get; private set; }
 
-    /// <summary>When it was used, if it was.</summary>
+    /// <summary>When it was used or voided, if it was.</summary>
     public DateTimeOffset? UsedAt { get; private set; }
 
     /// <summary>Issues a token.</summary>
     public static PasswordResetToken Issue(Guid id, Guid accountId, string tokenDigest, DateTimeOffset now, TimeSpan lifetime) =>
         new(id, accountId, tokenDigest, now, now + lifetime);
+
+    /// <summary>Voids an unused token: a reset, a password change or a newer request replaced it (ACC-8).</summary>
+    public void Void(DateTimeOffset now) => UsedAt ??= now;
 
     /// <summary>Uses the token once.</summary>
     public Shared.Result<Shared.Done> Use(DateTimeOffset now)

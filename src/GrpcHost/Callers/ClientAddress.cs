@@ -10,12 +10,17 @@ public sealed class NetworkOptions
     /// <summary>The configuration section.</summary>
     public const string Section = "Network";
 
+    /// <summary>Trusted when <see cref="TrustedProxies"/> is not configured: a console on the same machine.</summary>
+    public static readonly IReadOnlyList<string> DefaultTrustedProxies = ["127.0.0.0/8", "::1/128"];
+
     /// <summary>
-    /// Addresses or CIDR ranges of front ends (the console) whose <c>x-client-ip</c> is believed.
-    /// Loopback by default, for a console on the same machine; anyone else's header is ignored,
-    /// as anyone can send it.
+    /// Addresses or CIDR ranges of front ends (the console) whose <c>x-client-ip</c> is believed;
+    /// anyone else's header is ignored, as anyone can send it. Unset means
+    /// <see cref="DefaultTrustedProxies"/>; a configured list replaces them (null rather than a
+    /// list holding the defaults, since the configuration binder appends to a list it finds), and
+    /// empty entries are skipped, so a single empty entry trusts nobody.
     /// </summary>
-    public List<string> TrustedProxies { get; set; } = ["127.0.0.0/8", "::1/128"];
+    public List<string>? TrustedProxies { get; set; }
 }
 
 /// <summary>The end user's network address, the one place that decides whether to believe <c>x-client-ip</c>.</summary>
@@ -24,7 +29,8 @@ public sealed class ClientAddress(IOptions<NetworkOptions> options)
     /// <summary>Metadata a trusted front end sets with the end user's address.</summary>
     public const string Header = "x-client-ip";
 
-    private readonly IPNetwork[] _trusted = options.Value.TrustedProxies.Select(IPNetwork.Parse).ToArray();
+    private readonly IPNetwork[] _trusted = (options.Value.TrustedProxies ?? NetworkOptions.DefaultTrustedProxies)
+        .Where(n => !string.IsNullOrWhiteSpace(n)).Select(n => IPNetwork.Parse(n.Trim())).ToArray();
 
     /// <summary>
     /// The forwarded address when the peer is a trusted front end (or an in-process or local

@@ -1,3 +1,4 @@
+using Hosting.Core.Accounts;
 using Hosting.Core.Notifications;
 
 namespace Hosting.GrpcHost.Infrastructure;
@@ -21,7 +22,10 @@ public sealed class NotificationOptions
     public string Sender { get; set; } = "Log";
 }
 
-/// <summary>Polls the outbox and hands due messages to the <see cref="INotificationSender"/>.</summary>
+/// <summary>
+/// Polls the outbox: issues the reset tokens asked for (<see cref="PasswordResetIssuer"/>), then
+/// hands due messages to the <see cref="INotificationSender"/>.
+/// </summary>
 public sealed partial class OutboxDispatcherService(
     IServiceScopeFactory scopes,
     Microsoft.Extensions.Options.IOptions<NotificationOptions> options,
@@ -39,6 +43,23 @@ public sealed partial class OutboxDispatcherService(
         using var timer = new PeriodicTimer(options.Value.PollInterval, clock);
         do
         {
+            try
+            {
+                // Reset requests first, in their own unit of work, so their mail goes out in this same tick.
+                await using var issuing = scopes.CreateAsyncScope();
+                await issuing.ServiceProvider.GetRequiredService<PasswordResetIssuer>().IssuePendingAsync(options.Value.BatchSize, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // a failing reset request must not hold up the rest of the mail
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                LogIssueFailed(logger, e);
+            }
+
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
@@ -63,7 +84,10 @@ public sealed partial class OutboxDispatcherService(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {Kind} {Id} could not be delivered; it will be retried")]
     private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string kind, Guid id);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox poll failed; retrying at the next tick")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Issuing requested reset tokens failed; retrying at the next tick")]
+    private static partial void LogIssueFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox poll failed; retrying at the next tick")]
     private static partial void LogPollFailed(ILogger logger, Exception exception);
 }
 

@@ -34,6 +34,7 @@ internal static class ServiceRegistration
         services.AddSingleton<PasswordPolicy>();
         services.AddSingleton(configuration.GetSection("Accounts").Get<AccountOptions>() ?? new AccountOptions());
         services.AddScoped<AccountService>();
+        services.AddScoped<PasswordResetIssuer>();
         services.AddScoped<IMailboxStore, EfMailboxStore>();
         services.AddScoped<IAccountPasswordSync, MailboxPasswordSync>();
         services.AddScoped<MailboxService>();

@@ -1,4 +1,5 @@
 using Hosting.Core.Accounts;
+using Hosting.Core.Notifications;
 using Hosting.Core.Shared;
 using Microsoft.EntityFrameworkCore;
 
@@ -54,6 +55,18 @@ public sealed class EfAccountStore(HostingDbContext db) : IAccountStore
     /// <inheritdoc />
     public Task<PasswordResetToken?> FindResetTokenAsync(string tokenDigest, CancellationToken cancellationToken) =>
         db.Set<PasswordResetToken>().FirstOrDefaultAsync(t => t.TokenDigest == tokenDigest, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<PasswordResetToken>> ListOpenResetTokensAsync(Guid accountId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await db.Set<PasswordResetToken>().Where(t => t.AccountId == accountId && t.UsedAt == null && t.ExpiresAt > now).ToListAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<OutboxMessage>> PendingResetRequestsAsync(int max, CancellationToken cancellationToken) =>
+        await db.Set<OutboxMessage>()
+            .Where(m => m.Kind == NotificationKinds.PasswordResetRequest && m.SentAt == null)
+            .OrderBy(m => m.CreatedAt)
+            .Take(max)
+            .ToListAsync(cancellationToken);
 
     /// <inheritdoc />
     public void Add(object entity) => db.Add(entity);

@@ -1,3 +1,4 @@
+using Hosting.Core.Accounts;
 using Hosting.Core.Notifications;
 using Microsoft.EntityFrameworkCore;
 
@@ -9,6 +10,8 @@ public sealed class EfOutboxStore(HostingDbContext db) : IOutboxStore
     /// <inheritdoc />
     public async Task<IReadOnlyList<OutboxMessage>> DueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken) =>
         await db.Set<OutboxMessage>()
+            // Reset requests are work for PasswordResetIssuer, not mail to send.
+            .Where(m => m.Kind != NotificationKinds.PasswordResetRequest)
             .Where(m => m.SentAt == null && m.ParkedAt == null && m.NextAttemptAt <= now && (m.ClaimedUntil == null || m.ClaimedUntil <= now))
             .OrderBy(m => m.CreatedAt)
             .Take(max)

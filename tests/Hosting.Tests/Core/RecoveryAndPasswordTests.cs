@@ -41,6 +41,7 @@ public sealed class RecoveryAndPasswordTests : IDisposable
         await _h.SignUpAsync(recovery: "ann.backup@example.net");
 
         Assert.True((await _h.Accounts().RequestPasswordResetAsync("ann@example.com", Contexts.Home)).IsSuccess);
+        await _h.IssuePasswordResetsAsync();
 
         var message = Assert.Single(_h.Outbox());
         Assert.Equal("ann.backup@example.net", message.Recipient);
@@ -59,6 +60,7 @@ public sealed class RecoveryAndPasswordTests : IDisposable
 
         var unknown = await _h.Accounts().RequestPasswordResetAsync("nobody@example.com", Contexts.Home);
         var known = await _h.Accounts().RequestPasswordResetAsync("ann@example.com", Contexts.Home);
+        await _h.IssuePasswordResetsAsync();
 
         Assert.Equal(known.IsSuccess, unknown.IsSuccess);
         Assert.Equal(known.Error, unknown.Error);
@@ -71,6 +73,7 @@ public sealed class RecoveryAndPasswordTests : IDisposable
     {
         await _h.SignUpAsync();
         await _h.Accounts().RequestPasswordResetAsync("ann@example.com", Contexts.Home);
+        await _h.IssuePasswordResetsAsync();
         var token = TokenFrom(Assert.Single(_h.Outbox()));
 
         _h.Clock.Advance(_h.Options.ResetTokenLifetime);
@@ -88,6 +91,7 @@ public sealed class RecoveryAndPasswordTests : IDisposable
         var first = await _h.SignInAsync();
         var second = await _h.SignInAsync();
         await _h.Accounts().RequestPasswordResetAsync("ann@example.com", Contexts.Home);
+        await _h.IssuePasswordResetsAsync();
 
         await _h.Accounts().ResetPasswordAsync(TokenFrom(Assert.Single(_h.Outbox())), Passwords.Other, Contexts.Home);
 
@@ -101,11 +105,30 @@ public sealed class RecoveryAndPasswordTests : IDisposable
     {
         await _h.SignUpAsync();
         await _h.Accounts().RequestPasswordResetAsync("ann@example.com", Contexts.Home);
+        await _h.IssuePasswordResetsAsync();
         var token = TokenFrom(Assert.Single(_h.Outbox()));
 
         ResultAssert.Fails(await _h.Accounts().ResetPasswordAsync(token, "password", Contexts.Home), "PASSWORD_TOO_COMMON");
 
         Assert.True((await _h.Accounts().ResetPasswordAsync(token, Passwords.Other, Contexts.Home)).IsSuccess);
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-8")]
+    public async Task Reset_VoidsEveryOtherOpenToken()
+    {
+        // Two open tokens at once happen only when requests race; the reset still voids the other.
+        var account = await _h.SignUpAsync();
+        using (var db = _h.NewDb())
+        {
+            db.Add(PasswordResetToken.Issue(Guid.NewGuid(), account.Id, Secrets.Digest("token-one"), _h.Clock.GetUtcNow(), _h.Options.ResetTokenLifetime));
+            db.Add(PasswordResetToken.Issue(Guid.NewGuid(), account.Id, Secrets.Digest("token-two"), _h.Clock.GetUtcNow(), _h.Options.ResetTokenLifetime));
+            await db.SaveChangesAsync();
+        }
+
+        Assert.True((await _h.Accounts().ResetPasswordAsync("token-two", Passwords.Other, Contexts.Home)).IsSuccess);
+
+        ResultAssert.Fails(await _h.Accounts().ResetPasswordAsync("token-one", Passwords.Good, Contexts.Home), "RESET_TOKEN_USED");
     }
 
     [Fact]

@@ -127,6 +127,10 @@ public sealed class HostPlumbingTests
 
         public Task<PasswordResetToken?> FindResetTokenAsync(string tokenDigest, CancellationToken cancellationToken) => throw failure;
 
+        public Task<IReadOnlyList<PasswordResetToken>> ListOpenResetTokensAsync(Guid accountId, DateTimeOffset now, CancellationToken cancellationToken) => throw failure;
+
+        public Task<IReadOnlyList<Hosting.Core.Notifications.OutboxMessage>> PendingResetRequestsAsync(int max, CancellationToken cancellationToken) => throw failure;
+
         public void Add(object entity)
         {
         }

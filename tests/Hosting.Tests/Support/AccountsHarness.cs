@@ -146,11 +146,16 @@ public sealed class AccountsHarness : IDisposable
         return (await Accounts().AuthenticateAsync(session.Token)).Value;
     }
 
+    /// <summary>The mail queued, oldest first (reset requests, which are work rather than mail, left out).</summary>
     public List<OutboxMessage> Outbox()
     {
         using var db = NewDb();
-        return db.Set<OutboxMessage>().AsNoTracking().ToList().OrderBy(m => m.CreatedAt).ToList();
+        return db.Set<OutboxMessage>().AsNoTracking().Where(m => m.Kind != NotificationKinds.PasswordResetRequest).ToList().OrderBy(m => m.CreatedAt).ToList();
     }
+
+    /// <summary>Issues the reset tokens asked for, as the outbox dispatcher does.</summary>
+    public Task<int> IssuePasswordResetsAsync() =>
+        new PasswordResetIssuer(new EfAccountStore(NewDb()), Clock, Random, Options).IssuePendingAsync(int.MaxValue);
 
     public T Query<T>(Func<HostingDbContext, T> query)
     {
