@@ -24,6 +24,14 @@ public static class BillingErrors
     /// <summary>No such invoice among the organization's.</summary>
     public static readonly DomainError InvoiceNotFound = new(ErrorKind.NotFound, "INVOICE_NOT_FOUND", "No such invoice.");
 
+    /// <summary>WAL-7: the wallet pays only an invoice of the organization, named by its resource name.</summary>
+    public static readonly DomainError InvalidWalletReference = DomainError.Invalid(
+        "reference", "INVALID_REFERENCE", "reference names an invoice of this organization to pay, organizations/{organization_id}/invoices/{invoice_id}.");
+
+    /// <summary>WAL-7: a payment from the wallet is the invoice's total, in its currency.</summary>
+    public static DomainError AmountMismatch(long totalMinor, string currency) => DomainError.Invalid(
+        "amount", "AMOUNT_MISMATCH", $"The amount must be the invoice's total, {totalMinor.ToString(System.Globalization.CultureInfo.InvariantCulture)} {currency} in minor units.");
+
     /// <summary>BIL-5: the invoice was paid already.</summary>
     public static readonly DomainError InvoiceAlreadyPaid = new(ErrorKind.FailedPrecondition, "INVOICE_ALREADY_PAID", "This invoice is paid already.");
 

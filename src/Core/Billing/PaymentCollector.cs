@@ -18,6 +18,12 @@ public sealed class PaymentCollector(WalletService wallets)
     /// <summary>The deferred payment method: an unpaid invoice, paid later (ORD-3).</summary>
     public const string BankTransferMethod = "bank-transfer";
 
+    private const string LedgerPrefix = "ledger:";
+
+    /// <summary>The ledger transaction a wallet payment's reference names; null for a gateway charge or nothing paid.</summary>
+    public static Guid? LedgerTransactionOf(string paymentReference) =>
+        paymentReference.StartsWith(LedgerPrefix, StringComparison.Ordinal) && Guid.TryParse(paymentReference.AsSpan(LedgerPrefix.Length), out var id) ? id : null;
+
     /// <summary>Whether the method pays at once (the wallet or a method the gateway knows).</summary>
     public bool PaysAtOnce(string? method) => method == WalletMethod || wallets.Charges.Knows(method);
 
@@ -61,7 +67,7 @@ public sealed class PaymentCollector(WalletService wallets)
         if (method == WalletMethod)
         {
             var debit = await wallets.DebitInUnitOfWorkAsync(organizationId, amount, ledgerReference, ct).ConfigureAwait(false);
-            return debit.IsSuccess ? $"ledger:{debit.Value.Id}" : debit.Error;
+            return debit.IsSuccess ? LedgerPrefix + debit.Value.Id : debit.Error;
         }
 
         return await wallets.Charges.DeliverInUnitOfWorkAsync(key, ct).ConfigureAwait(false);

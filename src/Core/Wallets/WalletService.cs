@@ -11,7 +11,9 @@ public sealed record WalletMovement(Wallet Wallet, LedgerTransaction Transaction
 public sealed record WalletWithdrawal(Wallet Wallet, Withdrawal Withdrawal);
 
 /// <summary>
-/// The use cases of the prepaid wallet (WAL-1..WAL-5). Money-moving calls carry a client request
+/// The use cases of the prepaid wallet (WAL-1..WAL-5). Paying from the wallet is Billing's
+/// (<c>UnpaidInvoiceService.PayFromWalletAsync</c>, WAL-7): the wallet never debits for a reference
+/// alone, only inside the unit of work that pays an item. Money-moving calls carry a client request
 /// id: a retry with the same id and request replays the first outcome and moves nothing; each
 /// movement commits with its ledger transaction and its idempotency record, or not at all, and
 /// is retried from a fresh read when a concurrent movement on the same wallet won.
@@ -92,26 +94,6 @@ public sealed class WalletService(
             return new WalletMovement(wallet, transaction);
         }, ct);
 
-    /// <summary>Pays an amount due from the wallet, never below zero (WAL-2, BIL-6).</summary>
-    public Task<Result<WalletMovement>> PayAsync(AuthenticatedUser user, Guid organizationId, Money amount, string? reference, string? requestId, CancellationToken ct = default) =>
-        MoveAsync<WalletMovement>(user, organizationId, amount, requestId, ["pay", amount.Minor, amount.Currency, reference ?? string.Empty], async (_, _) =>
-        {
-            var text = (reference ?? string.Empty).Trim();
-            if (text.Length is 0 or > 200)
-            {
-                return DomainError.Invalid("reference", "INVALID_REFERENCE", "reference names what is paid (an invoice or a checkout), 1 to 200 characters.");
-            }
-
-            var wallet = await store.FindWalletAsync(organizationId, amount.Currency, ct).ConfigureAwait(false);
-            if (wallet is null)
-            {
-                return WalletErrors.InsufficientFunds(0, amount.Currency);
-            }
-
-            var paid = wallet.Pay(random.NewId(), amount.Minor, text, clock.GetUtcNow());
-            return paid.IsSuccess ? new WalletMovement(wallet, paid.Value) : paid.Error;
-        }, ct);
-
     /// <summary>
     /// Debits the wallet inside the caller's unit of work, for a checkout that commits the debit
     /// together with its invoice (WAL-2, BIL-6); the caller retries on conflicts and keeps the
@@ -132,6 +114,16 @@ public sealed class WalletService(
         }
 
         return paid;
+    }
+
+    /// <summary>A committed ledger transaction with its wallet as it is now; for a payment that returns the debit it made.</summary>
+    internal async Task<WalletMovement> MovementAsync(Guid transactionId, CancellationToken ct)
+    {
+        var transaction = await store.FindTransactionAsync(transactionId, ct).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("A payment points at no ledger transaction.");
+        var wallet = await store.FindWalletByIdAsync(transaction.WalletId, ct).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("A ledger transaction points at no wallet.");
+        return new WalletMovement(wallet, transaction);
     }
 
     /// <summary>Credits a refund to the organization's wallet inside the caller's unit of work (BIL-5 credit notes).</summary>

@@ -1,5 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Hosting.Core.Billing;
 using Hosting.Core.Shared;
 using Hosting.Core.Wallets;
 using Hosting.GrpcHost.Callers;
@@ -13,7 +14,7 @@ using ProtoMoney = Hosting.Wallets.V1.Money;
 namespace Hosting.GrpcHost.Services;
 
 /// <summary>The Wallet gRPC service: maps requests to <see cref="Core.Wallets.WalletService"/> and back.</summary>
-internal sealed class WalletGrpcService(Core.Wallets.WalletService wallets, WalletAuditor auditor) : Hosting.Wallets.V1.WalletService.WalletServiceBase
+internal sealed class WalletGrpcService(Core.Wallets.WalletService wallets, UnpaidInvoiceService unpaid, WalletAuditor auditor) : Hosting.Wallets.V1.WalletService.WalletServiceBase
 {
     /// <summary>The scope of payout operators' API keys.</summary>
     public const string PayoutsScope = "payouts";
@@ -45,7 +46,7 @@ internal sealed class WalletGrpcService(Core.Wallets.WalletService wallets, Wall
     {
         var id = ResourceNames.ParseOrganization(request.Parent, "parent").OrThrow();
         var amount = ToCore(request.Amount);
-        var moved = (await wallets.PayAsync(context.User(), id, amount, request.Reference, request.RequestId, context.CancellationToken)).OrThrow();
+        var moved = (await unpaid.PayFromWalletAsync(context.User(), id, amount, request.Reference, request.RequestId, context.CancellationToken)).OrThrow();
         return new PayFromWalletResponse { Wallet = ToProto(moved.Wallet), Transaction = ToProto(moved.Wallet, moved.Transaction) };
     }
 

@@ -1,4 +1,5 @@
 using Hosting.Core.Accounts;
+using Hosting.Core.Billing;
 using Hosting.Core.Organizations;
 using Hosting.Core.Shared;
 using Hosting.Core.Wallets;
@@ -29,6 +30,28 @@ public sealed class WalletTests : IDisposable
     }
 
     private async Task AssertAuditCleanAsync() => Assert.Empty(await _h.Auditor().AuditAsync());
+
+    private int _orders;
+
+    /// <summary>An unpaid invoice of the organization, from a bank-transfer order: what the wallet can pay.</summary>
+    private async Task<Invoice> UnpaidInvoiceAsync(AuthenticatedUser owner, Guid organizationId, ProductType type = ProductType.DomainName)
+    {
+        var n = ++_orders;
+        var line = new CartLine(type, type == ProductType.DomainName ? $"meier-{n}.ch" : $"www.meier-{n}.ch", 12, false);
+        var placed = await _h.Orders().ConfirmAsync(owner, organizationId, new Cart([line], null, null), PaymentCollector.BankTransferMethod, $"order-{n}");
+        Assert.True(placed.IsSuccess, placed.Error?.Reason);
+        return placed.Value.Invoice;
+    }
+
+    private static string NameOf(Invoice invoice) => $"organizations/{invoice.OrganizationId}/invoices/{invoice.Id}";
+
+    /// <summary>Pays the invoice from the wallet with its total.</summary>
+    private Task<Result<WalletMovement>> PayAsync(AuthenticatedUser user, Guid organizationId, Invoice invoice, string requestId) =>
+        _h.UnpaidInvoices().PayFromWalletAsync(user, organizationId, Chf(invoice.TotalMinor), NameOf(invoice), requestId);
+
+    private Invoice Reload(Invoice invoice) => _h.Query(db => db.Set<Invoice>().Single(i => i.Id == invoice.Id));
+
+    private long Balance(Guid organizationId) => _h.Query(db => db.Set<Wallet>().Where(w => w.OrganizationId == organizationId).Sum(w => w.Balance));
 
     [Fact]
     [Trait("Rule", "WAL-1")]
@@ -92,14 +115,87 @@ public sealed class WalletTests : IDisposable
     public async Task Pay_NeverTakesTheBalanceBelowZero()
     {
         var (owner, id) = await OrganizationAsync();
-        await TopUpAsync(owner, id, 3_000);
+        var first = await UnpaidInvoiceAsync(owner, id);
+        var second = await UnpaidInvoiceAsync(owner, id);
+        await TopUpAsync(owner, id, first.TotalMinor);
+        var hold = (await _h.Wallets().RequestWithdrawalAsync(owner, id, Chf(1), Bank, "hold-1")).Value;
 
-        var refused = ResultAssert.Fails(await _h.Wallets().PayAsync(owner, id, Chf(3_001), "invoices/1", "pay-1"), "INSUFFICIENT_FUNDS");
-        var paid = await _h.Wallets().PayAsync(owner, id, Chf(3_000), "invoices/1", "pay-2");
+        // One minor unit short of the total is not enough.
+        var refused = ResultAssert.Fails(await PayAsync(owner, id, first, "pay-1"), "INSUFFICIENT_FUNDS");
+        await _h.Wallets().CancelWithdrawalAsync(hold.Withdrawal.Id);
+        var paid = await PayAsync(owner, id, first, "pay-2");
 
         Assert.Equal(ErrorKind.FailedPrecondition, refused.Kind);
         Assert.Equal(0, paid.Value.Wallet.Balance);
-        ResultAssert.Fails(await _h.Wallets().PayAsync(owner, id, Chf(1), "invoices/2", "pay-3"), "INSUFFICIENT_FUNDS");
+        ResultAssert.Fails(await PayAsync(owner, id, second, "pay-3"), "INSUFFICIENT_FUNDS");
+        Assert.Equal(InvoiceState.Unpaid, Reload(second).State);
+        await AssertAuditCleanAsync();
+    }
+
+    [Fact]
+    [Trait("Rule", "WAL-7")]
+    public async Task PayFromWallet_RefusesAnythingButAnUnpaidInvoiceOfTheOrganizationForItsTotal_AndMovesNothing()
+    {
+        var (owner, id) = await OrganizationAsync();
+        var invoice = await UnpaidInvoiceAsync(owner, id);
+        await TopUpAsync(owner, id, 10_000);
+        var stranger = await _h.UserAsync("stranger@example.com");
+        var other = (await _h.Organizations().CreateAsync(stranger, Contacts.Company)).Value.Organization.Id;
+        var foreign = await UnpaidInvoiceAsync(stranger, other);
+        var product = _h.Query(db => db.Set<Product>().Single(p => p.OrganizationId == id));
+        string[] references =
+        [
+            "invoices/1", "", $"organizations/{id}/invoices/{Guid.NewGuid()}", NameOf(foreign),
+            $"organizations/{id}/invoices/{foreign.Id}", $"organizations/{id}/products/{product.Id}", $" {NameOf(invoice)}",
+        ];
+
+        foreach (var reference in references)
+        {
+            var error = ResultAssert.Fails(await _h.UnpaidInvoices().PayFromWalletAsync(owner, id, Chf(invoice.TotalMinor), reference, $"r-{Guid.NewGuid():N}"), "INVALID_REFERENCE");
+            Assert.Equal("reference", Assert.Single(error.Fields).Field);
+        }
+
+        foreach (var amount in new[] { Chf(invoice.TotalMinor - 1), Chf(invoice.TotalMinor + 1), Money.FromTrusted(invoice.TotalMinor, "EUR") })
+        {
+            var error = ResultAssert.Fails(await _h.UnpaidInvoices().PayFromWalletAsync(owner, id, amount, NameOf(invoice), $"r-{Guid.NewGuid():N}"), "AMOUNT_MISMATCH");
+            Assert.Equal("amount", Assert.Single(error.Fields).Field);
+        }
+
+        Assert.Equal(10_000, Balance(id));
+        Assert.Equal(InvoiceState.Unpaid, Reload(invoice).State);
+        Assert.Equal(InvoiceState.Unpaid, Reload(foreign).State);
+        Assert.True(_h.Query(db => db.Set<Product>().Single(p => p.Id == product.Id)).AwaitsInvoice);
+        await AssertAuditCleanAsync();
+    }
+
+    [Fact]
+    [Trait("Rule", "WAL-7")]
+    [Trait("Rule", "WAL-2")]
+    public async Task PayFromWallet_PaysTheInvoiceAndActivatesItsProducts_InOneTransaction_Once()
+    {
+        var (owner, id) = await OrganizationAsync();
+        var invoice = await UnpaidInvoiceAsync(owner, id);
+        var cancelled = await UnpaidInvoiceAsync(owner, id);
+        await _h.UnpaidInvoices().CancelAsync(owner, id, cancelled.Id, null);
+        await TopUpAsync(owner, id, 10_000);
+
+        var paid = (await PayAsync(owner, id, invoice, "pay-1")).Value;
+
+        Assert.Equal(LedgerTransactionKind.Payment, paid.Transaction.Kind);
+        Assert.Equal(-invoice.TotalMinor, paid.Transaction.WalletAmount);
+        Assert.Equal(10_000 - invoice.TotalMinor, paid.Wallet.Balance);
+        var stored = Reload(invoice);
+        Assert.Equal(InvoiceState.Paid, stored.State);
+        Assert.Equal(PaymentCollector.WalletMethod, stored.PaymentMethod);
+        Assert.Equal(paid.Transaction.Id, PaymentCollector.LedgerTransactionOf(stored.PaymentReference));
+        var product = _h.Query(db => db.Set<Product>().Single(p => p.InvoiceId == invoice.Id));
+        Assert.Equal(ProductStatus.Active, product.Status);
+        Assert.False(product.AwaitsInvoice);
+
+        ResultAssert.Fails(await PayAsync(owner, id, invoice, "pay-2"), "INVOICE_ALREADY_PAID");
+        ResultAssert.Fails(await PayAsync(owner, id, cancelled, "pay-3"), "INVOICE_CANCELLED");
+        Assert.Equal(paid.Transaction.Id, (await PayAsync(owner, id, invoice, "pay-1")).Value.Transaction.Id);
+        Assert.Equal(10_000 - invoice.TotalMinor, Balance(id));
         await AssertAuditCleanAsync();
     }
 
@@ -108,20 +204,22 @@ public sealed class WalletTests : IDisposable
     public async Task Withdrawal_HoldsItsAmount_WhichCannotBeSpent_UntilExecutedOrCancelled()
     {
         var (owner, id) = await OrganizationAsync();
+        var invoice = await UnpaidInvoiceAsync(owner, id);
         await TopUpAsync(owner, id, 10_000);
+        var left = invoice.TotalMinor - 1;
 
-        var requested = (await _h.Wallets().RequestWithdrawalAsync(owner, id, Chf(7_000), Bank, "w-1")).Value;
-        Assert.Equal(3_000, requested.Wallet.Available);
-        ResultAssert.Fails(await _h.Wallets().PayAsync(owner, id, Chf(3_001), "invoices/1", "p-1"), "INSUFFICIENT_FUNDS");
+        var requested = (await _h.Wallets().RequestWithdrawalAsync(owner, id, Chf(10_000 - left), Bank, "w-1")).Value;
+        Assert.Equal(left, requested.Wallet.Available);
+        ResultAssert.Fails(await PayAsync(owner, id, invoice, "p-1"), "INSUFFICIENT_FUNDS");
 
         var executed = (await _h.Wallets().ExecuteWithdrawalAsync(requested.Withdrawal.Id)).Value;
-        Assert.Equal(3_000, executed.Wallet.Balance);
+        Assert.Equal(left, executed.Wallet.Balance);
         Assert.Equal(0, executed.Wallet.Held);
         ResultAssert.Fails(await _h.Wallets().ExecuteWithdrawalAsync(requested.Withdrawal.Id), "WITHDRAWAL_NOT_PENDING");
 
-        var second = (await _h.Wallets().RequestWithdrawalAsync(owner, id, Chf(3_000), PayoutDestination.PayPal("ann@example.com", "paypal_email").Value, "w-2")).Value;
+        var second = (await _h.Wallets().RequestWithdrawalAsync(owner, id, Chf(left), PayoutDestination.PayPal("ann@example.com", "paypal_email").Value, "w-2")).Value;
         var cancelled = (await _h.Wallets().CancelWithdrawalAsync(second.Withdrawal.Id)).Value;
-        Assert.Equal(3_000, cancelled.Wallet.Available);
+        Assert.Equal(left, cancelled.Wallet.Available);
         await AssertAuditCleanAsync();
     }
 
@@ -147,14 +245,15 @@ public sealed class WalletTests : IDisposable
     public async Task History_ListsEveryMovementNewestFirst_AndBalanceEqualsTheSumOfEntries()
     {
         var (owner, id) = await OrganizationAsync();
+        var invoice = await UnpaidInvoiceAsync(owner, id);
         await TopUpAsync(owner, id, 10_000);
         _h.Clock.Advance(TimeSpan.FromMinutes(1));
-        await _h.Wallets().PayAsync(owner, id, Chf(2_500), "invoices/7", "p-7");
+        Assert.True((await PayAsync(owner, id, invoice, "p-7")).IsSuccess);
 
         var history = (await _h.Wallets().ListTransactionsAsync(owner, id, "CHF", 0, null)).Value.Items;
 
         Assert.Equal([LedgerTransactionKind.Payment, LedgerTransactionKind.TopUp], history.Select(t => t.Kind));
-        Assert.Equal(7_500, history.Sum(t => t.WalletAmount));
+        Assert.Equal(10_000 - invoice.TotalMinor, history.Sum(t => t.WalletAmount));
         Assert.All(history, t => Assert.Equal(0, t.Entries.Sum(e => e.Amount)));
     }
 
@@ -178,8 +277,9 @@ public sealed class WalletTests : IDisposable
                     expected += await repeat() ? amount : 0;
                     break;
                 case 1:
-                    repeat = async () => (await _h.Wallets().PayAsync(owner, id, Chf(amount), $"invoices/{step}", requestId)).IsSuccess;
-                    expected -= await repeat() ? amount : 0;
+                    var invoice = await UnpaidInvoiceAsync(owner, id, random.Next(2) == 0 ? ProductType.DomainName : ProductType.WebHosting);
+                    repeat = async () => (await PayAsync(owner, id, invoice, requestId)).IsSuccess;
+                    expected -= await repeat() ? invoice.TotalMinor : 0;
                     break;
                 case 2:
                     var requested = await _h.Wallets().RequestWithdrawalAsync(owner, id, Chf(amount), Bank, requestId);
@@ -226,11 +326,13 @@ public sealed class WalletTests : IDisposable
         var (owner, id) = await OrganizationAsync();
         await TopUpAsync(owner, id, 10_000);
 
-        var first = (await _h.Wallets().PayAsync(owner, id, Chf(1_000), "invoices/1", "same-id")).Value;
-        var again = (await _h.Wallets().PayAsync(owner, id, Chf(1_000), "invoices/1", "same-id")).Value;
+        var invoice = await UnpaidInvoiceAsync(owner, id);
+
+        var first = (await PayAsync(owner, id, invoice, "same-id")).Value;
+        var again = (await PayAsync(owner, id, invoice, "same-id")).Value;
 
         Assert.Equal(first.Transaction.Id, again.Transaction.Id);
-        Assert.Equal(9_000, again.Wallet.Balance);
+        Assert.Equal(10_000 - invoice.TotalMinor, again.Wallet.Balance);
         var topUp = (await _h.Wallets().TopUpAsync(owner, id, Chf(2_000), SimulatedPaymentGateway.Success, "top-same")).Value;
         Assert.Equal(topUp.Transaction.Id, (await _h.Wallets().TopUpAsync(owner, id, Chf(2_000), SimulatedPaymentGateway.Success, "top-same")).Value.Transaction.Id);
         Assert.Equal(2, _h.Gateway.SuccessfulCharges);
@@ -242,12 +344,15 @@ public sealed class WalletTests : IDisposable
     {
         var (owner, id) = await OrganizationAsync();
         await TopUpAsync(owner, id, 10_000);
-        await _h.Wallets().PayAsync(owner, id, Chf(1_000), "invoices/1", "id-1");
+        var first = await UnpaidInvoiceAsync(owner, id);
+        var second = await UnpaidInvoiceAsync(owner, id, ProductType.WebHosting);
+        Assert.True((await PayAsync(owner, id, first, "id-1")).IsSuccess);
 
-        var error = ResultAssert.Fails(await _h.Wallets().PayAsync(owner, id, Chf(2_000), "invoices/1", "id-1"), "REQUEST_ID_REUSED");
+        var error = ResultAssert.Fails(await PayAsync(owner, id, second, "id-1"), "REQUEST_ID_REUSED");
 
         Assert.Equal(ErrorKind.AlreadyExists, error.Kind);
-        Assert.Equal(9_000, (await _h.Wallets().ListWalletsAsync(owner, id)).Value.Single().Balance);
+        Assert.Equal(10_000 - first.TotalMinor, (await _h.Wallets().ListWalletsAsync(owner, id)).Value.Single().Balance);
+        Assert.Equal(InvoiceState.Unpaid, Reload(second).State);
     }
 
     [Fact]
@@ -255,12 +360,14 @@ public sealed class WalletTests : IDisposable
     public async Task AFailedRequest_StaysFailedUnderItsId_EvenWhenItWouldNowSucceed()
     {
         var (owner, id) = await OrganizationAsync();
+        var invoice = await UnpaidInvoiceAsync(owner, id);
 
-        ResultAssert.Fails(await _h.Wallets().PayAsync(owner, id, Chf(1_000), "invoices/1", "early"), "INSUFFICIENT_FUNDS");
+        ResultAssert.Fails(await PayAsync(owner, id, invoice, "early"), "INSUFFICIENT_FUNDS");
         await TopUpAsync(owner, id, 10_000);
 
-        ResultAssert.Fails(await _h.Wallets().PayAsync(owner, id, Chf(1_000), "invoices/1", "early"), "INSUFFICIENT_FUNDS");
+        ResultAssert.Fails(await PayAsync(owner, id, invoice, "early"), "INSUFFICIENT_FUNDS");
         Assert.Equal(10_000, (await _h.Wallets().ListWalletsAsync(owner, id)).Value.Single().Balance);
+        Assert.Equal(InvoiceState.Unpaid, Reload(invoice).State);
     }
 
     [Fact]
@@ -291,7 +398,9 @@ public sealed class WalletTests : IDisposable
 
         ResultAssert.Fails(await _h.Wallets().ListWalletsAsync(tech, id), "BILLING_RIGHTS_REQUIRED");
         ResultAssert.Fails(await _h.Wallets().TopUpAsync(tech, id, Chf(5_000), SimulatedPaymentGateway.Success, "t"), "BILLING_RIGHTS_REQUIRED");
-        ResultAssert.Fails(await _h.Wallets().PayAsync(outsider, id, Chf(5_000), "x", "t"), "ORGANIZATION_NOT_FOUND");
+        var invoice = await UnpaidInvoiceAsync(owner, id);
+        ResultAssert.Fails(await _h.UnpaidInvoices().PayFromWalletAsync(outsider, id, Chf(invoice.TotalMinor), NameOf(invoice), "t"), "ORGANIZATION_NOT_FOUND");
+        ResultAssert.Fails(await PayAsync(tech, id, invoice, "t"), "BILLING_RIGHTS_REQUIRED");
     }
 
     [Fact]
