@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Hosting.Accounts.V1;
+using Hosting.Billing.V1;
 using Hosting.Organizations.V1;
 using Hosting.Tests.Support;
 using Hosting.Wallets.V1;
@@ -35,6 +36,7 @@ public abstract class CrashSafetyTestsBase
         try
         {
             var acknowledged = new List<(string Transaction, long Delta)>();
+            var paidInvoices = new List<string>();
             Metadata owner;
             string organization;
             await using (var host = await HostProcess.StartAsync(data, settings))
@@ -49,11 +51,13 @@ public abstract class CrashSafetyTestsBase
                         Kind = HolderKind.Individual, FirstName = "Ann", LastName = "Meier", Street = "Rue du Lac 1", PostalCode = "1200", City = "Geneva", Country = "CH",
                     },
                 }, owner)).Organization.Name;
-                var wallet = new WalletService.WalletServiceClient(host.Channel());
+                var channel = host.Channel();
+                var wallet = new WalletService.WalletServiceClient(channel);
                 var funded = await wallet.TopUpWalletAsync(new TopUpWalletRequest { Parent = organization, Amount = Chf(500_000), PaymentMethod = "sim-success", RequestId = "fund" }, owner);
                 acknowledged.Add((funded.Transaction.Name, 500_000));
 
                 // Each client's script comes from the seed: mostly payments, some top-ups, random amounts.
+                // A payment orders a product by bank transfer and pays its unpaid invoice (WAL-7).
                 var scripts = Enumerable.Range(0, 2).Select(_ => Enumerable.Range(0, 1_000).Select(_ => (TopUp: random.Next(5) == 0, Amount: (long)random.Next(1, 50) * 100)).ToArray()).ToArray();
                 using var stop = new CancellationTokenSource();
                 var streams = Enumerable.Range(0, 2).Select(client => Task.Run(async () =>
@@ -63,12 +67,25 @@ public abstract class CrashSafetyTestsBase
                         var (topUp, amount) = scripts[client][i];
                         try
                         {
-                            var transaction = topUp
-                                ? (await wallet.TopUpWalletAsync(new TopUpWalletRequest { Parent = organization, Amount = Chf(amount + 1_000), PaymentMethod = "sim-success", RequestId = $"t{client}-{i}" }, owner)).Transaction.Name
-                                : (await wallet.PayFromWalletAsync(new PayFromWalletRequest { Parent = organization, Amount = Chf(amount), Reference = $"invoices/{client}-{i}", RequestId = $"p{client}-{i}" }, owner)).Transaction.Name;
-                            lock (acknowledged)
+                            if (topUp)
                             {
-                                acknowledged.Add((transaction, topUp ? amount + 1_000 : -amount));
+                                amount += 1_000;
+                                var transaction = (await wallet.TopUpWalletAsync(new TopUpWalletRequest { Parent = organization, Amount = Chf(amount), PaymentMethod = "sim-success", RequestId = $"t{client}-{i}" }, owner)).Transaction;
+                                lock (acknowledged)
+                                {
+                                    acknowledged.Add((transaction.Name, amount));
+                                }
+                            }
+                            else
+                            {
+                                var productType = amount % 500 == 0 ? (int)Hosting.Organizations.V1.ProductType.WebHosting : Shop.DomainName;
+                                var invoice = await Shop.UnpaidInvoiceAsync(channel, organization, owner, $"o{client}-{i}", productType);
+                                var transaction = (await wallet.PayFromWalletAsync(Shop.PayFromWallet(invoice, $"p{client}-{i}"), owner)).Transaction;
+                                lock (acknowledged)
+                                {
+                                    acknowledged.Add((transaction.Name, -invoice.TotalMinor));
+                                    paidInvoices.Add(invoice.Name);
+                                }
                             }
                         }
                         catch (RpcException e) when (e.StatusCode == StatusCode.Aborted)
@@ -112,6 +129,16 @@ public abstract class CrashSafetyTestsBase
                 // Movements the client never heard back about may or may not be there; acknowledged ones must be.
                 Assert.True(recorded.Count >= acknowledged.Count);
                 Assert.Empty((await wallet.AuditLedgerAsync(new AuditLedgerRequest(), new Metadata { { "x-api-key", AuditKey } })).Violations);
+
+                // A debit and its invoice's payment commit together (WAL-2, WAL-7): every acknowledged
+                // payment's invoice is paid, and the ledger has exactly one payment per paid invoice.
+                var billing = new BillingService.BillingServiceClient(restarted.Channel());
+                foreach (var name in paidInvoices)
+                {
+                    Assert.Equal(Hosting.Billing.V1.InvoiceState.Paid, (await billing.GetInvoiceAsync(new GetInvoiceRequest { Name = name }, owner)).Invoice.State);
+                }
+
+                Assert.Equal(await CountPaymentsAsync(wallet, organization, owner), await CountPaidInvoicesAsync(billing, organization, owner));
             }
         }
         finally
@@ -122,6 +149,34 @@ public abstract class CrashSafetyTestsBase
     }
 
     private static Money Chf(long minor) => new() { Minor = minor, Currency = "CHF" };
+
+    private static async Task<int> CountPaymentsAsync(WalletService.WalletServiceClient wallet, string organization, Metadata auth)
+    {
+        var count = 0;
+        var token = string.Empty;
+        do
+        {
+            var page = await wallet.ListLedgerTransactionsAsync(new ListLedgerTransactionsRequest { Parent = $"{organization}/wallets/CHF", PageSize = 200, PageToken = token }, auth);
+            count += page.Transactions.Count(t => t.Kind == LedgerTransactionKind.Payment);
+            token = page.NextPageToken;
+        }
+        while (token.Length > 0);
+        return count;
+    }
+
+    private static async Task<int> CountPaidInvoicesAsync(BillingService.BillingServiceClient billing, string organization, Metadata auth)
+    {
+        var count = 0;
+        var token = string.Empty;
+        do
+        {
+            var page = await billing.ListInvoicesAsync(new ListInvoicesRequest { Parent = organization, State = Hosting.Billing.V1.InvoiceState.Paid, PageSize = 200, PageToken = token }, auth);
+            count += page.Invoices.Count;
+            token = page.NextPageToken;
+        }
+        while (token.Length > 0);
+        return count;
+    }
 }
 
 public sealed class CrashSafetyTests : CrashSafetyTestsBase

@@ -49,6 +49,13 @@ public sealed class StoreOutagePostgresTests
                 },
             }, owner)).Organization.Name;
             await wallet.TopUpWalletAsync(new TopUpWalletRequest { Parent = organization, Amount = Chf(100_000), PaymentMethod = "sim-success", RequestId = "fund" }, owner);
+            // Every payment pays one of the organization's unpaid invoices (WAL-7); at most 15 are made.
+            var invoices = new List<Hosting.Billing.V1.Invoice>();
+            for (var n = 0; n < 15; n++)
+            {
+                invoices.Add(await Shop.UnpaidInvoiceAsync(host.Channel(), organization, owner, $"order-{n}"));
+            }
+
             var acknowledged = new List<string>();
             var i = 0;
 
@@ -56,9 +63,7 @@ public sealed class StoreOutagePostgresTests
             {
                 try
                 {
-                    var paid = await wallet.PayFromWalletAsync(
-                        new PayFromWalletRequest { Parent = organization, Amount = Chf(100), Reference = $"invoices/{i}", RequestId = $"p{i++}" },
-                        owner, deadline: DateTime.UtcNow.AddSeconds(20));
+                    var paid = await wallet.PayFromWalletAsync(Shop.PayFromWallet(invoices[i], $"p{i++}"), owner, deadline: DateTime.UtcNow.AddSeconds(20));
                     acknowledged.Add(paid.Transaction.Name);
                     return StatusCode.OK;
                 }

@@ -46,20 +46,23 @@ public sealed class TwoHostsPostgresTests
                 buyers.Add((auth, order.Organization.Name, order.Product.Name));
             }
 
-            // One wallet, 10 payments' worth of money, 30 payments spread over both hosts.
+            // One wallet, 10 payments' worth of money, 30 unpaid invoices paid from it over both hosts.
             var (payer, wallet, _) = buyers[0];
+            var invoices = new List<Invoice>();
+            for (var i = 0; i < 30; i++)
+            {
+                invoices.Add(await Shop.UnpaidInvoiceAsync(hosts[i % 2].Channel(), wallet, payer, $"order-{i}"));
+            }
+
             await new WalletService.WalletServiceClient(first.Channel()).TopUpWalletAsync(new TopUpWalletRequest
             {
-                Parent = wallet, Amount = new Money { Minor = 10_000, Currency = "CHF" }, PaymentMethod = "sim-success", RequestId = "fund",
+                Parent = wallet, Amount = new Hosting.Wallets.V1.Money { Minor = invoices[0].TotalMinor * 10, Currency = "CHF" }, PaymentMethod = "sim-success", RequestId = "fund",
             }, payer);
-            var payments = await Task.WhenAll(Enumerable.Range(0, 30).Select(async i =>
+            var payments = await Task.WhenAll(invoices.Select(async (invoice, i) =>
             {
                 try
                 {
-                    await new WalletService.WalletServiceClient(hosts[i % 2].Channel()).PayFromWalletAsync(new PayFromWalletRequest
-                    {
-                        Parent = wallet, Amount = new Money { Minor = 1_000, Currency = "CHF" }, Reference = $"invoices/{i}", RequestId = $"pay-{i}",
-                    }, payer);
+                    await new WalletService.WalletServiceClient(hosts[i % 2].Channel()).PayFromWalletAsync(Shop.PayFromWallet(invoice, $"pay-{i}"), payer);
                     return true;
                 }
                 catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition)
@@ -68,6 +71,7 @@ public sealed class TwoHostsPostgresTests
                 }
             }));
             Assert.Equal(10, payments.Count(ok => ok));
+            Assert.Equal(20, (await new BillingService.BillingServiceClient(second.Channel()).ListToPayAsync(new ListToPayRequest { Parent = wallet }, payer)).UnpaidInvoices.Count);
 
             // Checkouts of every buyer, three times each, through both hosts at once.
             var checkouts = await Task.WhenAll(buyers.SelectMany((b, i) => Enumerable.Range(0, 3).Select(async j =>
@@ -76,7 +80,8 @@ public sealed class TwoHostsPostgresTests
                     Parent = b.Organization, Products = { b.Product }, PaymentMethod = "sim-success", RequestId = $"checkout-{j}",
                 }, b.Auth)).Invoice.Number)));
             var numbers = checkouts.Select(n => long.Parse(n, System.Globalization.CultureInfo.InvariantCulture)).Order().ToList();
-            Assert.Equal(Enumerable.Range(1, 18).Select(n => (long)n), numbers);
+            // The 30 bank-transfer orders took numbers 1 to 30; the checkouts follow without gaps.
+            Assert.Equal(Enumerable.Range(31, 18).Select(n => (long)n), numbers);
 
             var audit = await new WalletService.WalletServiceClient(second.Channel()).AuditLedgerAsync(new AuditLedgerRequest(), new Metadata { { "x-api-key", AuditKey } });
             Assert.Empty(audit.Violations);
