@@ -37,7 +37,7 @@ internal static class Soak
             var billing = new BillingService.BillingServiceClient(channel);
 
             var statuses = new ConcurrentDictionary<string, long>();
-            var paid = new ConcurrentBag<(Customer Customer, string Transaction)>();
+            var paid = new ConcurrentBag<(Customer Customer, string Transaction, string Invoice)>();
             var invoiceNumbers = new ConcurrentBag<string>();
             var rss = new List<(double Seconds, long Bytes)>();
             using var gate = new SemaphoreSlim(64);
@@ -67,11 +67,18 @@ internal static class Soak
                                 await organizations.GetOrganizationAsync(new GetOrganizationRequest { Name = c.Organization }, c.Bearer);
                                 break;
                             case < 9:
+                                // The wallet pays only a real item (WAL-7): a bank-transfer order's unpaid invoice.
+                                var order = await billing.ConfirmOrderAsync(new ConfirmOrderRequest
+                                {
+                                    Parent = c.Organization, PaymentMethod = "bank-transfer", RequestId = $"soak-order-{n}",
+                                    Lines = { new CartLine { ProductType = (int)Hosting.Organizations.V1.ProductType.DomainName, DisplayName = $"soak-{n}.ch", PeriodMonths = 12 } },
+                                }, c.Bearer);
+                                invoiceNumbers.Add(order.Invoice.Number);
                                 var payment = await wallet.PayFromWalletAsync(new PayFromWalletRequest
                                 {
-                                    Parent = c.Organization, Amount = new Money { Minor = 100, Currency = "CHF" }, Reference = $"soak-{n}", RequestId = $"soak-pay-{n}",
+                                    Parent = c.Organization, Amount = new Money { Minor = order.Invoice.TotalMinor, Currency = order.Invoice.Currency }, Reference = order.Invoice.Name, RequestId = $"soak-pay-{n}",
                                 }, c.Bearer);
-                                paid.Add((c, payment.Transaction.Name));
+                                paid.Add((c, payment.Transaction.Name, order.Invoice.Name));
                                 break;
                             default:
                                 var checkout = await billing.CheckoutAsync(new CheckoutRequest { Parent = c.Organization, Products = { c.Product }, PaymentMethod = "wallet", RequestId = $"soak-co-{n}" }, c.Bearer);
@@ -101,7 +108,7 @@ internal static class Soak
             var elapsed = clock.Elapsed.TotalSeconds;
             rss.Add((elapsed, host.StatusBytes("VmRSS")));
 
-            // Invariants: the ledger audit, every acknowledged payment recorded, invoice numbers without gaps.
+            // Invariants: the ledger audit, every acknowledged payment recorded with its invoice paid, invoice numbers without gaps.
             var audit = await wallet.AuditLedgerAsync(new AuditLedgerRequest(), new Metadata { { "x-api-key", AuditKey } });
             var missing = 0;
             foreach (var group in paid.GroupBy(p => p.Customer))
@@ -119,6 +126,7 @@ internal static class Soak
             }
 
             var numbers = new List<long>();
+            var paidInvoices = new HashSet<string>();
             foreach (var c in customers)
             {
                 var token = string.Empty;
@@ -126,11 +134,13 @@ internal static class Soak
                 {
                     var page = await billing.ListInvoicesAsync(new ListInvoicesRequest { Parent = c.Organization, PageSize = 200, PageToken = token }, c.Bearer);
                     numbers.AddRange(page.Invoices.Select(i => long.Parse(i.Number, CultureInfo.InvariantCulture)));
+                    paidInvoices.UnionWith(page.Invoices.Where(i => i.State == InvoiceState.Paid).Select(i => i.Name));
                     token = page.NextPageToken;
                 }
                 while (token.Length > 0);
             }
 
+            missing += paid.Count(p => !paidInvoices.Contains(p.Invoice));
             numbers.Sort();
             var gapless = numbers.SequenceEqual(Enumerable.Range(1, numbers.Count).Select(i => (long)i));
             var acknowledgedInvoicesListed = invoiceNumbers.All(n => numbers.Contains(long.Parse(n, CultureInfo.InvariantCulture)));
@@ -143,13 +153,13 @@ internal static class Soak
 
             var text = new StringBuilder()
                 .AppendLine(Begin)
-                .AppendLine(CultureInfo.InvariantCulture, $"Soak of {DateTime.UtcNow:yyyy-MM-dd} on this machine (`dotnet cake --target=Bench`, or `dotnet run -c Release --project tests/LoadDriver -- --soak {seconds} --rate {rate}`): {elapsed:F0} s at {rate} calls/s on SQLite, 20 customers, 60% GetOrganization, 30% wallet payments, 10% checkouts paid from the wallet.")
+                .AppendLine(CultureInfo.InvariantCulture, $"Soak of {DateTime.UtcNow:yyyy-MM-dd} on this machine (`dotnet cake --target=Bench`, or `dotnet run -c Release --project tests/LoadDriver -- --soak {seconds} --rate {rate}`): {elapsed:F0} s at {rate} calls/s on SQLite, 20 customers, 60% GetOrganization, 30% wallet payments (a bank-transfer order, then its invoice paid from the wallet), 10% checkouts paid from the wallet.")
                 .AppendLine()
                 .AppendLine("| figure | value |")
                 .AppendLine("|---|---|")
                 .AppendLine(CultureInfo.InvariantCulture, $"| calls sent | {sent:N0} ({sent / elapsed:F1}/s) |")
                 .AppendLine(CultureInfo.InvariantCulture, $"| answers | {string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key} {s.Value:N0}"))} |")
-                .AppendLine(CultureInfo.InvariantCulture, $"| acknowledged payments / missing from the ledger | {paid.Count:N0} / {missing} |")
+                .AppendLine(CultureInfo.InvariantCulture, $"| acknowledged payments / missing from the ledger or their invoice unpaid | {paid.Count:N0} / {missing} |")
                 .AppendLine(CultureInfo.InvariantCulture, $"| invoices issued / numbers without gaps | {numbers.Count:N0} / {(gapless ? "yes" : "no")} |")
                 .AppendLine(CultureInfo.InvariantCulture, $"| ledger audit violations | {audit.Violations.Count} |")
                 .AppendLine(CultureInfo.InvariantCulture, $"| host RSS, median of the first and last third | {early / 1048576.0:F0} MiB, {late / 1048576.0:F0} MiB (ratio {(double)late / early:F2}) |")
