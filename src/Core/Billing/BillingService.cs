@@ -48,6 +48,9 @@ public sealed class BillingService(
     /// <summary>The payment method that debits the organization's wallet.</summary>
     public const string WalletMethod = PaymentCollector.WalletMethod;
 
+    /// <summary>The highest catalogue price, in minor units: carts of 20 lines with VAT stay far from overflow.</summary>
+    public const long MaxPriceMinor = 1_000_000_000_000;
+
     private readonly Pricing _pricing = new(store, clock);
     private readonly PaymentCollector _payments = new(wallets);
 
@@ -363,10 +366,16 @@ public sealed class BillingService(
         {
             try
             {
-                var invoice = await store.FindInvoiceAsync(invoiceId, ct).ConfigureAwait(false);
+                var invoice = await store.InvoiceForUpdateAsync(invoiceId, ct).ConfigureAwait(false);
                 if (invoice is null || invoice.OrganizationId != organizationId)
                 {
                     return BillingErrors.InvoiceNotFound;
+                }
+
+                // An unpaid invoice is corrected by cancelling it (ORD-4): nothing was received to credit.
+                if (invoice.State != InvoiceState.Paid)
+                {
+                    return invoice.State == InvoiceState.Unpaid ? BillingErrors.InvoiceNotPaid : BillingErrors.InvoiceCancelled;
                 }
 
                 var credited = (await store.CreditNotesOfInvoiceAsync(invoiceId, ct).ConfigureAwait(false)).Sum(c => c.AmountMinor);
@@ -462,9 +471,9 @@ public sealed class BillingService(
     /// <summary>Support sets a catalogue price.</summary>
     public async Task<Result<CataloguePrice>> SetPriceAsync(CatalogueEntry entry, CancellationToken ct = default)
     {
-        if (!Enum.IsDefined(entry.Type) || entry.PriceMinor < 0 || entry.PeriodMonths is < 1 or > 120 || entry.VatRateBasisPoints is < 0 or > 10_000)
+        if (!Enum.IsDefined(entry.Type) || entry.PriceMinor is < 0 or > MaxPriceMinor || entry.PeriodMonths is < 1 or > 120 || entry.VatRateBasisPoints is < 0 or > 10_000)
         {
-            return DomainError.Invalid("price", "INVALID_PRICE", "A price has a product type, a non-negative amount, 1 to 120 months and a VAT rate of 0 to 10000 basis points.");
+            return DomainError.Invalid("price", "INVALID_PRICE", "A price has a product type, an amount of 0 to 10^12 minor units, 1 to 120 months and a VAT rate of 0 to 10000 basis points.");
         }
 
         var money = Money.Of(entry.PriceMinor, entry.Currency, "price.currency");
@@ -599,7 +608,9 @@ public sealed class BillingService(
         var products = await organizations.ListProductsAsync(organizationId, ct).ConfigureAwait(false);
         foreach (var product in products.Where(p => order.ProductIds.Contains(p.Id)))
         {
-            product.Renew(now, product.PeriodMonths);
+            // The period added is the period priced: the product's own, or the default one when withdrawn.
+            var price = await catalogue.RenewalPriceAsync(product, ct).ConfigureAwait(false);
+            product.Renew(now, price?.PeriodMonths ?? product.PeriodMonths);
         }
 
         await _pricing.RedeemAsync(organizationId, quote.Value, invoice.Id, random.NewId(), ct).ConfigureAwait(false);

@@ -82,6 +82,12 @@ public sealed class OrderService(
             return organization.Error;
         }
 
+        // Spending the organization's wallet needs billing rights (BIL-2), even for an administrator.
+        if (paymentMethod == PaymentCollector.WalletMethod && organization.Value.MemberOf(user.AccountId)?.CanBill != true)
+        {
+            return WalletErrors.BillingRightsRequired;
+        }
+
         if (!RequestIds.IsValid(requestId))
         {
             return WalletErrors.RequestIdInvalid;
@@ -94,7 +100,7 @@ public sealed class OrderService(
 
         var key = IdempotencyRecord.KeyOf(organizationId, "order:" + requestId);
         var fingerprint = IdempotencyRecord.FingerprintOf(
-            "order", string.Join(';', cart.Lines.Select(l => $"{(int)l.Type}|{l.DisplayName}|{l.PeriodMonths}|{l.UseVoucher}")),
+            "order", System.Text.Json.JsonSerializer.Serialize(cart.Lines.Select(l => new object[] { (int)l.Type, l.DisplayName ?? string.Empty, l.PeriodMonths, l.UseVoucher })),
             cart.BillingAddressId?.ToString() ?? string.Empty, cart.PromotionCode ?? string.Empty, paymentMethod!);
         for (var attempt = 1; ; attempt++)
         {
@@ -179,6 +185,12 @@ public sealed class OrderService(
         Invoice invoice;
         if (method == PaymentCollector.BankTransferMethod)
         {
+            var deferred = await _payments.DeferAsync(key, ct).ConfigureAwait(false);
+            if (!deferred.IsSuccess)
+            {
+                return deferred.Error;
+            }
+
             var number = await _pricing.NextNumberAsync(InvoiceSequence.SingletonId, ct).ConfigureAwait(false);
             invoice = Invoice.IssueUnpaid(random.NewId(), organizationId, number, now, now + options.BankTransferTerm, quote.Value, organization.Name, address.Value, method);
         }

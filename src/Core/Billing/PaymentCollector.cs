@@ -50,6 +50,10 @@ public sealed class PaymentCollector(WalletService wallets)
         return attempt.IsSuccess ? Done.Value : attempt.Error;
     }
 
+    /// <summary>A deferred payment (bank transfer) under a request id whose card charge is open is refused (WAL-6).</summary>
+    public async Task<Result<Done>> DeferAsync(string key, CancellationToken ct) =>
+        await wallets.Charges.ExistsAsync(key, ct).ConfigureAwait(false) ? WalletErrors.RequestIdReused : Done.Value;
+
     /// <summary>Inside the unit of work: the payment's reference (a ledger transaction, a delivered gateway charge).</summary>
     /// <param name="organizationId">Whose wallet pays.</param>
     /// <param name="method">The wallet or a gateway method.</param>

@@ -30,9 +30,15 @@ public sealed class ExternalCharges(IWalletStore store, IPaymentGateway gateway,
             store.Add(attempt);
             await store.SaveChangesAsync(ct).ConfigureAwait(false);
         }
-        else if (attempt.Method != method || attempt.AmountMinor != amount.Minor || attempt.Currency != amount.Currency || attempt.OrganizationId != organizationId)
+        else if (attempt.Method != method || attempt.OrganizationId != organizationId)
         {
             return WalletErrors.RequestIdReused;
+        }
+        else if (attempt.AmountMinor != amount.Minor || attempt.Currency != amount.Currency)
+        {
+            // The same request priced differently on a retry (a price changed meanwhile): the request
+            // fails and its charge, if made, is given back by the caller's release.
+            return WalletErrors.PaymentAmountChanged;
         }
 
         switch (attempt.State)

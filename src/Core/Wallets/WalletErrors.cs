@@ -46,6 +46,10 @@ public static class WalletErrors
     public static readonly DomainError PaymentRefunded =
         new(ErrorKind.FailedPrecondition, "PAYMENT_REFUNDED", "The payment could not be completed and was refunded; nothing was bought. Try again with a new request id.");
 
+    /// <summary>WAL-7: a retry of a request came to another amount than the one charged; the charge is given back.</summary>
+    public static readonly DomainError PaymentAmountChanged =
+        new(ErrorKind.Aborted, "PAYMENT_AMOUNT_CHANGED", "The amount changed since this request was charged; the charge is refunded. Review the new amount and pay with a new request id.");
+
     /// <summary>An unknown payment method.</summary>
     public static readonly DomainError UnknownPaymentMethod =
         DomainError.Invalid("payment_method", "UNKNOWN_PAYMENT_METHOD", "This payment method is not known.");

@@ -87,6 +87,7 @@ public sealed class ExternalChargeTests : IDisposable
         ResultAssert.Fails(await _h.Orders().ConfirmAsync(owner, id, Domain, SimulatedPaymentGateway.Success, "order-1"), "PAYMENT_GATEWAY_TIMEOUT");
         ResultAssert.Fails(await _h.Orders().ConfirmAsync(owner, id, Domain, BillingService.WalletMethod, "order-1"), "REQUEST_ID_REUSED");
         ResultAssert.Fails(await _h.Orders().ConfirmAsync(owner, id, Domain, SimulatedPaymentGateway.Decline, "order-1"), "REQUEST_ID_REUSED");
+        ResultAssert.Fails(await _h.Orders().ConfirmAsync(owner, id, Domain, PaymentCollector.BankTransferMethod, "order-1"), "REQUEST_ID_REUSED");
         var placed = await _h.Orders().ConfirmAsync(owner, id, Domain, SimulatedPaymentGateway.Success, "order-1");
 
         Assert.True(placed.IsSuccess);

@@ -154,7 +154,7 @@ public sealed class OrderTests : IDisposable
         ResultAssert.Fails(await _h.Orders().ConfirmAsync(limited, id, Cart(Domain12), BillingService.WalletMethod, "l"), "ORDER_RIGHTS_REQUIRED");
         ResultAssert.Fails(await _h.Orders().SummarizeAsync(billing, id, Cart(Domain12)), "ORDER_RIGHTS_REQUIRED");
         ResultAssert.Fails(await _h.Orders().ConfirmAsync(owner, other, Cart(Domain12), BillingService.WalletMethod, "x"), "ORGANIZATION_NOT_FOUND");
-        Assert.True((await _h.Orders().ConfirmAsync(admin, id, Cart(Domain12), BillingService.WalletMethod, "a")).IsSuccess);
+        Assert.True((await _h.Orders().ConfirmAsync(admin, id, Cart(Domain12), PaymentCollector.BankTransferMethod, "a")).IsSuccess);
         Assert.Single(Products(id));
         Assert.Empty(Products(other));
     }
@@ -280,5 +280,60 @@ public sealed class OrderTests : IDisposable
         ResultAssert.Fails(await _h.Orders().ConfirmAsync(owner, id, Cart(Hosting12), BillingService.WalletMethod, "same"), "REQUEST_ID_REUSED");
         Assert.Single(Products(id));
         Assert.Single(Invoices());
+    }
+
+    [Fact]
+    [Trait("Rule", "BIL-2")]
+    [Trait("Rule", "ORD-1")]
+    public async Task AnAdministratorWithoutBillingRights_OrdersByTransferOrCard_ButNeverSpendsTheWallet()
+    {
+        var (owner, id) = await OrganizationAsync(walletBalance: 50_000);
+        var admin = await MemberAsync(owner, id, "admin@example.com", new MemberRights(true, [], false));
+
+        ResultAssert.Fails(await _h.Orders().ConfirmAsync(admin, id, Cart(Domain12), BillingService.WalletMethod, "w"), "BILLING_RIGHTS_REQUIRED");
+        Assert.True((await _h.Orders().ConfirmAsync(admin, id, Cart(Domain12), PaymentCollector.BankTransferMethod, "t")).IsSuccess);
+        Assert.Equal(50_000, Balance(id));
+    }
+
+    [Fact]
+    [Trait("Rule", "ORD-4")]
+    [Trait("Rule", "BIL-5")]
+    public async Task SupportCreditsOnlyPaidInvoices_AnUnpaidOneIsCancelledInstead()
+    {
+        var (owner, id) = await OrganizationAsync();
+        var unpaid = (await _h.Orders().ConfirmAsync(owner, id, Cart(Domain12), PaymentCollector.BankTransferMethod, "t")).Value.Invoice;
+
+        ResultAssert.Fails(await _h.Billing().IssueCreditNoteAsync(id, unpaid.Id, 100, "goodwill", refundToWallet: true), "INVOICE_NOT_PAID");
+
+        Assert.Empty(_h.Query(db => db.Set<CreditNote>().ToList()));
+        Assert.Equal(0, Balance(id));
+    }
+
+    [Fact]
+    [Trait("Rule", "ORD-2")]
+    [Trait("Rule", "BIL-7")]
+    public async Task ARenewal_AddsThePeriodItIsPricedFor()
+    {
+        var (owner, id) = await OrganizationAsync(walletBalance: 50_000);
+        var placed = (await _h.Orders().ConfirmAsync(owner, id, Cart(new CartLine(ProductType.WebHosting, "www.meier.ch", 1, false)), BillingService.WalletMethod, "o")).Value;
+        var product = placed.Products[0].Id;
+        var renewed = (await _h.Billing().CheckoutAsync(owner, id, new CheckoutOrder([product], null, BillingService.WalletMethod, null, new HashSet<Guid>(), "r1"))).Value;
+
+        Assert.Equal(960, renewed.Lines[0].NetMinor);
+        Assert.Equal(_h.Clock.GetUtcNow().AddMonths(2), Products(id).Single().RenewalDate);
+    }
+
+    [Fact]
+    [Trait("Rule", "BIL-10")]
+    public async Task CataloguePrices_AreBounded_SoNoCartOverflows()
+    {
+        ResultAssert.Fails(await _h.Billing().SetPriceAsync(new CatalogueEntry(ProductType.CloudServer, long.MaxValue / 2, "CHF", 12, 810)), "INVALID_PRICE");
+        Assert.True((await _h.Billing().SetPriceAsync(new CatalogueEntry(ProductType.CloudServer, BillingService.MaxPriceMinor, "CHF", 12, 810))).IsSuccess);
+        var (owner, id) = await OrganizationAsync();
+        var lines = Enumerable.Range(0, Hosting.Core.Billing.Cart.MaxLines).Select(i => new CartLine(ProductType.CloudServer, $"vm{i}", 12, false)).ToArray();
+
+        var summary = (await _h.Orders().SummarizeAsync(owner, id, Cart(lines))).Value;
+
+        Assert.Equal(Hosting.Core.Billing.Cart.MaxLines * (BillingService.MaxPriceMinor + Rounding.OfBasisPoints(BillingService.MaxPriceMinor, 810)), summary.Quote.TotalMinor);
     }
 }
