@@ -23,7 +23,7 @@ internal static class SaveChangesExtensions
         }
         catch (DbUpdateException e) when (IsUniqueViolation(e))
         {
-            throw new DuplicateKeyException("A unique key was taken by a concurrent write.", e);
+            throw new DuplicateKeyException("A unique key was taken by a concurrent write.", e) { Key = KeyOf(e) };
         }
         catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: SerializationFailure or DeadlockDetected })
         {
@@ -34,6 +34,14 @@ internal static class SaveChangesExtensions
     private const string UniqueViolation = "23505";
     private const string SerializationFailure = "40001";
     private const string DeadlockDetected = "40P01";
+
+    // PostgreSQL names the table and constraint; SQLite names "Table.Column" in its message.
+    private static string? KeyOf(DbUpdateException e) => e.InnerException switch
+    {
+        Npgsql.PostgresException pg => $"{pg.TableName}:{pg.ConstraintName}",
+        SqliteException sqlite => sqlite.Message,
+        _ => null,
+    };
 
     private static bool IsUniqueViolation(DbUpdateException e) =>
         (e.InnerException is SqliteException { SqliteErrorCode: SqliteConstraint } sqlite

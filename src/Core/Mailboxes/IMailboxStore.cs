@@ -23,6 +23,9 @@ public interface IMailboxStore
     /// <summary>The webmail links of a mailbox.</summary>
     Task<IReadOnlyList<WebmailLink>> LinksOfMailboxAsync(Guid mailboxId, CancellationToken cancellationToken);
 
+    /// <summary>The webmail links to the mailboxes of a mail service (MBX-7).</summary>
+    Task<IReadOnlyList<WebmailLink>> LinksOfServiceAsync(Guid mailServiceId, CancellationToken cancellationToken);
+
     /// <summary>The webmail links of an account.</summary>
     Task<IReadOnlyList<WebmailLink>> LinksOfAccountAsync(Guid accountId, CancellationToken cancellationToken);
 

@@ -69,14 +69,24 @@ public sealed class Mailbox
     }
 }
 
+/// <summary>What granted a webmail link, and so what ends it (MBX-7).</summary>
+public enum WebmailGrant
+{
+    /// <summary>The mailbox password: the link must be re-confirmed when that password changes.</summary>
+    MailboxPassword = 1,
+    /// <summary>Rights on the mail service: the link ends when those rights end.</summary>
+    MailServiceRights = 2,
+}
+
 /// <summary>A mailbox shown in a user account's webmail (MBX-2).</summary>
 public sealed class WebmailLink
 {
-    private WebmailLink(Guid accountId, Guid mailboxId, DateTimeOffset linkedAt)
+    private WebmailLink(Guid accountId, Guid mailboxId, DateTimeOffset linkedAt, WebmailGrant grant)
     {
         AccountId = accountId;
         MailboxId = mailboxId;
         LinkedAt = linkedAt;
+        Grant = grant;
     }
 
     /// <summary>The account whose webmail shows the mailbox.</summary>
@@ -88,17 +98,31 @@ public sealed class WebmailLink
     /// <summary>When it was linked.</summary>
     public DateTimeOffset LinkedAt { get; private set; }
 
-    /// <summary>Whether webmail must have the mailbox password again before opening it (ACC-9).</summary>
+    /// <summary>What granted the link last (MBX-7).</summary>
+    public WebmailGrant Grant { get; private set; }
+
+    /// <summary>Whether webmail must have the mailbox password again before opening it (ACC-9, MBX-7).</summary>
     public bool NeedsReconfirmation { get; private set; }
 
-    /// <summary>A new link.</summary>
-    public static WebmailLink Create(Guid accountId, Guid mailboxId, DateTimeOffset now) => new(accountId, mailboxId, now);
+    /// <summary>A new link, granted by <paramref name="grant"/>.</summary>
+    public static WebmailLink Create(Guid accountId, Guid mailboxId, DateTimeOffset now, WebmailGrant grant) => new(accountId, mailboxId, now, grant);
 
     /// <summary>Asks for the mailbox password again.</summary>
     public void RequireReconfirmation() => NeedsReconfirmation = true;
 
-    /// <summary>The mailbox password was given again.</summary>
-    public void Reconfirm() => NeedsReconfirmation = false;
+    /// <summary>
+    /// Confirmed again by <paramref name="grant"/>. A confirmed password link stays a password
+    /// link when rights confirm it too: it needs no rights to last.
+    /// </summary>
+    public void Confirm(WebmailGrant grant)
+    {
+        if (grant == WebmailGrant.MailboxPassword || NeedsReconfirmation || Grant != WebmailGrant.MailboxPassword)
+        {
+            Grant = grant;
+        }
+
+        NeedsReconfirmation = false;
+    }
 }
 
 /// <summary>The kinds of product credentials (ACC-11).</summary>

@@ -21,6 +21,10 @@ public static class MailboxErrors
     public static readonly DomainError WrongDomain =
         DomainError.Invalid("address", "MAILBOX_DOMAIN_MISMATCH", "The address must be on the mail service's domain.");
 
+    /// <summary>MBX-6: nothing is served until the product is paid, nor after it ended.</summary>
+    public static readonly DomainError ProductNotActive =
+        new(ErrorKind.FailedPrecondition, "PRODUCT_NOT_ACTIVE", "The product is not active: it serves nothing until it is paid.");
+
     /// <summary>Addresses are unique.</summary>
     public static readonly DomainError AddressTaken =
         new(ErrorKind.AlreadyExists, "MAILBOX_EXISTS", "A mailbox with this address exists already.");

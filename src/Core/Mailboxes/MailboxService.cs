@@ -27,19 +27,26 @@ public sealed class MailboxService(
     /// <summary>Creates a mailbox on the mail service's domain with its own password.</summary>
     public async Task<Result<Mailbox>> CreateAsync(AuthenticatedUser user, Guid organizationId, Guid mailServiceId, string? localPart, string? password, CancellationToken ct = default)
     {
-        var service = await MailServiceAsync(user, organizationId, mailServiceId, ct).ConfigureAwait(false);
+        var service = await ActiveMailServiceAsync(user, organizationId, mailServiceId, ct).ConfigureAwait(false);
         if (!service.IsSuccess)
         {
             return service.Error;
         }
 
-        var address = EmailAddress.Parse($"{(localPart ?? string.Empty).Trim()}@{service.Value.Name}", "local_part");
+        // MBX-6: only under the mail service's own domain, in the form its claim was made in.
+        var domain = MailDomain.Normalize(service.Value.Name, "parent");
+        if (!domain.IsSuccess)
+        {
+            return MailboxErrors.WrongDomain;
+        }
+
+        var address = EmailAddress.Parse($"{(localPart ?? string.Empty).Trim()}@{domain.Value}", "local_part");
         if (!address.IsSuccess)
         {
             return address.Error;
         }
 
-        if (!address.Value.Value.EndsWith("@" + service.Value.Name.ToLowerInvariant(), StringComparison.Ordinal))
+        if (!address.Value.Value.EndsWith("@" + domain.Value, StringComparison.Ordinal))
         {
             return MailboxErrors.WrongDomain;
         }
@@ -122,10 +129,14 @@ public sealed class MailboxService(
     /// <summary>
     /// Changes a mailbox password (MBX-3) and reports whether unification is offered and, if not,
     /// which of (a), (b), (c) failed (MBX-5); with <paramref name="acceptUnification"/> an offered
-    /// unification is made at once, the new password becoming the account's too (MBX-4).
+    /// unification is made at once, the new password becoming the account's too (MBX-4). Whenever
+    /// the change sets the account password (accepting, or changing a mailbox unified with the
+    /// caller's account) it needs the account's <paramref name="currentPassword"/> and ends the
+    /// account's other sessions, as a password change does. Other accounts' links made with the
+    /// old mailbox password must be re-confirmed (MBX-7).
     /// </summary>
     public async Task<Result<(Mailbox Mailbox, UnificationReport Report)>> ChangePasswordAsync(
-        AuthenticatedUser user, Guid organizationId, Guid mailboxId, string? newPassword, bool acceptUnification, SignInContext context, CancellationToken ct = default)
+        AuthenticatedUser user, Guid organizationId, Guid mailboxId, string? newPassword, bool acceptUnification, string? currentPassword, SignInContext context, CancellationToken ct = default)
     {
         var mailbox = await ManagedMailboxAsync(user, organizationId, mailboxId, ct).ConfigureAwait(false);
         if (!mailbox.IsSuccess)
@@ -145,10 +156,27 @@ public sealed class MailboxService(
             return AccountErrors.SessionInvalid;
         }
 
-        var failed = UnificationConditions.Failed(account, mailbox.Value, await store.LinksOfMailboxAsync(mailboxId, ct).ConfigureAwait(false), hasRights: true);
+        var links = await store.LinksOfMailboxAsync(mailboxId, ct).ConfigureAwait(false);
+        var failed = UnificationConditions.Failed(account, mailbox.Value, links, hasRights: true);
+        var now = clock.GetUtcNow();
+        var setsAccountPassword = failed.Count == 0
+            && (mailbox.Value.UnifiedAccountId == account.Id || (mailbox.Value.UnifiedAccountId is null && acceptUnification));
+        if (setsAccountPassword)
+        {
+            var confirmed = await ConfirmAccountPasswordAsync(account, currentPassword, context, now, ct).ConfigureAwait(false);
+            if (!confirmed.IsSuccess)
+            {
+                return confirmed.Error;
+            }
+        }
+
         var hash = await hasher.HashAsync(checkedPassword.Value, ct).ConfigureAwait(false);
         mailbox.Value.SetPasswordHash(hash);
-        var now = clock.GetUtcNow();
+        foreach (var link in links.Where(l => l.Grant == WebmailGrant.MailboxPassword && l.AccountId != account.Id))
+        {
+            link.RequireReconfirmation();
+        }
+
         var unified = false;
         if (mailbox.Value.UnifiedAccountId is { } unifiedWith)
         {
@@ -156,6 +184,7 @@ public sealed class MailboxService(
             if (failed.Count == 0 && unifiedWith == account.Id)
             {
                 account.SetPasswordHash(hash);
+                await AccountPasswordSetAsync(account, mailbox.Value, user, now, ct).ConfigureAwait(false);
                 unified = true;
             }
             else
@@ -168,6 +197,7 @@ public sealed class MailboxService(
             mailbox.Value.UnifyWith(account.Id);
             account.SetPasswordHash(hash);
             accounts.Add(ActivityEntry.Record(random.NewId(), account.Id, now, ActivityKind.PasswordUnified, context));
+            await AccountPasswordSetAsync(account, mailbox.Value, user, now, ct).ConfigureAwait(false);
             unified = true;
         }
 
@@ -175,8 +205,12 @@ public sealed class MailboxService(
         return (mailbox.Value, new UnificationReport(failed.Count == 0, unified, failed));
     }
 
-    /// <summary>Accepts an offered unification after the fact, with the mailbox's current password (MBX-4).</summary>
-    public async Task<Result<Mailbox>> AcceptUnificationAsync(AuthenticatedUser user, Guid organizationId, Guid mailboxId, string? mailboxPassword, SignInContext context, CancellationToken ct = default)
+    /// <summary>
+    /// Accepts an offered unification after the fact, with the mailbox's current password and the
+    /// account's (<paramref name="currentPassword"/>); the account's other sessions end (MBX-4).
+    /// </summary>
+    public async Task<Result<Mailbox>> AcceptUnificationAsync(
+        AuthenticatedUser user, Guid organizationId, Guid mailboxId, string? mailboxPassword, string? currentPassword, SignInContext context, CancellationToken ct = default)
     {
         var mailbox = await ManagedMailboxAsync(user, organizationId, mailboxId, ct).ConfigureAwait(false);
         if (!mailbox.IsSuccess)
@@ -196,78 +230,57 @@ public sealed class MailboxService(
             return MailboxErrors.UnificationNotOffered(failed);
         }
 
-        if (!await PasswordMatchesAsync(mailbox.Value.PasswordHash, mailboxPassword, ct).ConfigureAwait(false))
+        var verified = await VerifyMailboxPasswordAsync(mailbox.Value.Address, mailbox.Value, mailboxPassword, ct).ConfigureAwait(false);
+        if (!verified.IsSuccess)
         {
-            return MailboxErrors.InvalidCredentials;
+            return verified.Error;
+        }
+
+        var now = clock.GetUtcNow();
+        var confirmed = await ConfirmAccountPasswordAsync(account, currentPassword, context, now, ct).ConfigureAwait(false);
+        if (!confirmed.IsSuccess)
+        {
+            return confirmed.Error;
         }
 
         mailbox.Value.UnifyWith(account.Id);
         account.SetPasswordHash(mailbox.Value.PasswordHash);
-        accounts.Add(ActivityEntry.Record(random.NewId(), account.Id, clock.GetUtcNow(), ActivityKind.PasswordUnified, context));
+        accounts.Add(ActivityEntry.Record(random.NewId(), account.Id, now, ActivityKind.PasswordUnified, context));
+        await AccountPasswordSetAsync(account, mailbox.Value, user, now, ct).ConfigureAwait(false);
         await store.SaveChangesAsync(ct).ConfigureAwait(false);
         return mailbox.Value;
     }
 
     /// <summary>
     /// The mail servers' check (MBX-1): address and mailbox password, never an account password.
-    /// Unknown addresses cost and answer the same, and failures are throttled like sign-ins.
+    /// Unknown addresses cost and answer the same, and failures are throttled like sign-ins. A
+    /// mailbox of a product that is not active is refused once its password is right (MBX-6).
     /// </summary>
     public async Task<Result<Done>> CheckCredentialsAsync(string? address, string? password, CancellationToken ct = default)
     {
         var email = EmailAddress.Parse(address, "address");
-        if (!email.IsSuccess || string.IsNullOrEmpty(password) || !PasswordPolicy.TryNormalize(password, out var normalized))
+        if (!email.IsSuccess)
         {
             return MailboxErrors.InvalidCredentials;
         }
 
-        var now = clock.GetUtcNow();
-        var key = Secrets.Digest("mailbox:" + email.Value.Value);
-        var throttle = await accounts.FindThrottleAsync(key, ct).ConfigureAwait(false);
-        if (throttle?.Check(now, accountOptions.Throttle) is { } throttled)
-        {
-            return throttled;
-        }
-
         var mailbox = await store.FindByAddressAsync(email.Value, ct).ConfigureAwait(false);
-        var hash = mailbox?.PasswordHash ?? await DummyPassword.HashAsync(hasher, random, ct).ConfigureAwait(false);
-        if (mailbox is not null && (await hasher.VerifyAsync(hash, normalized, ct).ConfigureAwait(false)).Matches)
+        var verified = await VerifyMailboxPasswordAsync(email.Value, mailbox, password, ct).ConfigureAwait(false);
+        if (!verified.IsSuccess)
         {
-            if (throttle is not null)
-            {
-                throttle.Reset();
-                await store.SaveChangesAsync(ct).ConfigureAwait(false);
-            }
-
-            return Done.Value;
+            return verified.Error;
         }
 
-        if (mailbox is null)
-        {
-            await hasher.VerifyAsync(hash, normalized, ct).ConfigureAwait(false);
-        }
-
-        if (throttle is null)
-        {
-            throttle = LoginThrottle.For(key);
-            accounts.Add(throttle);
-        }
-
-        throttle.RecordFailure(now, accountOptions.Throttle);
-        try
-        {
-            await store.SaveChangesAsync(ct).ConfigureAwait(false);
-        }
-        catch (DuplicateKeyException)
-        {
-            // A concurrent failure created the row first and was counted.
-        }
-
-        return MailboxErrors.InvalidCredentials;
+        await store.SaveChangesAsync(ct).ConfigureAwait(false);
+        var service = (await organizations.ListProductsAsync(mailbox!.OrganizationId, ct).ConfigureAwait(false)).FirstOrDefault(p => p.Id == mailbox.MailServiceId);
+        return service?.Status == ProductStatus.Active ? Done.Value : MailboxErrors.ProductNotActive;
     }
 
     /// <summary>
     /// Shows a mailbox in the caller's webmail (MBX-2): with its password, or with rights on its
     /// mail service. A second account linking a unified mailbox ends the unification (MBX-4 (b)).
+    /// Guessing the password shares the mail servers' throttle and lock for that address, and an
+    /// unknown address answers, and costs, exactly like a known one (MBX-7).
     /// </summary>
     public async Task<Result<WebmailMailbox>> LinkWebmailAsync(AuthenticatedUser user, string? address, string? mailboxPassword, SignInContext context, CancellationToken ct = default)
     {
@@ -278,40 +291,45 @@ public sealed class MailboxService(
         }
 
         var mailbox = await store.FindByAddressAsync(email.Value, ct).ConfigureAwait(false);
-        if (mailbox is null)
-        {
-            return string.IsNullOrEmpty(mailboxPassword) ? MailboxErrors.NotFound : MailboxErrors.InvalidCredentials;
-        }
-
+        WebmailGrant grant;
         if (string.IsNullOrEmpty(mailboxPassword))
         {
-            if (!await HasRightsAsync(user.AccountId, mailbox, ct).ConfigureAwait(false))
+            if (mailbox is null || !await HasRightsAsync(user.AccountId, mailbox, ct).ConfigureAwait(false) || !await ServiceLiveAsync(mailbox, ct).ConfigureAwait(false))
             {
                 return MailboxErrors.MailboxPasswordRequired;
             }
+
+            grant = WebmailGrant.MailServiceRights;
         }
-        else if (!await PasswordMatchesAsync(mailbox.PasswordHash, mailboxPassword, ct).ConfigureAwait(false))
+        else
         {
-            return MailboxErrors.InvalidCredentials;
+            var verified = await VerifyMailboxPasswordAsync(email.Value, mailbox, mailboxPassword, ct).ConfigureAwait(false);
+            if (!verified.IsSuccess)
+            {
+                return verified.Error;
+            }
+
+            grant = WebmailGrant.MailboxPassword;
         }
 
-        var links = await store.LinksOfMailboxAsync(mailbox.Id, ct).ConfigureAwait(false);
+        var found = mailbox!;
+        var links = await store.LinksOfMailboxAsync(found.Id, ct).ConfigureAwait(false);
         if (links.FirstOrDefault(l => l.AccountId == user.AccountId) is { } existing)
         {
-            existing.Reconfirm();
+            existing.Confirm(grant);
             await store.SaveChangesAsync(ct).ConfigureAwait(false);
-            return new WebmailMailbox(mailbox, existing);
+            return new WebmailMailbox(found, existing);
         }
 
-        var link = WebmailLink.Create(user.AccountId, mailbox.Id, clock.GetUtcNow());
+        var link = WebmailLink.Create(user.AccountId, found.Id, clock.GetUtcNow(), grant);
         store.Add(link);
-        if (mailbox.UnifiedAccountId is { } unifiedWith && unifiedWith != user.AccountId)
+        if (found.UnifiedAccountId is { } unifiedWith && unifiedWith != user.AccountId)
         {
-            await EndUnificationAsync(mailbox, context, clock.GetUtcNow(), ct).ConfigureAwait(false);
+            await EndUnificationAsync(found, context, clock.GetUtcNow(), ct).ConfigureAwait(false);
         }
 
         await store.SaveChangesAsync(ct).ConfigureAwait(false);
-        return new WebmailMailbox(mailbox, link);
+        return new WebmailMailbox(found, link);
     }
 
     /// <summary>Removes a mailbox from the caller's webmail.</summary>
@@ -337,12 +355,13 @@ public sealed class MailboxService(
             return linked.Error;
         }
 
-        if (!await PasswordMatchesAsync(linked.Value.Mailbox.PasswordHash, mailboxPassword, ct).ConfigureAwait(false))
+        var verified = await VerifyMailboxPasswordAsync(linked.Value.Mailbox.Address, linked.Value.Mailbox, mailboxPassword, ct).ConfigureAwait(false);
+        if (!verified.IsSuccess)
         {
-            return MailboxErrors.InvalidCredentials;
+            return verified.Error;
         }
 
-        linked.Value.Link.Reconfirm();
+        linked.Value.Link.Confirm(WebmailGrant.MailboxPassword);
         await store.SaveChangesAsync(ct).ConfigureAwait(false);
         return linked.Value;
     }
@@ -376,6 +395,11 @@ public sealed class MailboxService(
         if (!product.IsSuccess)
         {
             return product.Error;
+        }
+
+        if (product.Value.Status != ProductStatus.Active)
+        {
+            return MailboxErrors.ProductNotActive;
         }
 
         var name = (username ?? string.Empty).Trim();
@@ -459,6 +483,105 @@ public sealed class MailboxService(
         return organization?.MemberOf(accountId)?.CanAccessProduct(mailbox.MailServiceId) ?? false;
     }
 
+    /// <summary>
+    /// Checks a mailbox password under the throttle of its address, shared by every path that
+    /// takes one (mail servers, webmail). An unknown address verifies a dummy hash and counts a
+    /// failure, so neither the answer nor its cost tells whether the address exists (MBX-1,
+    /// MBX-7). On success the caller saves the reset throttle with its own changes.
+    /// </summary>
+    private async Task<Result<Done>> VerifyMailboxPasswordAsync(EmailAddress address, Mailbox? mailbox, string? password, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(password) || !PasswordPolicy.TryNormalize(password, out var normalized))
+        {
+            return MailboxErrors.InvalidCredentials;
+        }
+
+        var now = clock.GetUtcNow();
+        var key = Secrets.Digest("mailbox:" + address.Value);
+        var throttle = await accounts.FindThrottleAsync(key, ct).ConfigureAwait(false);
+        if (throttle?.Check(now, accountOptions.Throttle) is { } throttled)
+        {
+            return throttled;
+        }
+
+        var hash = mailbox?.PasswordHash ?? await DummyPassword.HashAsync(hasher, random, ct).ConfigureAwait(false);
+        if ((await hasher.VerifyAsync(hash, normalized, ct).ConfigureAwait(false)).Matches && mailbox is not null)
+        {
+            throttle?.Reset();
+            return Done.Value;
+        }
+
+        await RecordFailureAsync(throttle, key, now, ct).ConfigureAwait(false);
+        return MailboxErrors.InvalidCredentials;
+    }
+
+    /// <summary>
+    /// Checks the account's current password before a change that sets it (MBX-4, ACC-9); a wrong
+    /// one counts as a failed sign-in of the account (ACC-4, ACC-13) and commits only that.
+    /// </summary>
+    private async Task<Result<Done>> ConfirmAccountPasswordAsync(UserAccount account, string? currentPassword, SignInContext context, DateTimeOffset now, CancellationToken ct)
+    {
+        var key = Secrets.Digest(account.Login.Value);
+        var throttle = await accounts.FindThrottleAsync(key, ct).ConfigureAwait(false);
+        if (throttle?.Check(now, accountOptions.Throttle) is { } throttled)
+        {
+            return throttled;
+        }
+
+        if (await PasswordMatchesAsync(account.PasswordHash, currentPassword, ct).ConfigureAwait(false))
+        {
+            return Done.Value;
+        }
+
+        accounts.Add(ActivityEntry.Record(random.NewId(), account.Id, now, ActivityKind.SignInFailed, context));
+        await RecordFailureAsync(throttle, key, now, ct).ConfigureAwait(false);
+        return AccountErrors.WrongPassword;
+    }
+
+    private async Task RecordFailureAsync(LoginThrottle? throttle, string key, DateTimeOffset now, CancellationToken ct)
+    {
+        if (throttle is null)
+        {
+            throttle = LoginThrottle.For(key);
+            accounts.Add(throttle);
+        }
+
+        throttle.RecordFailure(now, accountOptions.Throttle);
+        try
+        {
+            await store.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
+        catch (DuplicateKeyException)
+        {
+            // A concurrent failure created the row first and was counted.
+        }
+    }
+
+    /// <summary>
+    /// The account password was just set through a mailbox: as after a password change (ACC-9),
+    /// its other webmail links ask for their mailbox password again and its other sessions end.
+    /// </summary>
+    private async Task AccountPasswordSetAsync(UserAccount account, Mailbox unifiedMailbox, AuthenticatedUser user, DateTimeOffset now, CancellationToken ct)
+    {
+        // Only one mailbox can be unified with an account: the one whose address is its login.
+        foreach (var link in await store.LinksOfAccountAsync(account.Id, ct).ConfigureAwait(false))
+        {
+            if (link.MailboxId != unifiedMailbox.Id)
+            {
+                link.RequireReconfirmation();
+            }
+        }
+
+        var sessions = await accounts.ListActiveSessionsAsync(account.Id, now, now - accountOptions.SessionIdleTimeout, null, int.MaxValue, ct).ConfigureAwait(false);
+        foreach (var session in sessions.Where(s => s.Id != user.SessionId))
+        {
+            session.End(now);
+        }
+    }
+
+    private async Task<bool> ServiceLiveAsync(Mailbox mailbox, CancellationToken ct) =>
+        (await organizations.ListProductsAsync(mailbox.OrganizationId, ct).ConfigureAwait(false)).Any(p => p.Id == mailbox.MailServiceId && p.Status != ProductStatus.Terminated);
+
     private async Task<bool> PasswordMatchesAsync(string hash, string? password, CancellationToken ct) =>
         !string.IsNullOrEmpty(password) && PasswordPolicy.TryNormalize(password, out var normalized)
         && (await hasher.VerifyAsync(hash, normalized, ct).ConfigureAwait(false)).Matches;
@@ -503,6 +626,12 @@ public sealed class MailboxService(
         }
 
         return product.Value.Type == ProductType.MailService && product.Value.Status != ProductStatus.Terminated ? product : MailboxErrors.NotAMailService;
+    }
+
+    private async Task<Result<Product>> ActiveMailServiceAsync(AuthenticatedUser user, Guid organizationId, Guid productId, CancellationToken ct)
+    {
+        var service = await MailServiceAsync(user, organizationId, productId, ct).ConfigureAwait(false);
+        return service.IsSuccess && service.Value.Status != ProductStatus.Active ? MailboxErrors.ProductNotActive : service;
     }
 
     private async Task<Result<Mailbox>> ManagedMailboxAsync(AuthenticatedUser user, Guid organizationId, Guid mailboxId, CancellationToken ct)
@@ -561,18 +690,46 @@ public sealed class MailboxPasswordSync(IMailboxStore store, IOrganizationStore 
     }
 }
 
-/// <summary>Ends the unification of mailboxes whose account lost its rights on their mail service (MBX-4 (c)).</summary>
+/// <summary>
+/// Follows rights that ended: the unification of mailboxes whose account lost its rights on their
+/// mail service ends (MBX-4 (c)), and webmail links made through those rights end (MBX-7), in the
+/// transaction of the change.
+/// </summary>
 public sealed class MailboxRightsObserver(IMailboxStore store, IAccountStore accounts, ISecretGenerator random, TimeProvider clock) : IMembershipChangeObserver
 {
     /// <inheritdoc />
     public async Task RightsChangedAsync(Organization organization, Guid accountId, SignInContext context, CancellationToken cancellationToken)
     {
+        var member = organization.MemberOf(accountId);
         foreach (var mailbox in await store.ListUnifiedWithAsync(accountId, cancellationToken).ConfigureAwait(false))
         {
-            if (mailbox.OrganizationId == organization.Id && !(organization.MemberOf(accountId)?.CanAccessProduct(mailbox.MailServiceId) ?? false))
+            if (mailbox.OrganizationId == organization.Id && !(member?.CanAccessProduct(mailbox.MailServiceId) ?? false))
             {
                 mailbox.EndUnification();
                 accounts.Add(ActivityEntry.Record(random.NewId(), accountId, clock.GetUtcNow(), ActivityKind.UnificationEnded, context));
+            }
+        }
+
+        foreach (var link in await store.LinksOfAccountAsync(accountId, cancellationToken).ConfigureAwait(false))
+        {
+            if (link.Grant == WebmailGrant.MailServiceRights
+                && await store.FindAsync(link.MailboxId, cancellationToken).ConfigureAwait(false) is { } mailbox
+                && mailbox.OrganizationId == organization.Id
+                && !(member?.CanAccessProduct(mailbox.MailServiceId) ?? false))
+            {
+                store.Remove(link);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task ProductTerminatedAsync(Organization organization, Product product, CancellationToken cancellationToken)
+    {
+        foreach (var link in await store.LinksOfServiceAsync(product.Id, cancellationToken).ConfigureAwait(false))
+        {
+            if (link.Grant == WebmailGrant.MailServiceRights)
+            {
+                store.Remove(link);
             }
         }
     }

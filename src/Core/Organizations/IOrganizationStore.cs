@@ -32,6 +32,9 @@ public interface IOrganizationStore
     /// <summary>The organization's logo, if any.</summary>
     Task<StoredLogo?> FindLogoAsync(Guid organizationId, CancellationToken cancellationToken);
 
+    /// <summary>The claim on a mail domain, by its normalized form (MBX-6).</summary>
+    Task<MailDomain?> FindMailDomainAsync(string domain, CancellationToken cancellationToken);
+
     /// <summary>Adds a new object.</summary>
     void Add(object entity);
 

@@ -35,6 +35,8 @@ public sealed class OrganizationService(
     OrganizationOptions options,
     IMembershipChangeObserver? membershipObserver = null)
 {
+    private readonly MailDomains _mailDomains = new(store);
+
     /// <summary>Creates an organization; the creator becomes its legal representative and administrator (ORG-2).</summary>
     public async Task<Result<OrganizationView>> CreateAsync(AuthenticatedUser user, ContactDetails contact, CancellationToken ct = default)
     {
@@ -87,6 +89,12 @@ public sealed class OrganizationService(
             return product.Error;
         }
 
+        var claimed = await _mailDomains.ClaimAsync(product.Value, "product_display_name", now, ct).ConfigureAwait(false);
+        if (!claimed.IsSuccess)
+        {
+            return claimed.Error;
+        }
+
         var account = await accounts.PrepareSignUpAsync(login, password, null, context, "", ct).ConfigureAwait(false);
         if (!account.IsSuccess)
         {
@@ -100,6 +108,10 @@ public sealed class OrganizationService(
         try
         {
             await store.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
+        catch (DuplicateKeyException e) when (MailDomains.IsClaimConflict(e))
+        {
+            return MailDomains.Taken("product_display_name");
         }
         catch (DuplicateKeyException)
         {
@@ -615,6 +627,13 @@ public sealed class OrganizationService(
         if (!terminated.IsSuccess)
         {
             return terminated.Error;
+        }
+
+        // What the product granted ends with it, in the same transaction (MBX-6, MBX-7).
+        await _mailDomains.ReleaseAsync(product, ct).ConfigureAwait(false);
+        if (membershipObserver is not null)
+        {
+            await membershipObserver.ProductTerminatedAsync(organization.Value, product, ct).ConfigureAwait(false);
         }
 
         await store.SaveChangesAsync(ct).ConfigureAwait(false);

@@ -49,7 +49,7 @@ internal sealed class MailboxesGrpcService(MailboxService mailboxes) : Mailboxes
     {
         var (organizationId, mailboxId) = ResourceNames.ParseChild(request.Name, "mailboxes", "name").OrThrow();
         var (mailbox, report) = (await mailboxes.ChangePasswordAsync(
-            context.User(), organizationId, mailboxId, request.NewPassword, request.AcceptUnification, context.SignInContext(), context.CancellationToken)).OrThrow();
+            context.User(), organizationId, mailboxId, request.NewPassword, request.AcceptUnification, request.CurrentPassword, context.SignInContext(), context.CancellationToken)).OrThrow();
         var response = new SetMailboxPasswordResponse { Mailbox = ToProto(mailbox), UnificationOffered = report.Offered, Unified = report.Unified };
         response.FailedConditions.AddRange(report.FailedConditions);
         return response;
@@ -60,7 +60,7 @@ internal sealed class MailboxesGrpcService(MailboxService mailboxes) : Mailboxes
     {
         var (organizationId, mailboxId) = ResourceNames.ParseChild(request.Name, "mailboxes", "name").OrThrow();
         var mailbox = (await mailboxes.AcceptUnificationAsync(
-            context.User(), organizationId, mailboxId, request.MailboxPassword, context.SignInContext(), context.CancellationToken)).OrThrow();
+            context.User(), organizationId, mailboxId, request.MailboxPassword, request.CurrentPassword, context.SignInContext(), context.CancellationToken)).OrThrow();
         return new AcceptPasswordUnificationResponse { Mailbox = ToProto(mailbox) };
     }
 

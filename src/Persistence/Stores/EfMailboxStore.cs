@@ -41,6 +41,12 @@ public sealed class EfMailboxStore(HostingDbContext db) : IMailboxStore
         await db.Set<WebmailLink>().Where(l => l.MailboxId == mailboxId).ToListAsync(cancellationToken);
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<WebmailLink>> LinksOfServiceAsync(Guid mailServiceId, CancellationToken cancellationToken) =>
+        await db.Set<WebmailLink>()
+            .Where(l => db.Set<Mailbox>().Any(m => m.Id == l.MailboxId && m.MailServiceId == mailServiceId))
+            .ToListAsync(cancellationToken);
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<WebmailLink>> LinksOfAccountAsync(Guid accountId, CancellationToken cancellationToken) =>
         await db.Set<WebmailLink>().Where(l => l.AccountId == accountId).ToListAsync(cancellationToken);
 

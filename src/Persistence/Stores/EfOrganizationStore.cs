@@ -48,6 +48,10 @@ public sealed class EfOrganizationStore(HostingDbContext db) : IOrganizationStor
         db.Set<StoredLogo>().FirstOrDefaultAsync(l => l.OrganizationId == organizationId, cancellationToken);
 
     /// <inheritdoc />
+    public Task<MailDomain?> FindMailDomainAsync(string domain, CancellationToken cancellationToken) =>
+        db.Set<MailDomain>().FirstOrDefaultAsync(d => d.Domain == domain, cancellationToken);
+
+    /// <inheritdoc />
     public void Add(object entity) => db.Add(entity);
 
     /// <inheritdoc />

@@ -104,8 +104,8 @@ public sealed class MailboxTests : IDisposable
         var mailbox = await MailboxAsync(s, "compta");
         var limited = await MemberAsync(s, "helper@example.com", new MemberRights(false, [], false));
 
-        ResultAssert.Fails(await _h.Mailboxes().ChangePasswordAsync(limited, s.OrganizationId, mailbox.Id, "new mailbox secret 1", false, Contexts.Home), "MAIL_SERVICE_RIGHTS_REQUIRED");
-        Assert.True((await _h.Mailboxes().ChangePasswordAsync(s.Owner, s.OrganizationId, mailbox.Id, "new mailbox secret 1", false, Contexts.Home)).IsSuccess);
+        ResultAssert.Fails(await _h.Mailboxes().ChangePasswordAsync(limited, s.OrganizationId, mailbox.Id, "new mailbox secret 1", false, Passwords.Good, Contexts.Home), "MAIL_SERVICE_RIGHTS_REQUIRED");
+        Assert.True((await _h.Mailboxes().ChangePasswordAsync(s.Owner, s.OrganizationId, mailbox.Id, "new mailbox secret 1", false, Passwords.Good, Contexts.Home)).IsSuccess);
 
         Assert.False(await MailAppSignsInAsync($"compta@{Domain}", MailboxPassword));
         Assert.True(await MailAppSignsInAsync($"compta@{Domain}", "new mailbox secret 1"));
@@ -121,7 +121,7 @@ public sealed class MailboxTests : IDisposable
         var julie = await MemberAsync(s, $"julie@{Domain}", new MemberRights(false, [s.MailServiceId], false));
         await _h.Mailboxes().LinkWebmailAsync(julie, $"julie@{Domain}", null, Contexts.Home);
 
-        var changed = (await _h.Mailboxes().ChangePasswordAsync(julie, s.OrganizationId, mailbox.Id, "one shared secret 7", acceptUnification: true, Contexts.Home)).Value;
+        var changed = (await _h.Mailboxes().ChangePasswordAsync(julie, s.OrganizationId, mailbox.Id, "one shared secret 7", acceptUnification: true, Passwords.Good, Contexts.Home)).Value;
 
         Assert.True(changed.Report.Offered);
         Assert.True(changed.Report.Unified);
@@ -133,7 +133,7 @@ public sealed class MailboxTests : IDisposable
         var user = (await _h.Accounts().AuthenticateAsync(session.Token)).Value;
         await _h.Accounts().ChangePasswordAsync(user, "one shared secret 7", "second shared secret 8", null, Contexts.Home);
         Assert.True(await MailAppSignsInAsync($"julie@{Domain}", "second shared secret 8"));
-        await _h.Mailboxes().ChangePasswordAsync(user, s.OrganizationId, mailbox.Id, "third shared secret 9", false, Contexts.Home);
+        await _h.Mailboxes().ChangePasswordAsync(user, s.OrganizationId, mailbox.Id, "third shared secret 9", false, "second shared secret 8", Contexts.Home);
         Assert.True((await _h.Accounts().SignInAsync($"julie@{Domain}", "third shared secret 9", null, null, Contexts.Home)).IsSuccess);
         Assert.Contains(_h.Query(db => db.Set<ActivityEntry>().Where(e => e.AccountId == julie.AccountId).Select(e => e.Kind).ToList()), k => k == ActivityKind.PasswordUnified);
     }
@@ -146,7 +146,7 @@ public sealed class MailboxTests : IDisposable
         var mailbox = await MailboxAsync(s, "compta");
         await _h.Mailboxes().LinkWebmailAsync(s.Owner, $"compta@{Domain}", null, Contexts.Home);
 
-        var report = (await _h.Mailboxes().ChangePasswordAsync(s.Owner, s.OrganizationId, mailbox.Id, "new mailbox secret 1", acceptUnification: true, Contexts.Home)).Value.Report;
+        var report = (await _h.Mailboxes().ChangePasswordAsync(s.Owner, s.OrganizationId, mailbox.Id, "new mailbox secret 1", acceptUnification: true, Passwords.Good, Contexts.Home)).Value.Report;
 
         Assert.False(report.Offered);
         Assert.False(report.Unified);
@@ -164,7 +164,7 @@ public sealed class MailboxTests : IDisposable
         await _h.Mailboxes().LinkWebmailAsync(julie, $"julie@{Domain}", null, Contexts.Home);
         await _h.Mailboxes().LinkWebmailAsync(s.Owner, $"julie@{Domain}", null, Contexts.Home);
 
-        var report = (await _h.Mailboxes().ChangePasswordAsync(julie, s.OrganizationId, mailbox.Id, "new mailbox secret 1", true, Contexts.Home)).Value.Report;
+        var report = (await _h.Mailboxes().ChangePasswordAsync(julie, s.OrganizationId, mailbox.Id, "new mailbox secret 1", true, Passwords.Good, Contexts.Home)).Value.Report;
 
         Assert.Equal([UnificationConditions.OnlyLinkedAccount], report.FailedConditions);
         Assert.False(report.Unified);
@@ -182,7 +182,7 @@ public sealed class MailboxTests : IDisposable
         var links = _h.Query(db => db.Set<WebmailLink>().Where(l => l.MailboxId == mailbox.Id).ToList());
 
         Assert.Equal([UnificationConditions.Rights], UnificationConditions.Failed(account, mailbox, links, hasRights: false));
-        ResultAssert.Fails(await _h.Mailboxes().ChangePasswordAsync(julie, s.OrganizationId, mailbox.Id, "new mailbox secret 1", true, Contexts.Home), "MAIL_SERVICE_RIGHTS_REQUIRED");
+        ResultAssert.Fails(await _h.Mailboxes().ChangePasswordAsync(julie, s.OrganizationId, mailbox.Id, "new mailbox secret 1", true, Passwords.Good, Contexts.Home), "MAIL_SERVICE_RIGHTS_REQUIRED");
     }
 
     [Fact]
@@ -193,7 +193,7 @@ public sealed class MailboxTests : IDisposable
         var mailbox = await MailboxAsync(s, "julie");
         var julie = await MemberAsync(s, $"julie@{Domain}", MemberRights.Full);
         await _h.Mailboxes().LinkWebmailAsync(julie, $"julie@{Domain}", null, Contexts.Home);
-        await _h.Mailboxes().ChangePasswordAsync(julie, s.OrganizationId, mailbox.Id, "one shared secret 7", true, Contexts.Home);
+        await _h.Mailboxes().ChangePasswordAsync(julie, s.OrganizationId, mailbox.Id, "one shared secret 7", true, Passwords.Good, Contexts.Home);
 
         await _h.Mailboxes().LinkWebmailAsync(s.Owner, $"julie@{Domain}", null, Contexts.Home);
 
@@ -212,7 +212,7 @@ public sealed class MailboxTests : IDisposable
         var mailbox = await MailboxAsync(s, "julie");
         var julie = await MemberAsync(s, $"julie@{Domain}", MemberRights.Full);
         await _h.Mailboxes().LinkWebmailAsync(julie, $"julie@{Domain}", null, Contexts.Home);
-        await _h.Mailboxes().ChangePasswordAsync(julie, s.OrganizationId, mailbox.Id, "one shared secret 7", true, Contexts.Home);
+        await _h.Mailboxes().ChangePasswordAsync(julie, s.OrganizationId, mailbox.Id, "one shared secret 7", true, Passwords.Good, Contexts.Home);
 
         await _h.Organizations().UpdateMemberAsync(s.Owner, s.OrganizationId, julie.AccountId, _ => new MemberRights(false, [], false), false);
 
@@ -253,7 +253,7 @@ public sealed class MailboxTests : IDisposable
         var ftp = (await _h.Mailboxes().CreateCredentialAsync(s.Owner, s.OrganizationId, s.MailServiceId, CredentialKind.Ftp, "ftp_user", "ftp secret words 1")).Value;
 
         await _h.Accounts().ChangePasswordAsync(s.Owner, Passwords.Good, Passwords.Other, null, Contexts.Home);
-        await _h.Mailboxes().ChangePasswordAsync(s.Owner, s.OrganizationId, mailbox.Id, "new mailbox secret 1", false, Contexts.Home);
+        await _h.Mailboxes().ChangePasswordAsync(s.Owner, s.OrganizationId, mailbox.Id, "new mailbox secret 1", false, Passwords.Good, Contexts.Home);
         Assert.Equal(ftp.PasswordHash, _h.Query(db => db.Set<ProductCredential>().Single().PasswordHash));
 
         await _h.Mailboxes().SetCredentialPasswordAsync(s.Owner, s.OrganizationId, ftp.Id, "other ftp secret 2");

@@ -1,8 +1,10 @@
 using Grpc.Core;
 using Hosting.Accounts.V1;
+using Hosting.Billing.V1;
 using Hosting.Mailboxes.V1;
 using Hosting.Organizations.V1;
 using Hosting.Tests.Support;
+using Hosting.Wallets.V1;
 
 namespace Hosting.Tests.EndToEnd;
 
@@ -51,6 +53,12 @@ public sealed class MailboxJourneyTests(RunningHost host) : IClassFixture<Runnin
             ProductDisplayName = "entreprise-familiale.xyz",
         });
         var owner = await SignInAsync("famille.munster@la-fibre.xyz", "63! iGm877");
+
+        // Nothing is served until the mail service is paid (MBX-6).
+        var wallet = new WalletService.WalletServiceClient(host.Channel());
+        var billing = new BillingService.BillingServiceClient(host.Channel());
+        await wallet.TopUpWalletAsync(new TopUpWalletRequest { Parent = order.Organization.Name, Amount = new Hosting.Wallets.V1.Money { Minor = 5_000, Currency = "CHF" }, PaymentMethod = "sim-success", RequestId = "mail-fund" }, owner);
+        await billing.CheckoutAsync(new CheckoutRequest { Parent = order.Organization.Name, Products = { order.Product.Name }, PaymentMethod = "wallet", RequestId = "mail-pay" }, owner);
 
         // 2. A mailbox with its own password, used by mail apps with that password only.
         var compta = (await mailboxes.CreateMailboxAsync(new CreateMailboxRequest { Parent = order.Product.Name, LocalPart = "compta", Password = "zZ!077rw" }, owner)).Mailbox;

@@ -615,6 +615,9 @@ namespace Hosting.Persistence.Migrations.Postgres
                     b.Property<Guid>("MailboxId")
                         .HasColumnType("uuid");
 
+                    b.Property<int>("Grant")
+                        .HasColumnType("integer");
+
                     b.Property<long>("LinkedAt")
                         .HasColumnType("bigint");
 
@@ -731,6 +734,29 @@ namespace Hosting.Persistence.Migrations.Postgres
                     b.HasIndex("OrganizationId");
 
                     b.ToTable("Invitations", (string)null);
+                });
+
+            modelBuilder.Entity("Hosting.Core.Organizations.MailDomain", b =>
+                {
+                    b.Property<string>("Domain")
+                        .HasMaxLength(253)
+                        .HasColumnType("character varying(253)");
+
+                    b.Property<long>("ClaimedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ProductId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Domain");
+
+                    b.HasIndex("ProductId")
+                        .IsUnique();
+
+                    b.ToTable("MailDomains", (string)null);
                 });
 
             modelBuilder.Entity("Hosting.Core.Organizations.Organization", b =>
@@ -1254,6 +1280,15 @@ namespace Hosting.Persistence.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("OrganizationId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Hosting.Core.Organizations.MailDomain", b =>
+                {
+                    b.HasOne("Hosting.Core.Organizations.Product", null)
+                        .WithMany()
+                        .HasForeignKey("ProductId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -610,6 +610,9 @@ namespace Hosting.Persistence.Migrations.Sqlite
                     b.Property<Guid>("MailboxId")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Grant")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("LinkedAt")
                         .HasColumnType("INTEGER");
 
@@ -726,6 +729,29 @@ namespace Hosting.Persistence.Migrations.Sqlite
                     b.HasIndex("OrganizationId");
 
                     b.ToTable("Invitations", (string)null);
+                });
+
+            modelBuilder.Entity("Hosting.Core.Organizations.MailDomain", b =>
+                {
+                    b.Property<string>("Domain")
+                        .HasMaxLength(253)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ClaimedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ProductId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Domain");
+
+                    b.HasIndex("ProductId")
+                        .IsUnique();
+
+                    b.ToTable("MailDomains", (string)null);
                 });
 
             modelBuilder.Entity("Hosting.Core.Organizations.Organization", b =>
@@ -1249,6 +1275,15 @@ namespace Hosting.Persistence.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("OrganizationId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Hosting.Core.Organizations.MailDomain", b =>
+                {
+                    b.HasOne("Hosting.Core.Organizations.Product", null)
+                        .WithMany()
+                        .HasForeignKey("ProductId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
