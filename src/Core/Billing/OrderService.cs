@@ -42,6 +42,7 @@ public sealed class OrderService(
 {
     private readonly Pricing _pricing = new(store, clock);
     private readonly PaymentCollector _payments = new(wallets);
+    private readonly MailDomains _mailDomains = new(organizations);
 
     /// <summary>Prices a cart without changing anything (ORD-2).</summary>
     public async Task<Result<CartSummary>> SummarizeAsync(AuthenticatedUser user, Guid organizationId, Cart cart, CancellationToken ct = default)
@@ -182,6 +183,14 @@ public sealed class OrderService(
         var products = items.Value
             .Select(i => Product.Order(i.Id, organizationId, i.Type, i.Name, Money.FromTrusted(i.Price.PriceMinor, i.Price.Currency), now, i.Price.PeriodMonths).Value)
             .ToList();
+
+        // MBX-6: a mail service's domain belongs to one organization; a racing order loses at the store.
+        var claimed = await _mailDomains.ClaimAsync(products, i => $"lines[{i}].display_name", now, ct).ConfigureAwait(false);
+        if (!claimed.IsSuccess)
+        {
+            return claimed.Error;
+        }
+
         Invoice invoice;
         if (method == PaymentCollector.BankTransferMethod)
         {

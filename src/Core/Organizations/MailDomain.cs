@@ -60,9 +60,10 @@ public sealed class MailDomain
 
 /// <summary>
 /// The one place every order path of a mail service goes through (MBX-6): a mail service's
-/// domain belongs to one organization. Call <see cref="ClaimAsync"/> before saving the order,
-/// and map a <see cref="DuplicateKeyException"/> of that save with <see cref="IsClaimConflict"/>
-/// (the store's unique index decides between concurrent orders).
+/// domain belongs to one organization. Call <c>ClaimAsync</c> with the order's products before
+/// saving the order, and map a <see cref="DuplicateKeyException"/> of that save with
+/// <see cref="IsClaimConflict"/> to <see cref="Taken"/>, or retry from a fresh read (the store's
+/// key decides between concurrent orders). <see cref="ReleaseAsync"/> when a mail service ends.
 /// </summary>
 public sealed class MailDomains(IOrganizationStore store)
 {
@@ -75,25 +76,43 @@ public sealed class MailDomains(IOrganizationStore store)
     /// caller's unit of work; other product types need nothing. <paramref name="field"/> is the
     /// request field that names the domain.
     /// </summary>
-    public async Task<Result<Done>> ClaimAsync(Product product, string field, DateTimeOffset now, CancellationToken ct)
+    public Task<Result<Done>> ClaimAsync(Product product, string field, DateTimeOffset now, CancellationToken ct) =>
+        ClaimAsync([product], _ => field, now, ct);
+
+    /// <summary>
+    /// Claims the domains of the mail services among the <paramref name="products"/> of one order,
+    /// refusing one domain named twice; <paramref name="fieldOf"/> names the request field of the
+    /// product at an index. Nothing is claimed unless all are free.
+    /// </summary>
+    public async Task<Result<Done>> ClaimAsync(IReadOnlyList<Product> products, Func<int, string> fieldOf, DateTimeOffset now, CancellationToken ct)
     {
-        if (product.Type != ProductType.MailService)
+        var claims = new Dictionary<string, MailDomain>(StringComparer.Ordinal);
+        for (var i = 0; i < products.Count; i++)
         {
-            return Done.Value;
+            if (products[i].Type != ProductType.MailService)
+            {
+                continue;
+            }
+
+            var domain = MailDomain.Normalize(products[i].Name, fieldOf(i));
+            if (!domain.IsSuccess)
+            {
+                return domain.Error;
+            }
+
+            if (claims.ContainsKey(domain.Value) || await store.FindMailDomainAsync(domain.Value, ct).ConfigureAwait(false) is not null)
+            {
+                return Taken(fieldOf(i));
+            }
+
+            claims[domain.Value] = MailDomain.Claim(domain.Value, products[i], now);
         }
 
-        var domain = MailDomain.Normalize(product.Name, field);
-        if (!domain.IsSuccess)
+        foreach (var claim in claims.Values)
         {
-            return domain.Error;
+            store.Add(claim);
         }
 
-        if (await store.FindMailDomainAsync(domain.Value, ct).ConfigureAwait(false) is not null)
-        {
-            return Taken(field);
-        }
-
-        store.Add(MailDomain.Claim(domain.Value, product, now));
         return Done.Value;
     }
 

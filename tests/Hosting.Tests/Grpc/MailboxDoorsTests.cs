@@ -201,6 +201,33 @@ public abstract class MailboxDoorsStoreTestsBase<TFactory>(TFactory host) : Mail
 
     [SkippableFact]
     [Trait("Rule", "MBX-6")]
+    public async Task OrderingIntoAnExistingOrganization_AMailServiceForATakenDomain_IsRefused()
+    {
+        Host.SkipUnlessAvailable();
+        var taken = NewDomain();
+        await OrderMailServiceAsync(NewLogin("first"), taken);
+        var shop = await PaidMailServiceAsync();
+        var billing = new BillingService.BillingServiceClient(Host.Channel());
+        ConfirmOrderRequest Order(params string[] domains)
+        {
+            var request = new ConfirmOrderRequest { Parent = shop.Organization, PaymentMethod = "bank-transfer", RequestId = Guid.NewGuid().ToString("N") };
+            request.Lines.AddRange(domains.Select(d => new CartLine { ProductType = (int)Hosting.Organizations.V1.ProductType.MailService, DisplayName = d }));
+            return request;
+        }
+
+        var status = await RpcAssert.FailsAsync(() => billing.ConfirmOrderAsync(Order(taken.ToUpperInvariant()), shop.Owner).ResponseAsync, StatusCode.AlreadyExists, "MAIL_DOMAIN_TAKEN");
+        Assert.Equal("lines[0].display_name", status.ViolatedField());
+        var twice = NewDomain();
+        status = await RpcAssert.FailsAsync(() => billing.ConfirmOrderAsync(Order(twice, twice.ToUpperInvariant()), shop.Owner).ResponseAsync, StatusCode.AlreadyExists, "MAIL_DOMAIN_TAKEN");
+        Assert.Equal("lines[1].display_name", status.ViolatedField());
+
+        // Ordered this way, the domain is taken for every other way too.
+        await billing.ConfirmOrderAsync(Order(twice), shop.Owner);
+        await RpcAssert.FailsAsync(() => OrderMailServiceAsync(NewLogin("late"), twice), StatusCode.AlreadyExists, "MAIL_DOMAIN_TAKEN");
+    }
+
+    [SkippableFact]
+    [Trait("Rule", "MBX-6")]
     public async Task AnUnpaidMailService_CreatesNoMailboxAndNoCredential_UntilPaid()
     {
         Host.SkipUnlessAvailable();
