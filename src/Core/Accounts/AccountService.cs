@@ -101,6 +101,27 @@ public sealed class AccountService(
     internal Task<Result<UserAccount>> LoadWithPasswordAsync(AuthenticatedUser user, string? currentPassword, CancellationToken ct) =>
         LoadForUpdateAsync(user, currentPassword, etag: null, ct);
 
+    /// <summary>
+    /// Loads the caller's account after checking its current password, a wrong one counting as a
+    /// failed sign-in from <paramref name="context"/> (ACC-13); for changes made from other use cases.
+    /// </summary>
+    internal Task<Result<UserAccount>> LoadWithPasswordAsync(AuthenticatedUser user, string? currentPassword, SignInContext context, CancellationToken ct) =>
+        LoadForUpdateAsync(user, currentPassword, etag: null, ct, context);
+
+    /// <summary>
+    /// The account password was just set by another use case (unification, MBX-4): what follows
+    /// a password change follows it too, in the caller's unit of work (ACC-9, ACC-13): open reset
+    /// tokens are void, the person is told, other sessions end, the change is logged.
+    /// </summary>
+    internal async Task PasswordSetElsewhereAsync(UserAccount account, AuthenticatedUser user, SignInContext context, DateTimeOffset now, CancellationToken ct)
+    {
+        await PasswordResetRequest.VoidOpenTokensAsync(store, account.Id, now, ct).ConfigureAwait(false);
+        Notify(account.Login, NotificationKinds.PasswordChanged, "Your password was changed",
+            $"The password of your account {account.Login} was changed.", context, now);
+        await EndSessionsAsync(account.Id, except: user.SessionId, now, ct).ConfigureAwait(false);
+        Record(account.Id, ActivityKind.PasswordChanged, context, now);
+    }
+
     /// <summary>Signs in (ACC-3, ACC-4, ACC-5, ACC-7).</summary>
     public async Task<Result<SignedIn>> SignInAsync(string? login, string? password, string? totpCode, string? recoveryCode, SignInContext context, CancellationToken ct = default)
     {

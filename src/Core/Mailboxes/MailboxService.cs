@@ -22,7 +22,8 @@ public sealed class MailboxService(
     PasswordPolicy policy,
     TimeProvider clock,
     ISecretGenerator random,
-    AccountOptions accountOptions)
+    AccountOptions accountOptions,
+    AccountService accountService)
 {
     /// <summary>Creates a mailbox on the mail service's domain with its own password.</summary>
     public async Task<Result<Mailbox>> CreateAsync(AuthenticatedUser user, Guid organizationId, Guid mailServiceId, string? localPart, string? password, CancellationToken ct = default)
@@ -163,7 +164,7 @@ public sealed class MailboxService(
             && (mailbox.Value.UnifiedAccountId == account.Id || (mailbox.Value.UnifiedAccountId is null && acceptUnification));
         if (setsAccountPassword)
         {
-            var confirmed = await ConfirmAccountPasswordAsync(account, currentPassword, context, now, ct).ConfigureAwait(false);
+            var confirmed = await ConfirmAccountPasswordAsync(user, currentPassword, context, ct).ConfigureAwait(false);
             if (!confirmed.IsSuccess)
             {
                 return confirmed.Error;
@@ -184,7 +185,7 @@ public sealed class MailboxService(
             if (failed.Count == 0 && unifiedWith == account.Id)
             {
                 account.SetPasswordHash(hash);
-                await AccountPasswordSetAsync(account, mailbox.Value, user, now, ct).ConfigureAwait(false);
+                await AccountPasswordSetAsync(account, mailbox.Value, user, context, now, ct).ConfigureAwait(false);
                 unified = true;
             }
             else
@@ -197,7 +198,7 @@ public sealed class MailboxService(
             mailbox.Value.UnifyWith(account.Id);
             account.SetPasswordHash(hash);
             accounts.Add(ActivityEntry.Record(random.NewId(), account.Id, now, ActivityKind.PasswordUnified, context));
-            await AccountPasswordSetAsync(account, mailbox.Value, user, now, ct).ConfigureAwait(false);
+            await AccountPasswordSetAsync(account, mailbox.Value, user, context, now, ct).ConfigureAwait(false);
             unified = true;
         }
 
@@ -237,7 +238,7 @@ public sealed class MailboxService(
         }
 
         var now = clock.GetUtcNow();
-        var confirmed = await ConfirmAccountPasswordAsync(account, currentPassword, context, now, ct).ConfigureAwait(false);
+        var confirmed = await ConfirmAccountPasswordAsync(user, currentPassword, context, ct).ConfigureAwait(false);
         if (!confirmed.IsSuccess)
         {
             return confirmed.Error;
@@ -246,7 +247,7 @@ public sealed class MailboxService(
         mailbox.Value.UnifyWith(account.Id);
         account.SetPasswordHash(mailbox.Value.PasswordHash);
         accounts.Add(ActivityEntry.Record(random.NewId(), account.Id, now, ActivityKind.PasswordUnified, context));
-        await AccountPasswordSetAsync(account, mailbox.Value, user, now, ct).ConfigureAwait(false);
+        await AccountPasswordSetAsync(account, mailbox.Value, user, context, now, ct).ConfigureAwait(false);
         await store.SaveChangesAsync(ct).ConfigureAwait(false);
         return mailbox.Value;
     }
@@ -516,26 +517,13 @@ public sealed class MailboxService(
     }
 
     /// <summary>
-    /// Checks the account's current password before a change that sets it (MBX-4, ACC-9); a wrong
-    /// one counts as a failed sign-in of the account (ACC-4, ACC-13) and commits only that.
+    /// Checks the account's current password before a change that sets it (MBX-4, ACC-9), as the
+    /// account use cases do: a wrong one counts as a failed sign-in (ACC-13) and commits only that.
     /// </summary>
-    private async Task<Result<Done>> ConfirmAccountPasswordAsync(UserAccount account, string? currentPassword, SignInContext context, DateTimeOffset now, CancellationToken ct)
+    private async Task<Result<Done>> ConfirmAccountPasswordAsync(AuthenticatedUser user, string? currentPassword, SignInContext context, CancellationToken ct)
     {
-        var key = Secrets.Digest(account.Login.Value);
-        var throttle = await accounts.FindThrottleAsync(key, ct).ConfigureAwait(false);
-        if (throttle?.Check(now, accountOptions.Throttle) is { } throttled)
-        {
-            return throttled;
-        }
-
-        if (await PasswordMatchesAsync(account.PasswordHash, currentPassword, ct).ConfigureAwait(false))
-        {
-            return Done.Value;
-        }
-
-        accounts.Add(ActivityEntry.Record(random.NewId(), account.Id, now, ActivityKind.SignInFailed, context));
-        await RecordFailureAsync(throttle, key, now, ct).ConfigureAwait(false);
-        return AccountErrors.WrongPassword;
+        var loaded = await accountService.LoadWithPasswordAsync(user, currentPassword, context, ct).ConfigureAwait(false);
+        return loaded.IsSuccess ? Done.Value : loaded.Error;
     }
 
     private async Task RecordFailureAsync(LoginThrottle? throttle, string key, DateTimeOffset now, CancellationToken ct)
@@ -559,9 +547,10 @@ public sealed class MailboxService(
 
     /// <summary>
     /// The account password was just set through a mailbox: as after a password change (ACC-9),
-    /// its other webmail links ask for their mailbox password again and its other sessions end.
+    /// its other webmail links ask for their mailbox password again, and the account use cases
+    /// do the rest (sessions, notice, reset tokens, log).
     /// </summary>
-    private async Task AccountPasswordSetAsync(UserAccount account, Mailbox unifiedMailbox, AuthenticatedUser user, DateTimeOffset now, CancellationToken ct)
+    private async Task AccountPasswordSetAsync(UserAccount account, Mailbox unifiedMailbox, AuthenticatedUser user, SignInContext context, DateTimeOffset now, CancellationToken ct)
     {
         // Only one mailbox can be unified with an account: the one whose address is its login.
         foreach (var link in await store.LinksOfAccountAsync(account.Id, ct).ConfigureAwait(false))
@@ -572,11 +561,7 @@ public sealed class MailboxService(
             }
         }
 
-        var sessions = await accounts.ListActiveSessionsAsync(account.Id, now, now - accountOptions.SessionIdleTimeout, null, int.MaxValue, ct).ConfigureAwait(false);
-        foreach (var session in sessions.Where(s => s.Id != user.SessionId))
-        {
-            session.End(now);
-        }
+        await accountService.PasswordSetElsewhereAsync(account, user, context, now, ct).ConfigureAwait(false);
     }
 
     private async Task<bool> ServiceLiveAsync(Mailbox mailbox, CancellationToken ct) =>

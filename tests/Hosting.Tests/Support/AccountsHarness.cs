@@ -64,7 +64,9 @@ public sealed class AccountsHarness : IDisposable
     public MailboxService Mailboxes()
     {
         var db = NewDb();
-        return new MailboxService(new EfMailboxStore(db), new EfOrganizationStore(db), new EfAccountStore(db), _hasher, Policy, Clock, Random, Options);
+        var sync = new MailboxPasswordSync(new EfMailboxStore(db), new EfOrganizationStore(db), new EfAccountStore(db), Random);
+        var accounts = new AccountService(new EfAccountStore(db), _hasher, Policy, Clock, Random, Options, sync);
+        return new MailboxService(new EfMailboxStore(db), new EfOrganizationStore(db), new EfAccountStore(db), _hasher, Policy, Clock, Random, Options, accounts);
     }
 
     public IOrganizationFinances Finances { get; set; } = new NoFinances();
