@@ -33,6 +33,7 @@ internal static class ServiceRegistration
         services.AddSingleton<ICommonPasswords, ZxcvbnCommonPasswords>();
         services.AddSingleton<PasswordPolicy>();
         services.AddSingleton(configuration.GetSection("Accounts").Get<AccountOptions>() ?? new AccountOptions());
+        services.AddScoped<IAccountLapse, LapsedAccountOrganizations>();
         services.AddScoped<AccountService>();
         services.AddScoped<PasswordResetIssuer>();
         services.AddScoped<IMailboxStore, EfMailboxStore>();

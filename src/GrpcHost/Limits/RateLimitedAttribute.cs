@@ -7,6 +7,9 @@ public sealed class RateLimitedAttribute(string policy) : Attribute
     /// <summary>Sign-in and sign-up: guessing passwords and creating accounts in bulk.</summary>
     public const string SignIn = "SignIn";
 
+    /// <summary>Confirming a login and asking for a new code (ACC-12): they take codes and send emails.</summary>
+    public const string LoginConfirmation = "LoginConfirmation";
+
     /// <summary>Password reset requests and uses: they send emails and take tokens.</summary>
     public const string PasswordReset = "PasswordReset";
 
