@@ -48,7 +48,7 @@ public interface IAccountStore
     /// <summary>Whether the account's login is proven and, if not, when the account was created (ACC-12); null when the account is gone.</summary>
     Task<(bool Confirmed, DateTimeOffset CreatedAt)?> FindLoginStateAsync(Guid accountId, CancellationToken cancellationToken);
 
-    /// <summary>How many activity entries of a kind the account has since a time (budgets such as ACC-8 resets).</summary>
+    /// <summary>How many activity entries of a kind the account has after a time (budgets such as ACC-8 resets).</summary>
     Task<int> CountActivitySinceAsync(Guid accountId, ActivityKind kind, DateTimeOffset since, CancellationToken cancellationToken);
 
     /// <summary>Removes a loaded object (a used confirmation code, a lapsed account with its rows).</summary>

@@ -82,7 +82,7 @@ public sealed class EfAccountStore(HostingDbContext db) : IAccountStore
 
     /// <inheritdoc />
     public Task<int> CountActivitySinceAsync(Guid accountId, ActivityKind kind, DateTimeOffset since, CancellationToken cancellationToken) =>
-        db.Set<ActivityEntry>().CountAsync(e => e.AccountId == accountId && e.Kind == kind && e.At >= since, cancellationToken);
+        db.Set<ActivityEntry>().CountAsync(e => e.AccountId == accountId && e.Kind == kind && e.At > since, cancellationToken);
 
     /// <inheritdoc />
     public void Remove(object entity) => db.Remove(entity);
