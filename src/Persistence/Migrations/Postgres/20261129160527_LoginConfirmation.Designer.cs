@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Hosting.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresHostingDbContext))]
-    [Migration("20261129153535_LoginConfirmation")]
+    [Migration("20261129160527_LoginConfirmation")]
     partial class LoginConfirmation
     {
         /// <inheritdoc />
@@ -312,13 +312,13 @@ namespace Hosting.Persistence.Migrations.Postgres
                     b.Property<int>("Type")
                         .HasColumnType("integer");
 
+                    b.Property<int>("PeriodMonths")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Currency")
                         .IsRequired()
                         .HasMaxLength(3)
                         .HasColumnType("character varying(3)");
-
-                    b.Property<int>("PeriodMonths")
-                        .HasColumnType("integer");
 
                     b.Property<long>("PriceMinor")
                         .HasColumnType("bigint");
@@ -326,7 +326,7 @@ namespace Hosting.Persistence.Migrations.Postgres
                     b.Property<int>("VatRateBasisPoints")
                         .HasColumnType("integer");
 
-                    b.HasKey("Type");
+                    b.HasKey("Type", "PeriodMonths");
 
                     b.ToTable("CataloguePrices", (string)null);
                 });
@@ -412,10 +412,16 @@ namespace Hosting.Persistence.Migrations.Postgres
                         .HasMaxLength(1024)
                         .HasColumnType("character varying(1024)");
 
+                    b.Property<long?>("CancelledAt")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Currency")
                         .IsRequired()
                         .HasMaxLength(3)
                         .HasColumnType("character varying(3)");
+
+                    b.Property<long?>("DueAt")
+                        .HasColumnType("bigint");
 
                     b.Property<long>("IssuedAt")
                         .HasColumnType("bigint");
@@ -427,6 +433,9 @@ namespace Hosting.Persistence.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(512)
                         .HasColumnType("character varying(512)");
+
+                    b.Property<long?>("PaidAt")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("PaymentMethod")
                         .IsRequired()
@@ -441,12 +450,21 @@ namespace Hosting.Persistence.Migrations.Postgres
                     b.Property<long>("SequenceNumber")
                         .HasColumnType("bigint");
 
+                    b.Property<int>("State")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
                     b.HasKey("Id");
 
                     b.HasIndex("SequenceNumber")
                         .IsUnique();
 
                     b.HasIndex("OrganizationId", "IssuedAt");
+
+                    b.HasIndex("OrganizationId", "State");
 
                     b.ToTable("Invoices", (string)null);
                 });
@@ -859,6 +877,9 @@ namespace Hosting.Persistence.Migrations.Postgres
                         .HasMaxLength(3)
                         .HasColumnType("character varying(3)");
 
+                    b.Property<Guid?>("InvoiceId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -866,6 +887,9 @@ namespace Hosting.Persistence.Migrations.Postgres
 
                     b.Property<Guid>("OrganizationId")
                         .HasColumnType("uuid");
+
+                    b.Property<int>("PeriodMonths")
+                        .HasColumnType("integer");
 
                     b.Property<long>("PriceMinor")
                         .HasColumnType("bigint");
@@ -890,6 +914,8 @@ namespace Hosting.Persistence.Migrations.Postgres
                         .HasColumnType("integer");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("InvoiceId");
 
                     b.HasIndex("OrganizationId");
 
@@ -1268,6 +1294,11 @@ namespace Hosting.Persistence.Migrations.Postgres
 
             modelBuilder.Entity("Hosting.Core.Organizations.Product", b =>
                 {
+                    b.HasOne("Hosting.Core.Billing.Invoice", null)
+                        .WithMany()
+                        .HasForeignKey("InvoiceId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("Hosting.Core.Organizations.Organization", null)
                         .WithMany()
                         .HasForeignKey("OrganizationId")

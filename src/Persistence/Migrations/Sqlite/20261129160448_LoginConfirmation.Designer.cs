@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Hosting.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(HostingDbContext))]
-    [Migration("20261129153515_LoginConfirmation")]
+    [Migration("20261129160448_LoginConfirmation")]
     partial class LoginConfirmation
     {
         /// <inheritdoc />
@@ -307,13 +307,13 @@ namespace Hosting.Persistence.Migrations.Sqlite
                     b.Property<int>("Type")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("PeriodMonths")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Currency")
                         .IsRequired()
                         .HasMaxLength(3)
                         .HasColumnType("TEXT");
-
-                    b.Property<int>("PeriodMonths")
-                        .HasColumnType("INTEGER");
 
                     b.Property<long>("PriceMinor")
                         .HasColumnType("INTEGER");
@@ -321,7 +321,7 @@ namespace Hosting.Persistence.Migrations.Sqlite
                     b.Property<int>("VatRateBasisPoints")
                         .HasColumnType("INTEGER");
 
-                    b.HasKey("Type");
+                    b.HasKey("Type", "PeriodMonths");
 
                     b.ToTable("CataloguePrices", (string)null);
                 });
@@ -407,10 +407,16 @@ namespace Hosting.Persistence.Migrations.Sqlite
                         .HasMaxLength(1024)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("CancelledAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Currency")
                         .IsRequired()
                         .HasMaxLength(3)
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("DueAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long>("IssuedAt")
                         .HasColumnType("INTEGER");
@@ -422,6 +428,9 @@ namespace Hosting.Persistence.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(512)
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("PaidAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("PaymentMethod")
                         .IsRequired()
@@ -436,12 +445,21 @@ namespace Hosting.Persistence.Migrations.Sqlite
                     b.Property<long>("SequenceNumber")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("State")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("SequenceNumber")
                         .IsUnique();
 
                     b.HasIndex("OrganizationId", "IssuedAt");
+
+                    b.HasIndex("OrganizationId", "State");
 
                     b.ToTable("Invoices", (string)null);
                 });
@@ -854,6 +872,9 @@ namespace Hosting.Persistence.Migrations.Sqlite
                         .HasMaxLength(3)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("InvoiceId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -861,6 +882,9 @@ namespace Hosting.Persistence.Migrations.Sqlite
 
                     b.Property<Guid>("OrganizationId")
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("PeriodMonths")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long>("PriceMinor")
                         .HasColumnType("INTEGER");
@@ -885,6 +909,8 @@ namespace Hosting.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("InvoiceId");
 
                     b.HasIndex("OrganizationId");
 
@@ -1263,6 +1289,11 @@ namespace Hosting.Persistence.Migrations.Sqlite
 
             modelBuilder.Entity("Hosting.Core.Organizations.Product", b =>
                 {
+                    b.HasOne("Hosting.Core.Billing.Invoice", null)
+                        .WithMany()
+                        .HasForeignKey("InvoiceId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("Hosting.Core.Organizations.Organization", null)
                         .WithMany()
                         .HasForeignKey("OrganizationId")
