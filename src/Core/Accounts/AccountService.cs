@@ -177,12 +177,16 @@ public sealed partial class AccountService(
         return new SignedIn(token, session, account);
     }
 
+    /// <summary>Resolves a bearer token to its user (API-2); an account whose login is not proven yet is refused (ACC-12).</summary>
+    public Task<Result<AuthenticatedUser>> AuthenticateAsync(string? token, CancellationToken ct = default) =>
+        AuthenticateAsync(token, allowUnconfirmedLogin: false, ct);
+
     /// <summary>
     /// Resolves a bearer token to its user (API-2): the one place every authenticated call passes.
     /// An account whose login is not proven yet is refused unless <paramref name="allowUnconfirmedLogin"/>
     /// (the calls that confirm it), and a lapsed one counts as gone (ACC-12).
     /// </summary>
-    public async Task<Result<AuthenticatedUser>> AuthenticateAsync(string? token, CancellationToken ct = default, bool allowUnconfirmedLogin = false)
+    public async Task<Result<AuthenticatedUser>> AuthenticateAsync(string? token, bool allowUnconfirmedLogin, CancellationToken ct = default)
     {
         if (string.IsNullOrEmpty(token))
         {
