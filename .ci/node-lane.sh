@@ -9,11 +9,13 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 trap 'kill $(cat "$work/pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 (cd samples/node && npm ci --no-audit --no-fund >/dev/null 2>&1)
+# Emails go to a pickup folder, where the journey reads login codes as a person reads their mail.
 dotnet run --project src/GrpcHost --no-build -- --urls "http://127.0.0.1:$port" \
-    "--Storage:ConnectionString=Data Source=$work/hosting.db" >"$work/host.log" 2>&1 &
+    "--Storage:ConnectionString=Data Source=$work/hosting.db" \
+    --Notifications:Sender=Pickup "--Notifications:Pickup:Directory=$work/pickup" --Notifications:PollInterval=00:00:00.200 >"$work/host.log" 2>&1 &
 echo $! >"$work/pid"
 
-if ! HOSTING_ADDRESS="127.0.0.1:$port" node samples/node/journey.js; then
+if ! HOSTING_ADDRESS="127.0.0.1:$port" HOSTING_PICKUP_DIR="$work/pickup" node samples/node/journey.js; then
     cat "$work/host.log"
     exit 1
 fi

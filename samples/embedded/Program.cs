@@ -1,4 +1,5 @@
 using Hosting.Core.Accounts;
+using Hosting.Core.Notifications;
 using Hosting.Core.Organizations;
 using Hosting.Core.Security;
 using Hosting.Core.Shared;
@@ -26,8 +27,10 @@ var policy = new PasswordPolicy(new ZxcvbnCommonPasswords());
 {
     var db = new HostingDbContext(options);
     var accountStore = new EfAccountStore(db);
-    var accounts = new AccountService(accountStore, hasher, policy, clock, random, new AccountOptions());
-    var organizations = new OrganizationService(new EfOrganizationStore(db), accountStore, accounts, FixedProductCatalogue.Default, new NoFinances(), clock, random, new OrganizationOptions());
+    var organizationStore = new EfOrganizationStore(db);
+    // A lapsed unconfirmed account (ACC-12) takes the organization of its first order with it.
+    var accounts = new AccountService(accountStore, hasher, policy, clock, random, new AccountOptions(), lapse: new LapsedAccountOrganizations(organizationStore, clock));
+    var organizations = new OrganizationService(organizationStore, accountStore, accounts, FixedProductCatalogue.Default, new NoFinances(), clock, random, new OrganizationOptions());
     return (accounts, organizations);
 }
 
@@ -39,6 +42,22 @@ var weak = await UnitOfWork().Accounts.SignUpAsync("weak@example.com", "password
 Console.WriteLine($"weak password refused: {weak.Error?.Reason}");
 
 var signIn = await UnitOfWork().Accounts.SignInAsync("embedded@example.com", "violet-harbour-lantern", null, null, context);
+var unconfirmed = await UnitOfWork().Accounts.AuthenticateAsync(signIn.Value.Token);
+Console.WriteLine($"before the login is confirmed: {unconfirmed.Error?.Reason}");
+
+// The code went out through the outbox; the embedding service's mailer delivers it, and the
+// person types it back. Here it is read from the outbox, as that mailer would.
+string code;
+await using (var db = new HostingDbContext(options))
+{
+    var message = db.Set<OutboxMessage>().AsNoTracking()
+        .Where(m => m.Kind == NotificationKinds.LoginConfirmation && m.Recipient == "embedded@example.com").ToList().OrderBy(m => m.CreatedAt).Last();
+    code = message.Body.Split("once): ")[1][..LoginConfirmation.CodeDigits];
+}
+
+var pending = (await UnitOfWork().Accounts.AuthenticateAsync(signIn.Value.Token, allowUnconfirmedLogin: true)).Value;
+var confirmed = await UnitOfWork().Accounts.ConfirmLoginAsync(pending, code);
+Console.WriteLine($"login confirmed: {confirmed.Value.LoginConfirmed}");
 var user = (await UnitOfWork().Accounts.AuthenticateAsync(signIn.Value.Token)).Value;
 var contact = new ContactDetails
 {
@@ -51,7 +70,7 @@ Console.WriteLine($"organization: {organization.Value.Organization.Name}, legal 
 var leave = await UnitOfWork().Organizations.LeaveAsync(user, organization.Value.Organization.Id);
 Console.WriteLine($"last user leaving refused: {leave.Error?.Reason}");
 
-if (!signUp.IsSuccess || weak.Error?.Reason != "PASSWORD_TOO_COMMON" || leave.Error?.Reason != "LAST_USER" || !organization.IsSuccess)
+if (!signUp.IsSuccess || weak.Error?.Reason != "PASSWORD_TOO_COMMON" || unconfirmed.Error?.Reason != "LOGIN_NOT_CONFIRMED" || leave.Error?.Reason != "LAST_USER" || !organization.IsSuccess)
 {
     Console.Error.WriteLine("embedded sample failed");
     return 1;

@@ -1,8 +1,12 @@
 // A whole customer journey against a running host, from another language: sign up, sign in,
-// order a product, invite and accept, top up the wallet, pay, download the invoice, order a second
-// product by bank transfer and pay it from "to pay", and read the reason codes of an error from its status trailers. Usage: HOSTING_ADDRESS=127.0.0.1:50051 node journey.js
+// order a product, confirm the login with the emailed code, invite and accept, top up the wallet,
+// pay, download the invoice, order a second product by bank transfer and pay it from "to pay",
+// and read the reason codes of an error from its status trailers.
+// Usage: HOSTING_ADDRESS=127.0.0.1:50051 HOSTING_PICKUP_DIR=/path node journey.js, with the host
+// writing its emails to that folder (--Notifications:Sender=Pickup --Notifications:Pickup:Directory=/path).
 'use strict';
 
+const fs = require('node:fs');
 const path = require('node:path');
 const crypto = require('node:crypto');
 const grpc = require('@grpc/grpc-js');
@@ -10,6 +14,7 @@ const protoLoader = require('@grpc/proto-loader');
 const protobuf = require('protobufjs');
 
 const address = process.env.HOSTING_ADDRESS || '127.0.0.1:50051';
+const pickup = process.env.HOSTING_PICKUP_DIR;
 const protos = path.join(__dirname, '..', '..', 'protos');
 const files = ['accounts', 'organizations', 'wallet', 'billing'].map((p) => `hosting/${p}/v1/${p}.proto`);
 const definition = protoLoader.loadSync(files, { includeDirs: [protos], keepCase: false, longs: Number, enums: String, defaults: true });
@@ -48,6 +53,27 @@ function richStatus(error) {
   return { code: status.code, message: status.message, details };
 }
 
+// The login confirmation code (ACC-12) from the email the host wrote to its pickup folder, as a
+// person reads it from their mailbox; the host's dispatcher writes it shortly after the call.
+async function loginCode(login) {
+  if (!pickup) {
+    throw new Error('set HOSTING_PICKUP_DIR to the folder the host writes its emails to');
+  }
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const files = fs.existsSync(pickup) ? fs.readdirSync(pickup).filter((f) => f.endsWith('.eml')).sort().reverse() : [];
+    for (const file of files) {
+      const text = fs.readFileSync(path.join(pickup, file), 'utf8');
+      const code = /once\): (\d{8})/.exec(text);
+      if (text.includes('X-Hosting-Notification: login-confirmation') && text.includes(`To: ${login}`) && code) {
+        return code[1];
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no login code for ${login} in ${pickup}`);
+}
+
 function check(condition, message) {
   if (!condition) {
     throw new Error(`check failed: ${message}`);
@@ -71,12 +97,24 @@ async function main() {
 
   const owner = (await call(accounts, 'SignIn', { login: ownerLogin, password })).sessionToken;
   const me = await call(accounts, 'GetAccount', {}, owner);
-  check(me.account.login === ownerLogin, 'GetAccount returns the signed-in login');
+  check(me.account.login === ownerLogin && !me.account.loginConfirmed, 'GetAccount returns the signed-in login, not yet confirmed');
   step(`signed in as ${me.account.login}`);
+
+  // Until the login is proven, the account can do nothing but confirm it.
+  try {
+    await call(organizations, 'ListOrganizations', {}, owner);
+    throw new Error('an unconfirmed account listed organizations');
+  } catch (error) {
+    check(error.code === grpc.status.FAILED_PRECONDITION && richStatus(error).details.ErrorInfo.reason === 'LOGIN_NOT_CONFIRMED', `LOGIN_NOT_CONFIRMED, got ${error.code}`);
+  }
+  const confirmed = await call(accounts, 'ConfirmLogin', { code: await loginCode(ownerLogin) }, owner);
+  check(confirmed.account.loginConfirmed, 'the login is confirmed');
+  step('login confirmed with the emailed code');
 
   await call(accounts, 'SignUp', { login: memberLogin, password });
   const member = (await call(accounts, 'SignIn', { login: memberLogin, password })).sessionToken;
-  step('second user signed up and in');
+  await call(accounts, 'ConfirmLogin', { code: await loginCode(memberLogin) }, member);
+  step('second user signed up, in and confirmed');
 
   const invitation = await call(organizations, 'CreateInvitation', { parent: order.organization.name, email: memberLogin, rights: { billing: true } }, owner);
   const pending = await call(organizations, 'ListMyInvitations', {}, member);

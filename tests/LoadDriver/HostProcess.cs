@@ -9,11 +9,36 @@ internal sealed partial class HostProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private HostProcess(Process process, string address, string logPath)
+    private HostProcess(Process process, string address, string logPath, string pickupDirectory)
     {
         _process = process;
         Address = address;
         LogPath = logPath;
+        PickupDirectory = pickupDirectory;
+    }
+
+    /// <summary>Where the host writes its emails, one file each (the pickup sender).</summary>
+    public string PickupDirectory { get; }
+
+    /// <summary>The login confirmation code emailed to <paramref name="login"/> (ACC-12), once the host's dispatcher wrote it.</summary>
+    public async Task<string> LoginCodeAsync(string login)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        while (true)
+        {
+            foreach (var file in Directory.GetFiles(PickupDirectory, "*.eml").OrderDescending(StringComparer.Ordinal))
+            {
+                var text = await File.ReadAllTextAsync(file, cts.Token);
+                if (text.Contains("X-Hosting-Notification: login-confirmation", StringComparison.Ordinal)
+                    && text.Contains($"To: {login}", StringComparison.Ordinal)
+                    && LoginCode().Match(text) is { Success: true } code)
+                {
+                    return code.Groups[1].Value;
+                }
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cts.Token);
+        }
     }
 
     /// <summary>Where the host's output is kept.</summary>
@@ -49,9 +74,11 @@ internal sealed partial class HostProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        var pickup = Directory.CreateTempSubdirectory("hosting-pickup-").FullName;
         var args = new[]
         {
             Path.Combine(folder, "Hosting.GrpcHost.dll"), "--urls", "http://127.0.0.1:0",
+            "--Notifications:Sender=Pickup", $"--Notifications:Pickup:Directory={pickup}", "--Notifications:PollInterval=00:00:00.100",
             "--RateLimiting:Enabled=false", "--Renewals:Enabled=false",
             "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",
         };
@@ -73,7 +100,7 @@ internal sealed partial class HostProcess : IAsyncDisposable
                 var log = TextWriter.Synchronized(new StreamWriter(new FileStream(logPath, FileMode.Create, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true });
                 _ = DrainAsync(process.StandardOutput, log);
                 _ = DrainAsync(process.StandardError, log);
-                return new HostProcess(process, match.Groups[1].Value, logPath);
+                return new HostProcess(process, match.Groups[1].Value, logPath, pickup);
             }
         }
 
@@ -104,6 +131,14 @@ internal sealed partial class HostProcess : IAsyncDisposable
 
         await _process.WaitForExitAsync();
         _process.Dispose();
+        try
+        {
+            Directory.Delete(PickupDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temp folder left behind is harmless.
+        }
     }
 
     private static async Task DrainAsync(StreamReader reader, TextWriter log)
@@ -113,6 +148,9 @@ internal sealed partial class HostProcess : IAsyncDisposable
             await log.WriteLineAsync(line);
         }
     }
+
+    [GeneratedRegex(@"once\): (\d{8})")]
+    private static partial Regex LoginCode();
 
     [GeneratedRegex(@"(\w+Exception) \(0x[0-9A-Fa-f]+\): (.*)")]
     private static partial Regex ExceptionLine();

@@ -75,7 +75,7 @@ async Task SignInAndReadAsync()
     var folder = Directory.CreateDirectory(Path.Combine(work, "signin")).FullName;
     await using var host = await HostProcess.StartAsync(options.Repo, [$"--Storage:ConnectionString=Data Source={folder}/hosting.db", .. wallets]);
     var setup = Load.Channels(host.Address, 1)[0];
-    var customers = await Customers.CreateAsync(setup, "signin", 16);
+    var customers = await Customers.CreateAsync(host, setup, "signin", 16);
     var channels = Load.Channels(host.Address, 2);
 
     var capacity = HashingCapacity.Measure("Isopoh", TimeSpan.FromSeconds(6));
@@ -137,7 +137,7 @@ async Task SodiumSignInAsync()
 {
     var folder = Directory.CreateDirectory(Path.Combine(work, "signin-sodium")).FullName;
     await using var host = await HostProcess.StartAsync(options.Repo, [$"--Storage:ConnectionString=Data Source={folder}/hosting.db", "--PasswordHashing:Implementation=Sodium"]);
-    var customers = await Customers.CreateAsync(Load.Channels(host.Address, 1)[0], "sodium", 16);
+    var customers = await Customers.CreateAsync(host, Load.Channels(host.Address, 1)[0], "sodium", 16);
     var capacity = HashingCapacity.Measure("Sodium", TimeSpan.FromSeconds(6));
     var signIn = await Load.RunAsync("sign-in (Sodium)", Load.Channels(host.Address, 2), 8, warmUp, duration, (w, ch, _) =>
         new AccountsService.AccountsServiceClient(ch).SignInAsync(new SignInRequest { Login = customers[w % customers.Length].Login, Password = Customers.Password }).ResponseAsync);
@@ -155,7 +155,7 @@ async Task WalletSqliteAsync()
     await using (var host = await HostProcess.StartAsync(options.Repo, [$"--Storage:ConnectionString=Data Source={database}", .. wallets]))
     {
         var setup = Load.Channels(host.Address, 1)[0];
-        customers = await Customers.CreateAsync(setup, "wallet", Clients);
+        customers = await Customers.CreateAsync(host, setup, "wallet", Clients);
         await Customers.TopUpAsync(setup, customers, 900_000_000);
         var channels = Load.Channels(host.Address, 2);
         ours = await Load.RunAsync("wallet payment (SQLite)", channels, Clients, warmUp, duration, (w, ch, n) =>
@@ -184,7 +184,7 @@ async Task WalletPostgresAsync(string connectionString)
     const int Clients = 8;
     await using var host = await HostProcess.StartAsync(options.Repo, ["--Storage:Provider=Postgres", $"--Storage:ConnectionString={connectionString}", .. wallets]);
     var setup = Load.Channels(host.Address, 1)[0];
-    var customers = await Customers.CreateAsync(setup, "pg", 64);
+    var customers = await Customers.CreateAsync(host, setup, "pg", 64);
     await Customers.TopUpAsync(setup, customers, 900_000_000);
     var channels = Load.Channels(host.Address, 2);
     var before = await TransactionsAsync(connectionString);
@@ -272,7 +272,7 @@ async Task GrowthAsync()
         await using (var host = await HostProcess.StartAsync(options.Repo, settings))
         {
             var setup = Load.Channels(host.Address, 1)[0];
-            customers = await Customers.CreateAsync(setup, $"growth{rows}", 2);
+            customers = await Customers.CreateAsync(host, setup, $"growth{rows}", 2);
             await Customers.TopUpAsync(setup, customers, 100_000);
             foreach (var c in customers)
             {

@@ -30,7 +30,7 @@ internal static class Soak
                 $"--Storage:ConnectionString=Data Source={folder}/hosting.db", "--Wallet:MaximumTopUp=1000000000", "--Wallet:PeriodLimit=100000000000",
                 "--ApiKeys:Keys:0:Name=auditor", $"--ApiKeys:Keys:0:Key={AuditKey}", "--ApiKeys:Keys:0:Scopes:0=audit");
             var channel = GrpcChannel.ForAddress(host.Address);
-            var customers = await Customers.CreateAsync(channel, "soak", 20);
+            var customers = await Customers.CreateAsync(host, channel, "soak", 20);
             await Customers.TopUpAsync(channel, customers, 100_000_000);
             var organizations = new OrganizationsService.OrganizationsServiceClient(channel);
             var wallet = new WalletService.WalletServiceClient(channel);

@@ -18,14 +18,15 @@ public sealed record TwoFactorEnrollment(string Base32Secret, string OtpAuthUri)
 /// The use cases of user accounts and credentials (ACC-1..ACC-9). Every method is one
 /// transaction: it either commits all its changes, notifications and activity, or nothing.
 /// </summary>
-public sealed class AccountService(
+public sealed partial class AccountService(
     IAccountStore store,
     IPasswordHasher hasher,
     PasswordPolicy policy,
     TimeProvider clock,
     ISecretGenerator random,
     AccountOptions options,
-    IAccountPasswordSync? passwordSync = null)
+    IAccountPasswordSync? passwordSync = null,
+    IAccountLapse? lapse = null)
 {
     /// <summary>Creates an account (ACC-1, ACC-2).</summary>
     public async Task<Result<UserAccount>> SignUpAsync(string? login, string? password, string? recoveryEmail, SignInContext context, CancellationToken ct = default)
@@ -78,7 +79,8 @@ public sealed class AccountService(
             recovery = parsed.Value;
         }
 
-        if (await store.FindAccountByLoginAsync(email.Value, ct).ConfigureAwait(false) is not null)
+        if (await store.FindAccountByLoginAsync(email.Value, ct).ConfigureAwait(false) is { } existing
+            && !await LapseIfDueAsync(existing, ct).ConfigureAwait(false))
         {
             return AccountErrors.LoginTaken.ForField(fieldPrefix + "login");
         }
@@ -94,6 +96,8 @@ public sealed class AccountService(
         }
 
         Record(account.Id, ActivityKind.AccountCreated, context, now);
+        var code = LoginConfirmation.NewCode(random);
+        QueueLoginCode(account, LoginConfirmation.Issue(account.Id, code, now, options.LoginConfirmation), code, now);
         return account;
     }
 
@@ -150,7 +154,7 @@ public sealed class AccountService(
         }
 
         var account = await store.FindAccountByLoginAsync(email.Value, ct).ConfigureAwait(false);
-        if (account is null)
+        if (account is null || account.HasLapsed(now, options.LoginConfirmation))
         {
             // Same work as a wrong password, so timing does not tell which logins exist.
             await hasher.VerifyAsync(await DummyHashAsync(ct).ConfigureAwait(false), normalized, ct).ConfigureAwait(false);
@@ -194,8 +198,16 @@ public sealed class AccountService(
         return new SignedIn(token, session, account);
     }
 
-    /// <summary>Resolves a bearer token to its user (API-2).</summary>
-    public async Task<Result<AuthenticatedUser>> AuthenticateAsync(string? token, CancellationToken ct = default)
+    /// <summary>Resolves a bearer token to its user (API-2); an account whose login is not proven yet is refused (ACC-12).</summary>
+    public Task<Result<AuthenticatedUser>> AuthenticateAsync(string? token, CancellationToken ct = default) =>
+        AuthenticateAsync(token, allowUnconfirmedLogin: false, ct);
+
+    /// <summary>
+    /// Resolves a bearer token to its user (API-2): the one place every authenticated call passes.
+    /// An account whose login is not proven yet is refused unless <paramref name="allowUnconfirmedLogin"/>
+    /// (the calls that confirm it), and a lapsed one counts as gone (ACC-12).
+    /// </summary>
+    public async Task<Result<AuthenticatedUser>> AuthenticateAsync(string? token, bool allowUnconfirmedLogin, CancellationToken ct = default)
     {
         if (string.IsNullOrEmpty(token))
         {
@@ -207,6 +219,11 @@ public sealed class AccountService(
         if (session is null || !session.IsActive(now, options.SessionIdleTimeout))
         {
             return AccountErrors.SessionInvalid;
+        }
+
+        if (await CheckLoginStateAsync(session.AccountId, now, allowUnconfirmedLogin, ct).ConfigureAwait(false) is { } refused)
+        {
+            return refused;
         }
 
         if (session.Touch(now))
@@ -699,4 +716,7 @@ public static class NotificationKinds
 
     /// <summary>ACC-13.</summary>
     public const string TwoFactorDisabled = "two-factor-disabled";
+
+    /// <summary>ACC-12: the code that proves a new login.</summary>
+    public const string LoginConfirmation = "login-confirmation";
 }

@@ -42,6 +42,18 @@ public interface IAccountStore
     /// <summary>Queued reset requests not handled yet, oldest first.</summary>
     Task<IReadOnlyList<OutboxMessage>> PendingResetRequestsAsync(int max, CancellationToken cancellationToken);
 
+    /// <summary>The live login confirmation code of an account, if any (ACC-12).</summary>
+    Task<LoginConfirmation?> FindLoginConfirmationAsync(Guid accountId, CancellationToken cancellationToken);
+
+    /// <summary>Whether the account's login is proven and, if not, when the account was created (ACC-12); null when the account is gone.</summary>
+    Task<(bool Confirmed, DateTimeOffset CreatedAt)?> FindLoginStateAsync(Guid accountId, CancellationToken cancellationToken);
+
+    /// <summary>How many activity entries of a kind the account has after a time (budgets such as ACC-8 resets).</summary>
+    Task<int> CountActivitySinceAsync(Guid accountId, ActivityKind kind, DateTimeOffset since, CancellationToken cancellationToken);
+
+    /// <summary>Removes a loaded object (a used confirmation code, a lapsed account with its rows).</summary>
+    void Remove(object entity);
+
     /// <summary>Adds a new object (account, session, throttle, source, entry, token or outbox message).</summary>
     void Add(object entity);
 
@@ -72,4 +84,13 @@ public sealed record AccountOptions
 
     /// <summary>How many recovery codes 2FA issues.</summary>
     public int RecoveryCodeCount { get; init; } = 10;
+
+    /// <summary>Proving the login of new accounts (ACC-12).</summary>
+    public LoginConfirmationPolicy LoginConfirmation { get; init; } = new();
+
+    /// <summary>Reset emails sent per login within <see cref="ResetRequestWindow"/>; requests beyond it are answered alike and send nothing (ACC-8).</summary>
+    public int ResetRequestsPerWindow { get; init; } = 3;
+
+    /// <summary>The window of <see cref="ResetRequestsPerWindow"/>.</summary>
+    public TimeSpan ResetRequestWindow { get; init; } = TimeSpan.FromHours(1);
 }

@@ -23,7 +23,8 @@ public sealed class PasswordResetIssuer(IAccountStore store, TimeProvider clock,
         {
             var now = clock.GetUtcNow();
             if (PasswordResetRequest.Read(request) is { } asked
-                && await store.FindAccountByLoginAsync(asked.Login, ct).ConfigureAwait(false) is { } account)
+                && await store.FindAccountByLoginAsync(asked.Login, ct).ConfigureAwait(false) is { } account
+                && await MayResetAsync(account, request.CreatedAt, ct).ConfigureAwait(false))
             {
                 await PasswordResetRequest.VoidOpenTokensAsync(store, account.Id, now, ct).ConfigureAwait(false);
                 Issue(account, asked.Context, request.CreatedAt, now);
@@ -45,6 +46,15 @@ public sealed class PasswordResetIssuer(IAccountStore store, TimeProvider clock,
 
         return handled;
     }
+
+    /// <summary>
+    /// An unproven login gets no token (ACC-12), and past its budget a login gets no more mail
+    /// (ACC-8): the request is dropped as one for an unknown login is, and older tokens stay.
+    /// </summary>
+    private async Task<bool> MayResetAsync(UserAccount account, DateTimeOffset askedAt, CancellationToken ct) =>
+        account.LoginConfirmed
+        && await store.CountActivitySinceAsync(account.Id, ActivityKind.PasswordResetRequested, askedAt - options.ResetRequestWindow, ct).ConfigureAwait(false)
+            < options.ResetRequestsPerWindow;
 
     private void Issue(UserAccount account, SignInContext context, DateTimeOffset askedAt, DateTimeOffset now)
     {

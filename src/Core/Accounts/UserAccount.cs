@@ -55,6 +55,27 @@ public sealed class UserAccount
     /// <summary>The organization the account works in now (ORG-5), if any.</summary>
     public Guid? CurrentOrganizationId { get; private set; }
 
+    /// <summary>
+    /// Whether the login was proven with a code sent to it (ACC-12). Until then the account can
+    /// only confirm, and it lapses after <see cref="LoginConfirmationPolicy.UnconfirmedLifetime"/>.
+    /// </summary>
+    public bool LoginConfirmed { get; private set; }
+
+    /// <summary>Whether the account is unconfirmed past its lifetime: it counts as gone and its login is free (ACC-12).</summary>
+    public bool HasLapsed(DateTimeOffset now, LoginConfirmationPolicy policy) =>
+        !LoginConfirmed && now >= CreatedAt + policy.UnconfirmedLifetime;
+
+    /// <summary>When an unconfirmed account lapses; null once confirmed.</summary>
+    public DateTimeOffset? LapsesAt(LoginConfirmationPolicy policy) =>
+        LoginConfirmed ? null : CreatedAt + policy.UnconfirmedLifetime;
+
+    /// <summary>Records that the login was proven (ACC-12).</summary>
+    public void ConfirmLogin()
+    {
+        LoginConfirmed = true;
+        Touch();
+    }
+
     /// <summary>Makes an organization the current one; the caller has checked the membership.</summary>
     public void SwitchOrganization(Guid? organizationId)
     {

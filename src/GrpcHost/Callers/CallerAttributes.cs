@@ -11,7 +11,14 @@ public abstract class CallerAttribute : Attribute;
 public sealed class AnonymousCallerAttribute : CallerAttribute;
 
 /// <summary>A signed-in user: a session bearer token in the <c>authorization</c> metadata.</summary>
-public sealed class UserCallerAttribute : CallerAttribute;
+public sealed class UserCallerAttribute : CallerAttribute
+{
+    /// <summary>
+    /// Whether an account whose login is not confirmed yet may call (ACC-12): only the calls that
+    /// confirm it, read it or end its session. Every other call refuses it with LOGIN_NOT_CONFIRMED.
+    /// </summary>
+    public bool AllowUnconfirmedLogin { get; init; }
+}
 
 /// <summary>A backend service: an API key in the <c>x-api-key</c> metadata whose scopes include <see cref="Scope"/>.</summary>
 public sealed class ServiceCallerAttribute(string scope) : CallerAttribute

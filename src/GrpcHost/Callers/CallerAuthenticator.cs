@@ -34,8 +34,8 @@ public sealed class CallerAuthenticator(AccountService accounts, IOptions<ApiKey
         {
             case AnonymousCallerAttribute:
                 return AnonymousCaller.Instance;
-            case UserCallerAttribute:
-                var user = await accounts.AuthenticateAsync(BearerToken(headers), ct);
+            case UserCallerAttribute userCaller:
+                var user = await accounts.AuthenticateAsync(BearerToken(headers), userCaller.AllowUnconfirmedLogin, ct);
                 return user.IsSuccess ? new UserCaller(user.Value) : user.Error;
             case ServiceCallerAttribute service:
                 return AuthenticateService(headers.GetValue(ApiKeyHeader), service.Scope);

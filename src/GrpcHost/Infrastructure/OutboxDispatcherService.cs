@@ -18,7 +18,10 @@ public sealed class NotificationOptions
     /// <summary>Messages sent per poll at most.</summary>
     public int BatchSize { get; set; } = 50;
 
-    /// <summary>Where notifications go: <c>Log</c> (only kind, id and recipient are logged) or <c>Smtp</c>.</summary>
+    /// <summary>
+    /// Where notifications go: <c>Log</c> (only kind, id and recipient are logged), <c>Smtp</c>, or
+    /// <c>Pickup</c> (one <c>.eml</c> file per message in <c>Notifications:Pickup:Directory</c>).
+    /// </summary>
     public string Sender { get; set; } = "Log";
 }
 

@@ -33,6 +33,7 @@ internal static class ServiceRegistration
         services.AddSingleton<ICommonPasswords, ZxcvbnCommonPasswords>();
         services.AddSingleton<PasswordPolicy>();
         services.AddSingleton(configuration.GetSection("Accounts").Get<AccountOptions>() ?? new AccountOptions());
+        services.AddScoped<IAccountLapse, LapsedAccountOrganizations>();
         services.AddScoped<AccountService>();
         services.AddScoped<PasswordResetIssuer>();
         services.AddScoped<IMailboxStore, EfMailboxStore>();
@@ -58,9 +59,14 @@ internal static class ServiceRegistration
 
         services.Configure<NotificationOptions>(configuration.GetSection(NotificationOptions.Section));
         services.Configure<SmtpOptions>(configuration.GetSection("Notifications:Smtp"));
+        services.Configure<PickupOptions>(configuration.GetSection("Notifications:Pickup"));
         if (string.Equals(configuration["Notifications:Sender"], "Smtp", StringComparison.OrdinalIgnoreCase))
         {
             services.AddSingleton<INotificationSender, SmtpNotificationSender>();
+        }
+        else if (string.Equals(configuration["Notifications:Sender"], "Pickup", StringComparison.OrdinalIgnoreCase))
+        {
+            services.AddSingleton<INotificationSender, PickupNotificationSender>();
         }
         else
         {

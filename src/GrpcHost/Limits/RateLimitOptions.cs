@@ -14,6 +14,7 @@ public sealed class RateLimitOptions
     {
         [RateLimitedAttribute.SignIn] = new() { PerAddress = 60, PerCaller = 0 },
         [RateLimitedAttribute.PasswordReset] = new() { PerAddress = 10, PerCaller = 0 },
+        [RateLimitedAttribute.LoginConfirmation] = new() { PerAddress = 30, PerCaller = 10 },
         [RateLimitedAttribute.Invitation] = new() { PerAddress = 60, PerCaller = 30 },
         // Mail servers share one key: a per-caller budget would cap every mailbox login at once,
         // and guessing one mailbox's password is the per-mailbox throttle's job.

@@ -4,8 +4,11 @@ namespace Hosting.GrpcHost.Limits;
 [AttributeUsage(AttributeTargets.Method, Inherited = false)]
 public sealed class RateLimitedAttribute(string policy) : Attribute
 {
-    /// <summary>Sign-in and sign-up: guessing passwords and creating accounts in bulk.</summary>
+    /// <summary>Sign-in, sign-up and first orders: guessing passwords, probing logins and creating accounts in bulk.</summary>
     public const string SignIn = "SignIn";
+
+    /// <summary>Confirming a login and asking for a new code (ACC-12): they take codes and send emails.</summary>
+    public const string LoginConfirmation = "LoginConfirmation";
 
     /// <summary>Password reset requests and uses: they send emails and take tokens.</summary>
     public const string PasswordReset = "PasswordReset";

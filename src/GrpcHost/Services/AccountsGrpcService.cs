@@ -12,7 +12,7 @@ using CoreActivity = Hosting.Core.Accounts.ActivityEntry;
 namespace Hosting.GrpcHost.Services;
 
 /// <summary>The Accounts gRPC service: maps requests to <see cref="AccountService"/> and back.</summary>
-internal sealed class AccountsGrpcService(AccountService accounts, OrganizationService organizations) : AccountsService.AccountsServiceBase
+internal sealed class AccountsGrpcService(AccountService accounts, OrganizationService organizations, AccountOptions options) : AccountsService.AccountsServiceBase
 {
     [AnonymousCaller]
     [RateLimited(RateLimitedAttribute.SignIn)]
@@ -35,18 +35,34 @@ internal sealed class AccountsGrpcService(AccountService accounts, OrganizationS
         };
     }
 
-    [UserCaller]
+    [UserCaller(AllowUnconfirmedLogin = true)]
     public override async Task<SignOutResponse> SignOut(SignOutRequest request, ServerCallContext context)
     {
         (await accounts.SignOutAsync(context.User(), context.SignInContext(), context.CancellationToken)).OrThrow();
         return new SignOutResponse();
     }
 
-    [UserCaller]
+    [UserCaller(AllowUnconfirmedLogin = true)]
     public override async Task<GetAccountResponse> GetAccount(GetAccountRequest request, ServerCallContext context)
     {
         var account = (await accounts.GetAccountAsync(context.User(), context.CancellationToken)).OrThrow();
         return new GetAccountResponse { Account = ToProto(account) };
+    }
+
+    [UserCaller(AllowUnconfirmedLogin = true)]
+    [RateLimited(RateLimitedAttribute.LoginConfirmation)]
+    public override async Task<ConfirmLoginResponse> ConfirmLogin(ConfirmLoginRequest request, ServerCallContext context)
+    {
+        var account = (await accounts.ConfirmLoginAsync(context.User(), request.Code, context.CancellationToken)).OrThrow();
+        return new ConfirmLoginResponse { Account = ToProto(account) };
+    }
+
+    [UserCaller(AllowUnconfirmedLogin = true)]
+    [RateLimited(RateLimitedAttribute.LoginConfirmation)]
+    public override async Task<ResendLoginCodeResponse> ResendLoginCode(ResendLoginCodeRequest request, ServerCallContext context)
+    {
+        var expires = (await accounts.ResendLoginCodeAsync(context.User(), context.CancellationToken)).OrThrow();
+        return new ResendLoginCodeResponse { CodeExpireTime = Timestamp.FromDateTimeOffset(expires) };
     }
 
     [UserCaller]
@@ -138,7 +154,7 @@ internal sealed class AccountsGrpcService(AccountService accounts, OrganizationS
         return new DeleteAccountResponse();
     }
 
-    private static Account ToProto(UserAccount account) => new()
+    private Account ToProto(UserAccount account) => new()
     {
         Name = $"accounts/{account.Id}",
         Login = account.Login.Value,
@@ -146,6 +162,8 @@ internal sealed class AccountsGrpcService(AccountService accounts, OrganizationS
         TwoFactorEnabled = account.TwoFactorEnabled,
         CreateTime = Timestamp.FromDateTimeOffset(account.CreatedAt),
         Etag = account.ETag,
+        LoginConfirmed = account.LoginConfirmed,
+        LapseTime = account.LapsesAt(options.LoginConfirmation) is { } lapses ? Timestamp.FromDateTimeOffset(lapses) : null,
     };
 
     private static Accounts.V1.Session ToProto(CoreSession session, Guid currentSessionId) => new()

@@ -23,6 +23,8 @@ internal sealed class OrganizationsGrpcService(OrganizationService organizations
         ["kind", "first_name", "last_name", "company_name", "street", "postal_code", "city", "country", "vat_number"];
 
     [AnonymousCaller]
+    // Creates an account as sign-up does, so it shares sign-up's budget per address.
+    [RateLimited(RateLimitedAttribute.SignIn)]
     public override async Task<OrderFirstProductResponse> OrderFirstProduct(OrderFirstProductRequest request, ServerCallContext context)
     {
         var order = (await organizations.OrderFirstProductAsync(

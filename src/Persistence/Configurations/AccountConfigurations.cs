@@ -93,3 +93,16 @@ internal sealed class PasswordResetTokenConfiguration : IEntityTypeConfiguration
         b.HasOne<UserAccount>().WithMany().HasForeignKey(t => t.AccountId).OnDelete(DeleteBehavior.Cascade);
     }
 }
+
+internal sealed class LoginConfirmationConfiguration : IEntityTypeConfiguration<LoginConfirmation>
+{
+    public void Configure(EntityTypeBuilder<LoginConfirmation> b)
+    {
+        b.ToTable("LoginConfirmations");
+        b.HasKey(c => c.AccountId);
+        b.Property(c => c.AccountId).ValueGeneratedNever();
+        b.Property(c => c.CodeDigest).HasMaxLength(64).IsRequired();
+        b.Property(c => c.Version).IsConcurrencyToken();
+        b.HasOne<UserAccount>().WithOne().HasForeignKey<LoginConfirmation>(c => c.AccountId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

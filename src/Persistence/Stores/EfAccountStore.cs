@@ -69,6 +69,25 @@ public sealed class EfAccountStore(HostingDbContext db) : IAccountStore
             .ToListAsync(cancellationToken);
 
     /// <inheritdoc />
+    public Task<LoginConfirmation?> FindLoginConfirmationAsync(Guid accountId, CancellationToken cancellationToken) =>
+        db.Set<LoginConfirmation>().FirstOrDefaultAsync(c => c.AccountId == accountId, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<(bool Confirmed, DateTimeOffset CreatedAt)?> FindLoginStateAsync(Guid accountId, CancellationToken cancellationToken)
+    {
+        var state = await db.Set<UserAccount>().AsNoTracking().Where(a => a.Id == accountId)
+            .Select(a => new { a.LoginConfirmed, a.CreatedAt }).FirstOrDefaultAsync(cancellationToken);
+        return state is null ? null : (state.LoginConfirmed, state.CreatedAt);
+    }
+
+    /// <inheritdoc />
+    public Task<int> CountActivitySinceAsync(Guid accountId, ActivityKind kind, DateTimeOffset since, CancellationToken cancellationToken) =>
+        db.Set<ActivityEntry>().CountAsync(e => e.AccountId == accountId && e.Kind == kind && e.At > since, cancellationToken);
+
+    /// <inheritdoc />
+    public void Remove(object entity) => db.Remove(entity);
+
+    /// <inheritdoc />
     public void Add(object entity) => db.Add(entity);
 
     /// <inheritdoc />

@@ -37,6 +37,7 @@ public sealed class BillingJourneyTests(RunningHost host) : IClassFixture<Runnin
             ProductDisplayName = "journey.ch",
         });
         var owner = Bearer.Of((await accounts.SignInAsync(new SignInRequest { Login = "billing-journey@example.com", Password = Passwords.Good })).SessionToken);
+        await host.ConfirmLoginAsync("billing-journey@example.com", owner);
         var hosting = order.Product.Name;
 
         // Support grants a voucher for the hosting and publishes a promotion code.

@@ -44,6 +44,7 @@ public abstract class CrashSafetyTestsBase
                 var accounts = new AccountsService.AccountsServiceClient(host.Channel());
                 await accounts.SignUpAsync(new SignUpRequest { Login = "crash@example.com", Password = Passwords.Good });
                 owner = Bearer.Of((await accounts.SignInAsync(new SignInRequest { Login = "crash@example.com", Password = Passwords.Good })).SessionToken);
+                await host.ConfirmLoginAsync("crash@example.com", owner);
                 organization = (await new OrganizationsService.OrganizationsServiceClient(host.Channel()).CreateOrganizationAsync(new CreateOrganizationRequest
                 {
                     ContactDetails = new Hosting.Organizations.V1.ContactDetails

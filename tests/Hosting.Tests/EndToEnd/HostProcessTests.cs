@@ -33,7 +33,9 @@ public sealed class HostProcessTests(RunningHost host) : IClassFixture<RunningHo
         async Task<Metadata> UserAsync(string login)
         {
             await accounts.SignUpAsync(new SignUpRequest { Login = login, Password = Passwords.Good });
-            return Bearer.Of((await accounts.SignInAsync(new SignInRequest { Login = login, Password = Passwords.Good })).SessionToken);
+            var auth = Bearer.Of((await accounts.SignInAsync(new SignInRequest { Login = login, Password = Passwords.Good })).SessionToken);
+            await host.ConfirmLoginAsync(login, auth);
+            return auth;
         }
 
         var owner = await UserAsync("journey-owner@example.com");

@@ -53,6 +53,7 @@ public sealed class MailboxJourneyTests(RunningHost host) : IClassFixture<Runnin
             ProductDisplayName = "entreprise-familiale.xyz",
         });
         var owner = await SignInAsync("famille.munster@la-fibre.xyz", "63! iGm877");
+        await host.ConfirmLoginAsync("famille.munster@la-fibre.xyz", owner);
 
         // Nothing is served until the mail service is paid (MBX-6).
         var wallet = new WalletService.WalletServiceClient(host.Channel());
@@ -91,6 +92,7 @@ public sealed class MailboxJourneyTests(RunningHost host) : IClassFixture<Runnin
         }, owner)).Invitation;
         await accounts.SignUpAsync(new SignUpRequest { Login = "julie@entreprise-familiale.xyz", Password = "any julie password" });
         var julie = await SignInAsync("julie@entreprise-familiale.xyz", "any julie password");
+        await host.ConfirmLoginAsync("julie@entreprise-familiale.xyz", julie);
         await organizations.AcceptInvitationAsync(new AcceptInvitationRequest { Name = invitation.Name }, julie);
         await mailboxes.LinkWebmailAsync(new LinkWebmailRequest { Address = "julie@entreprise-familiale.xyz" }, julie);
         var offered = await mailboxes.SetMailboxPasswordAsync(new SetMailboxPasswordRequest { Name = julieBox.Name, NewPassword = "julie-mailbox-2" }, julie);

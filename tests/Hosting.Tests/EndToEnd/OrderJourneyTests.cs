@@ -25,6 +25,7 @@ public sealed class OrderJourneyTests(RunningHost host) : IClassFixture<RunningH
         const string login = "webmaster-journey@example.com";
         await accounts.SignUpAsync(new SignUpRequest { Login = login, Password = Passwords.Good });
         var webmaster = Bearer.Of((await accounts.SignInAsync(new SignInRequest { Login = login, Password = Passwords.Good })).SessionToken);
+        await host.ConfirmLoginAsync(login, webmaster);
 
         var clients = new List<string>();
         foreach (var client in new[] { "Bakery Rossi", "Garage Keller", "Atelier Blanc" })

@@ -9,15 +9,49 @@ public sealed partial class HostProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private HostProcess(Process process, string address)
+    private HostProcess(Process process, string address, string pickupDirectory)
     {
         _process = process;
         Address = address;
+        PickupDirectory = pickupDirectory;
     }
 
     public string Address { get; }
 
+    /// <summary>Where the host writes its emails (the pickup sender), unless a test chose another sender.</summary>
+    public string PickupDirectory { get; }
+
     public GrpcChannel Channel() => GrpcChannel.ForAddress(Address);
+
+    /// <summary>
+    /// The latest login confirmation code sent to <paramref name="login"/>, read from the email the
+    /// host wrote (ACC-12). The host's dispatcher writes it shortly after the call that queued it.
+    /// </summary>
+    public async Task<string> LoginCodeAsync(string login)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            if (Directory.Exists(PickupDirectory))
+            {
+                foreach (var file in Directory.GetFiles(PickupDirectory, "*.eml").OrderDescending(StringComparer.Ordinal))
+                {
+                    var text = await File.ReadAllTextAsync(file, cts.Token);
+                    if (text.Contains("X-Hosting-Notification: login-confirmation", StringComparison.Ordinal) && text.Contains($"To: {login}", StringComparison.Ordinal))
+                    {
+                        return Support.LoginCodes.From(text);
+                    }
+                }
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cts.Token);
+        }
+    }
+
+    /// <summary>Proves a new account's login with the code from its email, as its holder would (ACC-12).</summary>
+    public async Task ConfirmLoginAsync(string login, global::Grpc.Core.Metadata auth) =>
+        await new Hosting.Accounts.V1.AccountsService.AccountsServiceClient(Channel())
+            .ConfirmLoginAsync(new Hosting.Accounts.V1.ConfirmLoginRequest { Code = await LoginCodeAsync(login) }, auth);
 
     /// <summary>Starts the host on a SQLite file in <paramref name="dataFolder"/>, on a free port.</summary>
     public static async Task<HostProcess> StartAsync(string dataFolder, params string[] settings)
@@ -30,14 +64,20 @@ public sealed partial class HostProcess : IAsyncDisposable
         };
         // The README's command; --no-build because the test run has just built it, in the same configuration.
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-        var args = new[] { "run", "--project", "src/GrpcHost", "--no-build", "--configuration", configuration, "--", "--urls", "http://127.0.0.1:0", $"--Storage:ConnectionString=Data Source={dataFolder}/hosting.db" };
+        // Emails go to a pickup folder, where journeys read login codes as a person reads the email.
+        var pickup = Path.Combine(dataFolder, "pickup");
+        var args = new[]
+        {
+            "run", "--project", "src/GrpcHost", "--no-build", "--configuration", configuration, "--", "--urls", "http://127.0.0.1:0", $"--Storage:ConnectionString=Data Source={dataFolder}/hosting.db",
+            "--Notifications:Sender=Pickup", $"--Notifications:Pickup:Directory={pickup}", "--Notifications:PollInterval=00:00:00.200",
+        };
         foreach (var arg in args.Concat(settings))
         {
             start.ArgumentList.Add(arg);
         }
 
         var process = Process.Start(start)!;
-        return new HostProcess(process, await ListeningAddressAsync(process, TimeSpan.FromSeconds(90)));
+        return new HostProcess(process, await ListeningAddressAsync(process, TimeSpan.FromSeconds(90)), pickup);
     }
 
     /// <summary>Ends the host at once, as a crash or SIGKILL would.</summary>
@@ -104,6 +144,9 @@ public sealed class RunningHost : IAsyncLifetime
     public string DataFolder { get; } = Directory.CreateTempSubdirectory("hosting-e2e-").FullName;
 
     public GrpcChannel Channel() => _host!.Channel();
+
+    /// <summary>Proves a new account's login with the code from its email (ACC-12).</summary>
+    public Task ConfirmLoginAsync(string login, global::Grpc.Core.Metadata auth) => _host!.ConfirmLoginAsync(login, auth);
 
     public async Task InitializeAsync() => _host = await HostProcess.StartAsync(
         DataFolder,

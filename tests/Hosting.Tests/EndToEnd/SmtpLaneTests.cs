@@ -66,6 +66,8 @@ public sealed class SmtpLaneTests
                 new Metadata { { "x-device-id", "laptop" }, { "x-client-ip", "203.0.113.5" } });
             var auth = Bearer.Of((await accounts.SignInAsync(new SignInRequest { Login = login, Password = Passwords.Good },
                 new Metadata { { "x-device-id", "new-phone" }, { "x-client-ip", "198.51.100.7" } })).SessionToken);
+            var confirmation = await ArrivedAsync(m => m.To.ToString() == login && (m.Subject ?? string.Empty).Contains("Confirm your login", StringComparison.Ordinal));
+            await accounts.ConfirmLoginAsync(new ConfirmLoginRequest { Code = LoginCodes.From(confirmation.TextBody ?? string.Empty) }, auth);
             var organization = (await organizations.CreateOrganizationAsync(new CreateOrganizationRequest
             {
                 ContactDetails = new Hosting.Organizations.V1.ContactDetails

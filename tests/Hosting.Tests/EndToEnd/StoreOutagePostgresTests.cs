@@ -41,6 +41,7 @@ public sealed class StoreOutagePostgresTests
             var health = new Health.HealthClient(host.Channel());
             await accounts.SignUpAsync(new SignUpRequest { Login = "outage@example.com", Password = Passwords.Good });
             var owner = Bearer.Of((await accounts.SignInAsync(new SignInRequest { Login = "outage@example.com", Password = Passwords.Good })).SessionToken);
+            await host.ConfirmLoginAsync("outage@example.com", owner);
             var organization = (await new OrganizationsService.OrganizationsServiceClient(host.Channel()).CreateOrganizationAsync(new CreateOrganizationRequest
             {
                 ContactDetails = new Hosting.Organizations.V1.ContactDetails

@@ -43,6 +43,7 @@ public sealed class TwoHostsPostgresTests
                     Login = login, Password = Passwords.Good, ProductType = Hosting.Organizations.V1.ProductType.DomainName, ProductDisplayName = $"d{i}.ch",
                 });
                 var auth = Bearer.Of((await new AccountsService.AccountsServiceClient(via.Channel()).SignInAsync(new SignInRequest { Login = login, Password = Passwords.Good })).SessionToken);
+                await via.ConfirmLoginAsync(login, auth);
                 buyers.Add((auth, order.Organization.Name, order.Product.Name));
             }
 

@@ -21,14 +21,16 @@ public abstract class AccountsGrpcTestsBase<TFactory>(TFactory host) : IClassFix
     {
         var login = NewLogin();
         await _client.SignUpAsync(new SignUpRequest { Login = login, Password = Passwords.Good });
-        return (login, await _client.SignInAsync(new SignInRequest { Login = login, Password = Passwords.Good }));
+        var signIn = await _client.SignInAsync(new SignInRequest { Login = login, Password = Passwords.Good });
+        signIn.Account = await host.ConfirmLoginAsync(login, Bearer.Of(signIn.SessionToken));
+        return (login, signIn);
     }
 
     private List<OutboxMessage> Outbox(string recipient)
     {
         using var scope = host.Services.CreateScope();
         return scope.ServiceProvider.GetRequiredService<HostingDbContext>().Set<OutboxMessage>()
-            .AsNoTracking().Where(m => m.Recipient == recipient).ToList();
+            .AsNoTracking().Where(m => m.Recipient == recipient && m.Kind != Hosting.Core.Accounts.NotificationKinds.LoginConfirmation).ToList();
     }
 
     [SkippableFact]
@@ -285,6 +287,7 @@ public abstract class AccountsGrpcTestsBase<TFactory>(TFactory host) : IClassFix
         host.Clock.Advance(TimeSpan.FromSeconds(1));
         var signIn = await _client.SignInAsync(new SignInRequest { Login = login, Password = Passwords.Good }, where);
         var auth = Bearer.Of(signIn.SessionToken);
+        await host.ConfirmLoginAsync(login, auth);
 
         var first = await _client.ListActivityAsync(new ListActivityRequest { PageSize = 1 }, auth);
         var second = await _client.ListActivityAsync(new ListActivityRequest { PageSize = 1, PageToken = first.NextPageToken }, auth);

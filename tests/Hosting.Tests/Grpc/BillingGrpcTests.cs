@@ -24,8 +24,7 @@ public abstract class BillingGrpcTestsBase<TFactory>(TFactory host) : IClassFixt
     private async Task<(Metadata Auth, string Login)> UserAsync()
     {
         var login = $"billing-{Guid.NewGuid():N}@example.com";
-        await _accounts.SignUpAsync(new SignUpRequest { Login = login, Password = Passwords.Good });
-        return (Bearer.Of((await _accounts.SignInAsync(new SignInRequest { Login = login, Password = Passwords.Good })).SessionToken), login);
+        return (await host.SignedUpAsync(login), login);
     }
 
     private async Task<(Metadata Owner, string Organization)> OrganizationAsync(long balance)

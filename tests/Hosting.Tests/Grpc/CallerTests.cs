@@ -79,6 +79,7 @@ public sealed class CallerTests(HostFactory host) : IClassFixture<HostFactory>
         var accounts = scope.ServiceProvider.GetRequiredService<AccountService>();
         await accounts.SignUpAsync("caller@example.com", Passwords.Good, null, Contexts.Home);
         var signedIn = (await scope.ServiceProvider.GetRequiredService<AccountService>().SignInAsync("caller@example.com", Passwords.Good, null, null, Contexts.Home)).Value;
+        await host.ConfirmLoginAsync("caller@example.com", Bearer.Of(signedIn.Token));
 
         var caller = await Authenticator(scope).AuthenticateAsync(new UserCallerAttribute(), Bearer.Of(signedIn.Token), CancellationToken.None);
 

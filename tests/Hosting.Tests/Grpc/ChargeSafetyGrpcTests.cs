@@ -45,8 +45,8 @@ public sealed class ChargeSafetyGrpcTests : IDisposable
     [Trait("Rule", "WAL-7")]
     public async Task CardOrder_WhoseCodeIsUsedUpWhileTheCardIsCharged_IsRefundedThroughTheGateway()
     {
-        var (owner, organization) = await LimitsTests.OwnerAsync(_host.Accounts(), new OrganizationsService.OrganizationsServiceClient(_host.Channel()), "card-buyer@example.com");
-        var (rival, rivalOrganization) = await LimitsTests.OwnerAsync(_host.Accounts(), new OrganizationsService.OrganizationsServiceClient(_host.Channel()), "rival-buyer@example.com");
+        var (owner, organization) = await LimitsTests.OwnerAsync(_host, "card-buyer@example.com");
+        var (rival, rivalOrganization) = await LimitsTests.OwnerAsync(_host, "rival-buyer@example.com");
         await new WalletService.WalletServiceClient(_host.Channel()).TopUpWalletAsync(
             new TopUpWalletRequest { Parent = rivalOrganization, Amount = new Hosting.Wallets.V1.Money { Minor = 10_000, Currency = "CHF" }, PaymentMethod = "sim-success", RequestId = "fund" }, rival);
         await new SupportService.SupportServiceClient(_host.Channel()).CreatePromotionCodeAsync(new CreatePromotionCodeRequest
@@ -67,7 +67,7 @@ public sealed class ChargeSafetyGrpcTests : IDisposable
     [Trait("Rule", "WAL-6")]
     public async Task AfterAGatewayTimeout_TheSameRequestIdCannotPayByAnotherMethod()
     {
-        var (owner, organization) = await LimitsTests.OwnerAsync(_host.Accounts(), new OrganizationsService.OrganizationsServiceClient(_host.Channel()), "timeout-buyer@example.com");
+        var (owner, organization) = await LimitsTests.OwnerAsync(_host, "timeout-buyer@example.com");
         await new WalletService.WalletServiceClient(_host.Channel()).TopUpWalletAsync(
             new TopUpWalletRequest { Parent = organization, Amount = new Hosting.Wallets.V1.Money { Minor = 10_000, Currency = "CHF" }, PaymentMethod = "sim-success", RequestId = "fund" }, owner);
 

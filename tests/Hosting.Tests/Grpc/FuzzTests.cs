@@ -128,6 +128,7 @@ public sealed class FuzzTests(FuzzHostFactory host) : IClassFixture<FuzzHostFact
             List<string> names = [login, "someone-else@example.com"];
             var world = new World(accounts, login, names);
             var auth = Bearer.Of(await world.SignInAsync());
+            await host.ConfirmLoginAsync(login, auth);
             var organizations = new OrganizationsService.OrganizationsServiceClient(host.Channel());
             var organization = (await organizations.CreateOrganizationAsync(new CreateOrganizationRequest
             {

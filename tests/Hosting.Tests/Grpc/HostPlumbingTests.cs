@@ -94,6 +94,7 @@ public sealed class HostPlumbingTests
         const string login = "leak-check@example.com";
         await client.SignUpAsync(new SignUpRequest { Login = login, Password = Passwords.Good });
         var signIn = await client.SignInAsync(new SignInRequest { Login = login, Password = Passwords.Good });
+        await host.ConfirmLoginAsync(login, Bearer.Of(signIn.SessionToken));
         await Assert.ThrowsAsync<RpcException>(() => client.SignInAsync(new SignInRequest { Login = login, Password = Passwords.Other }).ResponseAsync);
         await client.ChangePasswordAsync(new ChangePasswordRequest { CurrentPassword = Passwords.Good, NewPassword = Passwords.Other }, Bearer.Of(signIn.SessionToken));
         await client.RequestPasswordResetAsync(new RequestPasswordResetRequest { Login = login });
@@ -130,6 +131,16 @@ public sealed class HostPlumbingTests
         public Task<IReadOnlyList<PasswordResetToken>> ListOpenResetTokensAsync(Guid accountId, DateTimeOffset now, CancellationToken cancellationToken) => throw failure;
 
         public Task<IReadOnlyList<Hosting.Core.Notifications.OutboxMessage>> PendingResetRequestsAsync(int max, CancellationToken cancellationToken) => throw failure;
+
+        public Task<LoginConfirmation?> FindLoginConfirmationAsync(Guid accountId, CancellationToken cancellationToken) => throw failure;
+
+        public Task<(bool Confirmed, DateTimeOffset CreatedAt)?> FindLoginStateAsync(Guid accountId, CancellationToken cancellationToken) => throw failure;
+
+        public Task<int> CountActivitySinceAsync(Guid accountId, Hosting.Core.Accounts.ActivityKind kind, DateTimeOffset since, CancellationToken cancellationToken) => throw failure;
+
+        public void Remove(object entity)
+        {
+        }
 
         public void Add(object entity)
         {

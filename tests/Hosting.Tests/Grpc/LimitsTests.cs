@@ -125,7 +125,7 @@ public sealed class LimitsTests(LimitedHostFactory host) : IClassFixture<Limited
             Override = services => services.Replace(ServiceDescriptor.Singleton<IPaymentGateway>(
                 sp => new SlowGateway(ActivatorUtilities.CreateInstance<SimulatedPaymentGateway>(sp), TimeSpan.FromSeconds(2)))),
         };
-        var (auth, organization) = await OwnerAsync(slow.Accounts(), new OrganizationsService.OrganizationsServiceClient(slow.Channel()), "deadline@example.com");
+        var (auth, organization) = await OwnerAsync(slow, "deadline@example.com");
         var wallet = new WalletService.WalletServiceClient(slow.Channel());
         var request = new TopUpWalletRequest { Parent = organization, Amount = new Money { Minor = 1000, Currency = "CHF" }, PaymentMethod = "sim-success", RequestId = "late" };
 
@@ -163,18 +163,17 @@ public sealed class LimitsTests(LimitedHostFactory host) : IClassFixture<Limited
     internal static CreateInvitationRequest Invite(string organization, string email) =>
         new() { Parent = organization, Email = email, Rights = new MemberRights { Administrator = true } };
 
-    private Task<(Metadata Auth, string Organization)> OwnerAsync(string login) => OwnerAsync(Accounts, Organizations, login);
+    private Task<(Metadata Auth, string Organization)> OwnerAsync(string login) => OwnerAsync(host, login);
 
-    internal static async Task<(Metadata Auth, string Organization)> OwnerAsync(
-        AccountsService.AccountsServiceClient accounts, OrganizationsService.OrganizationsServiceClient organizations, string login)
+    internal static async Task<(Metadata Auth, string Organization)> OwnerAsync(HostFactory host, string login)
     {
-        await accounts.SignUpAsync(new SignUpRequest { Login = login, Password = Passwords.Good });
-        var auth = Bearer.Of((await accounts.SignInAsync(new SignInRequest { Login = login, Password = Passwords.Good })).SessionToken);
+        var organizations = new OrganizationsService.OrganizationsServiceClient(host.Channel());
+        var auth = await host.SignedUpAsync(login);
         var organization = (await organizations.CreateOrganizationAsync(new CreateOrganizationRequest { ContactDetails = Contact() }, auth)).Organization.Name;
         return (auth, organization);
     }
 
-    private static ContactDetails Contact() => new()
+    internal static ContactDetails Contact() => new()
     {
         Kind = HolderKind.Individual, FirstName = "Ann", LastName = "Meier", Street = "Rue du Lac 1", PostalCode = "1200", City = "Geneva", Country = "CH",
     };
@@ -225,6 +224,31 @@ public sealed class RateLimitTests
     }
 
     [Fact]
+    [Trait("Rule", "ORG-1")]
+    [Trait("Rule", "ACC-12")]
+    public async Task FirstOrdersShareSignUpsAddressBudget_AndBeyondItAreRefused()
+    {
+        using var host = RateLimitedHost();
+        var accounts = host.Accounts();
+        var organizations = new OrganizationsService.OrganizationsServiceClient(host.Channel());
+        OrderFirstProductRequest Order(int i) => new()
+        {
+            ContactDetails = LimitsTests.Contact(), Login = $"order{i}@example.com", Password = Passwords.Good, ProductType = ProductType.DomainName, ProductDisplayName = $"order{i}.ch",
+        };
+        await accounts.SignUpAsync(new SignUpRequest { Login = "signup@example.com", Password = Passwords.Good });
+        for (var i = 0; i < 3; i++)
+        {
+            await organizations.OrderFirstProductAsync(Order(i));
+        }
+
+        var refused = await RpcAssert.FailsAsync(() => organizations.OrderFirstProductAsync(Order(9)).ResponseAsync, StatusCode.ResourceExhausted, "RATE_LIMITED");
+
+        Assert.Equal("address", refused.GetDetail<ErrorInfo>()!.Metadata["limit"]);
+        await RpcAssert.FailsAsync(
+            () => accounts.SignUpAsync(new SignUpRequest { Login = "late@example.com", Password = Passwords.Good }).ResponseAsync, StatusCode.ResourceExhausted, "RATE_LIMITED");
+    }
+
+    [Fact]
     [Trait("Rule", "ACC-8")]
     public async Task PasswordResetRequestsBeyondTheBudget_AreRefused_WithoutSayingWhetherTheLoginExists()
     {
@@ -242,10 +266,9 @@ public sealed class RateLimitTests
     public async Task InvitationsBeyondTheCallersBudget_AreRefused_WhileAnotherCallerMayStillInvite()
     {
         using var host = RateLimitedHost();
-        var accounts = host.Accounts();
         var organizations = new OrganizationsService.OrganizationsServiceClient(host.Channel());
-        var (ann, annOrg) = await LimitsTests.OwnerAsync(accounts, organizations, "inviter-ann@example.com");
-        var (bob, bobOrg) = await LimitsTests.OwnerAsync(accounts, organizations, "inviter-bob@example.com");
+        var (ann, annOrg) = await LimitsTests.OwnerAsync(host, "inviter-ann@example.com");
+        var (bob, bobOrg) = await LimitsTests.OwnerAsync(host, "inviter-bob@example.com");
         for (var i = 0; i < 2; i++)
         {
             await organizations.CreateInvitationAsync(LimitsTests.Invite(annOrg, $"guest{i}@example.com"), ann);

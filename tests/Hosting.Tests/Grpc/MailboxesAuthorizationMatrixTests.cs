@@ -88,6 +88,7 @@ public sealed class MailboxesAuthorizationMatrixTests(HostFactory host) : IClass
             logins[role] = $"{role}-{Guid.NewGuid():N}@example.com".ToLowerInvariant();
             await accounts.SignUpAsync(new SignUpRequest { Login = logins[role], Password = Passwords.Good });
             tokens[role] = (await accounts.SignInAsync(new SignInRequest { Login = logins[role], Password = Passwords.Good })).SessionToken;
+            await host.ConfirmLoginAsync(logins[role], Bearer.Of(tokens[role]));
         }
 
         var organizations = new OrganizationsService.OrganizationsServiceClient(host.Channel());

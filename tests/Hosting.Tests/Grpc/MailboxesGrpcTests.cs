@@ -21,8 +21,7 @@ public abstract class MailboxesGrpcTestsBase<TFactory>(TFactory host) : IClassFi
     private async Task<(Metadata Owner, string MailService)> MailServiceAsync()
     {
         var login = $"mail-{Guid.NewGuid():N}@example.com";
-        await _accounts.SignUpAsync(new SignUpRequest { Login = login, Password = Passwords.Good });
-        var owner = Bearer.Of((await _accounts.SignInAsync(new SignInRequest { Login = login, Password = Passwords.Good })).SessionToken);
+        var owner = await host.SignedUpAsync(login);
         var organization = (await _organizations.CreateOrganizationAsync(new CreateOrganizationRequest
         {
             ContactDetails = new Hosting.Organizations.V1.ContactDetails

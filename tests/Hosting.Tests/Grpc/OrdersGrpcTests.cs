@@ -25,10 +25,8 @@ public abstract class OrdersGrpcTestsBase<TFactory>(TFactory host) : IClassFixtu
 
     private async Task<(Metadata Auth, string Login)> UserAsync()
     {
-        var accounts = host.Accounts();
         var login = $"shop-{Guid.NewGuid():N}@example.com";
-        await accounts.SignUpAsync(new SignUpRequest { Login = login, Password = Passwords.Good });
-        return (Bearer.Of((await accounts.SignInAsync(new SignInRequest { Login = login, Password = Passwords.Good })).SessionToken), login);
+        return (await host.SignedUpAsync(login), login);
     }
 
     private async Task<(Metadata Owner, string Organization)> OrganizationAsync(long balance)

@@ -127,6 +127,7 @@ public sealed class OrganizationsAuthorizationMatrixTests(HostFactory host) : IC
             var login = $"{role}-{Guid.NewGuid():N}@example.com".ToLowerInvariant();
             await accounts.SignUpAsync(new SignUpRequest { Login = login, Password = Passwords.Good });
             tokens[role] = (await accounts.SignInAsync(new SignInRequest { Login = login, Password = Passwords.Good })).SessionToken;
+            await host.ConfirmLoginAsync(login, Bearer.Of(tokens[role]));
         }
 
         var client = new OrganizationsService.OrganizationsServiceClient(host.Channel());

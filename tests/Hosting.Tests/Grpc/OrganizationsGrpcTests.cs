@@ -18,6 +18,7 @@ public abstract class OrganizationsGrpcTestsBase<TFactory>(TFactory host) : ICla
         var login = $"user-{Guid.NewGuid():N}@example.com";
         await _accounts.SignUpAsync(new SignUpRequest { Login = login, Password = Passwords.Good });
         var signIn = await _accounts.SignInAsync(new SignInRequest { Login = login, Password = Passwords.Good });
+        await host.ConfirmLoginAsync(login, Bearer.Of(signIn.SessionToken));
         return (Bearer.Of(signIn.SessionToken), signIn.Account);
     }
 
@@ -98,6 +99,7 @@ public abstract class OrganizationsGrpcTestsBase<TFactory>(TFactory host) : ICla
         Assert.Equal(login, order.Organization.Me.Login);
         var signIn = await _accounts.SignInAsync(new SignInRequest { Login = login, Password = Passwords.Good });
         var owner = Bearer.Of(signIn.SessionToken);
+        await host.ConfirmLoginAsync(login, owner);
 
         var status = await RpcAssert.FailsAsync(
             () => _organizations.DeleteOrganizationAsync(new DeleteOrganizationRequest { Name = order.Organization.Name }, owner).ResponseAsync,

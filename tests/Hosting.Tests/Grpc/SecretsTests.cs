@@ -56,6 +56,7 @@ public sealed class SecretsTests(FuzzHostFactory host) : IClassFixture<FuzzHostF
         var first = await accounts.SignInAsync(new SignInRequest { Login = login, Password = Passwords.Good });
         secrets.Add((first.SessionToken, "SignIn"));
         var auth = Bearer.Of(first.SessionToken);
+        await accounts.ConfirmLoginAsync(new ConfirmLoginRequest { Code = host.LoginCode(login) }, auth);
         await Refused(() => accounts.ChangePasswordAsync(new ChangePasswordRequest { CurrentPassword = Passwords.Other, NewPassword = Passwords.Other }, auth).ResponseAsync);
         await accounts.ChangePasswordAsync(new ChangePasswordRequest { CurrentPassword = Passwords.Good, NewPassword = Passwords.Other }, auth);
         await accounts.RequestPasswordResetAsync(new RequestPasswordResetRequest { Login = login });

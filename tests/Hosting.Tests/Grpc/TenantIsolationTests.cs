@@ -150,6 +150,7 @@ public sealed class TenantIsolationTests(HostFactory host) : IClassFixture<HostF
             Parent = organization, Email = limitedLogin, Rights = new Hosting.Organizations.V1.MemberRights(),
         }, owner);
         var limited = Bearer.Of((await accounts.SignInAsync(new SignInRequest { Login = limitedLogin, Password = Passwords.Good })).SessionToken);
+        await host.ConfirmLoginAsync(limitedLogin, limited);
         await organizations.AcceptInvitationAsync(new AcceptInvitationRequest { Name = invitation.Invitation.Name }, limited);
         var pending = await organizations.CreateInvitationAsync(new CreateInvitationRequest { Parent = organization, Email = $"{Marker}-guest@example.com" }, owner);
 
@@ -239,7 +240,9 @@ public sealed class TenantIsolationTests(HostFactory host) : IClassFixture<HostF
     private async Task<string> SignUpAndInAsync(string login)
     {
         await host.Accounts().SignUpAsync(new SignUpRequest { Login = login, Password = Passwords.Good });
-        return await SignInAsync(login);
+        var token = await SignInAsync(login);
+        await host.ConfirmLoginAsync(login, Bearer.Of(token));
+        return token;
     }
 
     private async Task<string> SignInAsync(string login)

@@ -4,6 +4,7 @@ using Hosting.Accounts.V1;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -77,6 +78,29 @@ public class HostFactory : WebApplicationFactory<Program>
     {
         await using var scope = Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<Hosting.Core.Accounts.PasswordResetIssuer>().IssuePendingAsync(int.MaxValue);
+    }
+
+    /// <summary>The latest login confirmation code queued to <paramref name="login"/>, read from the outbox as the person reads the email (ACC-12).</summary>
+    public string LoginCode(string login)
+    {
+        using var scope = Services.CreateScope();
+        var messages = scope.ServiceProvider.GetRequiredService<Hosting.Persistence.HostingDbContext>().Set<Hosting.Core.Notifications.OutboxMessage>()
+            .AsNoTracking().Where(m => m.Kind == Hosting.Core.Accounts.NotificationKinds.LoginConfirmation && m.Recipient == login).ToList();
+        return LoginCodes.From(messages.OrderBy(m => m.CreatedAt).Last().Body);
+    }
+
+    /// <summary>Proves a new account's login through ConfirmLogin, as its holder would (ACC-12).</summary>
+    public async Task<Account> ConfirmLoginAsync(string login, Metadata auth) =>
+        (await Accounts().ConfirmLoginAsync(new ConfirmLoginRequest { Code = LoginCode(login) }, auth)).Account;
+
+    /// <summary>Signs a new account up, signs in and confirms its login: a ready user's bearer metadata.</summary>
+    public async Task<Metadata> SignedUpAsync(string login, string password = Passwords.Good)
+    {
+        var accounts = Accounts();
+        await accounts.SignUpAsync(new SignUpRequest { Login = login, Password = password });
+        var auth = Bearer.Of((await accounts.SignInAsync(new SignInRequest { Login = login, Password = password })).SessionToken);
+        await ConfirmLoginAsync(login, auth);
+        return auth;
     }
 
     protected override void Dispose(bool disposing)

@@ -72,6 +72,37 @@ namespace Hosting.Persistence.Migrations.Postgres
                     b.ToTable("KnownSignInSources", (string)null);
                 });
 
+            modelBuilder.Entity("Hosting.Core.Accounts.LoginConfirmation", b =>
+                {
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("CodeDigest")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("CodesIssued")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("FailedAttempts")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("IssuedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("AccountId");
+
+                    b.ToTable("LoginConfirmations", (string)null);
+                });
+
             modelBuilder.Entity("Hosting.Core.Accounts.LoginThrottle", b =>
                 {
                     b.Property<string>("LoginDigest")
@@ -193,6 +224,9 @@ namespace Hosting.Persistence.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(254)
                         .HasColumnType("character varying(254)");
+
+                    b.Property<bool>("LoginConfirmed")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("PasswordHash")
                         .IsRequired()
@@ -1136,6 +1170,15 @@ namespace Hosting.Persistence.Migrations.Postgres
                     b.HasOne("Hosting.Core.Accounts.UserAccount", null)
                         .WithMany()
                         .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Hosting.Core.Accounts.LoginConfirmation", b =>
+                {
+                    b.HasOne("Hosting.Core.Accounts.UserAccount", null)
+                        .WithOne()
+                        .HasForeignKey("Hosting.Core.Accounts.LoginConfirmation", "AccountId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

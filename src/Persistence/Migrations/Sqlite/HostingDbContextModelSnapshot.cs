@@ -67,6 +67,37 @@ namespace Hosting.Persistence.Migrations.Sqlite
                     b.ToTable("KnownSignInSources", (string)null);
                 });
 
+            modelBuilder.Entity("Hosting.Core.Accounts.LoginConfirmation", b =>
+                {
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CodeDigest")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("CodesIssued")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("FailedAttempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("IssuedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("AccountId");
+
+                    b.ToTable("LoginConfirmations", (string)null);
+                });
+
             modelBuilder.Entity("Hosting.Core.Accounts.LoginThrottle", b =>
                 {
                     b.Property<string>("LoginDigest")
@@ -188,6 +219,9 @@ namespace Hosting.Persistence.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(254)
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("LoginConfirmed")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("PasswordHash")
                         .IsRequired()
@@ -1131,6 +1165,15 @@ namespace Hosting.Persistence.Migrations.Sqlite
                     b.HasOne("Hosting.Core.Accounts.UserAccount", null)
                         .WithMany()
                         .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Hosting.Core.Accounts.LoginConfirmation", b =>
+                {
+                    b.HasOne("Hosting.Core.Accounts.UserAccount", null)
+                        .WithOne()
+                        .HasForeignKey("Hosting.Core.Accounts.LoginConfirmation", "AccountId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
