@@ -720,17 +720,8 @@ public sealed class BillingService(
         return stored is null ? BillingErrors.AddressNotFound : stored;
     }
 
-    private async Task<Result<Organization>> BillingOrganizationAsync(AuthenticatedUser user, Guid organizationId, CancellationToken ct)
-    {
-        var organization = await organizations.FindAsync(organizationId, ct).ConfigureAwait(false);
-        var member = organization?.MemberOf(user.AccountId);
-        if (organization is null || member is null)
-        {
-            return OrganizationErrors.NotFound;
-        }
-
-        return member.CanBill ? organization : WalletErrors.BillingRightsRequired;
-    }
+    private Task<Result<Organization>> BillingOrganizationAsync(AuthenticatedUser user, Guid organizationId, CancellationToken ct) =>
+        organizations.MemberWithRightAsync(user, organizationId, m => m.CanBill, WalletErrors.BillingRightsRequired, ct);
 
     private static string Totp32(byte[] bytes) => Security.Totp.ToBase32(bytes)[..8];
 }

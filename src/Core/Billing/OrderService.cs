@@ -288,23 +288,6 @@ public sealed class OrderService(
     }
 
     /// <summary>ORD-1: members who may order; outsiders see no organization at all.</summary>
-    private async Task<Result<Organization>> OrderingOrganizationAsync(AuthenticatedUser user, Guid organizationId, CancellationToken ct)
-    {
-        var organization = await organizations.FindAsync(organizationId, ct).ConfigureAwait(false);
-        var member = organization?.MemberOf(user.AccountId);
-        if (organization is null || member is null)
-        {
-            return OrganizationErrors.NotFound;
-        }
-
-        return member.CanManage ? organization : BillingErrors.OrderRightsRequired;
-    }
-}
-
-/// <summary>The client request ids of money-moving calls (WAL-5): 1 to 64 letters, digits, '-' or '_'.</summary>
-public static class RequestIds
-{
-    /// <summary>Whether <paramref name="requestId"/> is a valid request id.</summary>
-    public static bool IsValid(string? requestId) =>
-        !string.IsNullOrEmpty(requestId) && requestId.Length <= 64 && requestId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+    private Task<Result<Organization>> OrderingOrganizationAsync(AuthenticatedUser user, Guid organizationId, CancellationToken ct) =>
+        organizations.MemberWithRightAsync(user, organizationId, m => m.CanManage, BillingErrors.OrderRightsRequired, ct);
 }

@@ -258,15 +258,6 @@ public sealed class UnpaidInvoiceService(
         return invoice;
     }
 
-    private async Task<Result<Organization>> BillingMemberAsync(AuthenticatedUser user, Guid organizationId, CancellationToken ct)
-    {
-        var organization = await organizations.FindAsync(organizationId, ct).ConfigureAwait(false);
-        var member = organization?.MemberOf(user.AccountId);
-        if (organization is null || member is null)
-        {
-            return OrganizationErrors.NotFound;
-        }
-
-        return member.CanBill ? organization : WalletErrors.BillingRightsRequired;
-    }
+    private Task<Result<Organization>> BillingMemberAsync(AuthenticatedUser user, Guid organizationId, CancellationToken ct) =>
+        organizations.MemberWithRightAsync(user, organizationId, m => m.CanBill, WalletErrors.BillingRightsRequired, ct);
 }

@@ -246,7 +246,7 @@ public sealed class WalletService(
             return allowed;
         }
 
-        if (string.IsNullOrEmpty(requestId) || requestId.Length > 64 || !requestId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        if (!RequestIds.IsValid(requestId))
         {
             return WalletErrors.RequestIdInvalid;
         }
@@ -355,13 +355,7 @@ public sealed class WalletService(
 
     private async Task<DomainError?> BillingMemberAsync(AuthenticatedUser user, Guid organizationId, CancellationToken ct)
     {
-        var organization = await organizations.FindAsync(organizationId, ct).ConfigureAwait(false);
-        var member = organization?.MemberOf(user.AccountId);
-        if (member is null)
-        {
-            return OrganizationErrors.NotFound;
-        }
-
-        return member.CanBill ? null : WalletErrors.BillingRightsRequired;
+        var allowed = await organizations.MemberWithRightAsync(user, organizationId, m => m.CanBill, WalletErrors.BillingRightsRequired, ct).ConfigureAwait(false);
+        return allowed.IsSuccess ? null : allowed.Error;
     }
 }

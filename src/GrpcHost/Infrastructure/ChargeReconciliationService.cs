@@ -23,44 +23,24 @@ public sealed partial class ChargeReconciliationService(
     IServiceScopeFactory scopes,
     Microsoft.Extensions.Options.IOptions<ChargeReconciliationOptions> options,
     TimeProvider clock,
-    ILogger<ChargeReconciliationService> logger) : BackgroundService
+    ILogger<ChargeReconciliationService> logger) : PeriodicJob(scopes, clock, logger)
 {
     /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!options.Value.ReconcileEnabled)
-        {
-            return;
-        }
+    protected override bool Enabled => options.Value.ReconcileEnabled;
 
-        using var timer = new PeriodicTimer(options.Value.ReconcileInterval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+    /// <inheritdoc />
+    protected override TimeSpan Interval => options.Value.ReconcileInterval;
+
+    /// <inheritdoc />
+    protected override async Task RunAsync(IServiceProvider services, CancellationToken ct)
+    {
+        var settled = await services.GetRequiredService<WalletService>().Charges.SettleStaleAsync(options.Value.StaleAfter, ct);
+        if (settled > 0)
         {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                var settled = await scope.ServiceProvider.GetRequiredService<WalletService>().Charges.SettleStaleAsync(options.Value.StaleAfter, stoppingToken);
-                if (settled > 0)
-                {
-                    LogSettled(logger, settled);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-#pragma warning disable CA1031 // one failed run must not stop the job for good
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                LogFailed(logger, e);
-            }
+            LogSettled(logger, settled);
         }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Charge reconciliation: {Settled} unsettled charges settled")]
     private static partial void LogSettled(ILogger logger, int settled);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Charge reconciliation run failed; retrying at the next tick")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
 }

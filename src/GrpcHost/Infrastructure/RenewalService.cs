@@ -20,41 +20,21 @@ public sealed partial class RenewalService(
     IServiceScopeFactory scopes,
     Microsoft.Extensions.Options.IOptions<RenewalOptions> options,
     TimeProvider clock,
-    ILogger<RenewalService> logger) : BackgroundService
+    ILogger<RenewalService> logger) : PeriodicJob(scopes, clock, logger)
 {
     /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!options.Value.Enabled)
-        {
-            return;
-        }
+    protected override bool Enabled => options.Value.Enabled;
 
-        using var timer = new PeriodicTimer(options.Value.Interval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                var renewed = await scope.ServiceProvider.GetRequiredService<BillingService>().RunRenewalsAsync(stoppingToken);
-                LogRun(logger, renewed);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-#pragma warning disable CA1031 // one failed run must not stop the job for good
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                LogFailed(logger, e);
-            }
-        }
+    /// <inheritdoc />
+    protected override TimeSpan Interval => options.Value.Interval;
+
+    /// <inheritdoc />
+    protected override async Task RunAsync(IServiceProvider services, CancellationToken ct)
+    {
+        var renewed = await services.GetRequiredService<BillingService>().RunRenewalsAsync(ct);
+        LogRun(logger, renewed);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Automatic renewals: {Renewed} renewed")]
     private static partial void LogRun(ILogger logger, int renewed);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Automatic renewal run failed; retrying at the next tick")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
 }
