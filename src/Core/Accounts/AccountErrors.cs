@@ -46,11 +46,11 @@ public static class AccountErrors
 
     /// <summary>ACC-4: waiting between attempts.</summary>
     public static DomainError SignInThrottled(TimeSpan retryAfter) =>
-        new(ErrorKind.ResourceExhausted, "SIGN_IN_THROTTLED", "Too many failed sign-ins; wait before trying again.") { RetryAfter = retryAfter };
+        new(ErrorKind.ResourceExhausted, "SIGN_IN_THROTTLED", $"Too many failed sign-ins; try again in {Durations.Describe(retryAfter)}.") { RetryAfter = retryAfter };
 
     /// <summary>ACC-4: temporary lock.</summary>
     public static DomainError SignInLocked(TimeSpan retryAfter) =>
-        new(ErrorKind.ResourceExhausted, "SIGN_IN_LOCKED", "Sign-in is locked for a while after too many failures.") { RetryAfter = retryAfter };
+        new(ErrorKind.ResourceExhausted, "SIGN_IN_LOCKED", $"Sign-in is locked after too many failures; try again in {Durations.Describe(retryAfter)}.") { RetryAfter = retryAfter };
 }
 
 /// <summary>The expected failures of two-factor authentication (ACC-7).</summary>

@@ -119,7 +119,7 @@ public sealed partial class AccountService
     }
 
     /// <summary>Refuses an unproven login outside the calls that prove it, and a lapsed one everywhere.</summary>
-    private async Task<DomainError?> CheckLoginStateAsync(Guid accountId, DateTimeOffset now, bool allowUnconfirmed, CancellationToken ct)
+    private async Task<Result<EmailAddress>> CheckLoginStateAsync(Guid accountId, DateTimeOffset now, bool allowUnconfirmed, CancellationToken ct)
     {
         var state = await store.FindLoginStateAsync(accountId, ct).ConfigureAwait(false);
         if (state is null)
@@ -129,7 +129,7 @@ public sealed partial class AccountService
 
         if (state.Value.Confirmed)
         {
-            return null;
+            return state.Value.Login;
         }
 
         if (now >= state.Value.CreatedAt + options.LoginConfirmation.UnconfirmedLifetime)
@@ -137,7 +137,7 @@ public sealed partial class AccountService
             return AccountErrors.SessionInvalid;
         }
 
-        return allowUnconfirmed ? null : LoginConfirmationErrors.NotConfirmed;
+        return allowUnconfirmed ? state.Value.Login : LoginConfirmationErrors.NotConfirmed;
     }
 
     /// <summary>

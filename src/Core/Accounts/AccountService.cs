@@ -6,7 +6,11 @@ using Hosting.Core.Shared;
 namespace Hosting.Core.Accounts;
 
 /// <summary>The user calling, as established from a session token (API-2).</summary>
-public sealed record AuthenticatedUser(Guid AccountId, Guid SessionId);
+public sealed record AuthenticatedUser(Guid AccountId, Guid SessionId)
+{
+    /// <summary>The caller's login as read when the token was checked; null where a caller is made without a token.</summary>
+    public EmailAddress? Login { get; init; }
+}
 
 /// <summary>A successful sign-in: the bearer token (shown only here), its session and the account.</summary>
 public sealed record SignedIn(string Token, Session Session, UserAccount Account);
@@ -221,9 +225,10 @@ public sealed partial class AccountService(
             return AccountErrors.SessionInvalid;
         }
 
-        if (await CheckLoginStateAsync(session.AccountId, now, allowUnconfirmedLogin, ct).ConfigureAwait(false) is { } refused)
+        var login = await CheckLoginStateAsync(session.AccountId, now, allowUnconfirmedLogin, ct).ConfigureAwait(false);
+        if (!login.IsSuccess)
         {
-            return refused;
+            return login.Error;
         }
 
         if (session.Touch(now))
@@ -239,7 +244,7 @@ public sealed partial class AccountService(
             }
         }
 
-        return new AuthenticatedUser(session.AccountId, session.Id);
+        return new AuthenticatedUser(session.AccountId, session.Id) { Login = login.Value };
     }
 
     /// <summary>The caller's account.</summary>

@@ -46,7 +46,7 @@ public interface IAccountStore
     Task<LoginConfirmation?> FindLoginConfirmationAsync(Guid accountId, CancellationToken cancellationToken);
 
     /// <summary>Whether the account's login is proven and, if not, when the account was created (ACC-12); null when the account is gone.</summary>
-    Task<(bool Confirmed, DateTimeOffset CreatedAt)?> FindLoginStateAsync(Guid accountId, CancellationToken cancellationToken);
+    Task<(bool Confirmed, DateTimeOffset CreatedAt, EmailAddress Login)?> FindLoginStateAsync(Guid accountId, CancellationToken cancellationToken);
 
     /// <summary>How many activity entries of a kind the account has after a time (budgets such as ACC-8 resets).</summary>
     Task<int> CountActivitySinceAsync(Guid accountId, ActivityKind kind, DateTimeOffset since, CancellationToken cancellationToken);

@@ -156,5 +156,5 @@ public static class LoginConfirmationErrors
 
     /// <summary>A new code was sent a moment ago.</summary>
     public static DomainError ResendTooSoon(TimeSpan retryAfter) =>
-        new(ErrorKind.ResourceExhausted, "LOGIN_CODE_RESEND_TOO_SOON", "A code was sent a moment ago; wait before asking for another.") { RetryAfter = retryAfter };
+        new(ErrorKind.ResourceExhausted, "LOGIN_CODE_RESEND_TOO_SOON", $"A code was sent a moment ago; ask for another in {Durations.Describe(retryAfter)}.") { RetryAfter = retryAfter };
 }

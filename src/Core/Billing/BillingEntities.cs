@@ -89,7 +89,10 @@ public sealed class BillingAddress
     /// <summary>The lines printed on an invoice.</summary>
     public IReadOnlyList<string> Lines => [Recipient, Street, $"{PostalCode} {City}", Country];
 
-    /// <summary>A validated address; errors name fields under <c>address.</c>.</summary>
+    /// <summary>The request field that carries an address, in both CreateBillingAddress and UpdateBillingAddress.</summary>
+    public const string FieldPrefix = "billing_address";
+
+    /// <summary>A validated address; errors name fields under <see cref="FieldPrefix"/>.</summary>
     public static Result<BillingAddress> Create(Guid id, Guid organizationId, string? recipient, string? street, string? postalCode, string? city, string? country, DateTimeOffset now)
     {
         var address = new BillingAddress(id, organizationId, now);
@@ -97,17 +100,16 @@ public sealed class BillingAddress
         return set.IsSuccess ? address : set.Error;
     }
 
-    /// <summary>Replaces the fields after validating them.</summary>
+    /// <summary>Replaces the fields after validating them; errors name the request's fields under <c>billing_address.</c>.</summary>
     public Result<Done> Set(string? recipient, string? street, string? postalCode, string? city, string? country)
     {
         var values = new[] { ("recipient", recipient), ("street", street), ("postal_code", postalCode), ("city", city) }
             .Select(v => (v.Item1, Value: (v.Item2 ?? string.Empty).Trim())).ToArray();
-        var violations = values.Where(v => v.Value.Length is 0 or > ContactDetails.MaxTextLength || v.Value.Any(char.IsControl))
-            .Select(v => new FieldViolation($"address.{v.Item1}", "FIELD_REQUIRED", $"{v.Item1} is required (at most {ContactDetails.MaxTextLength} characters).")).ToList();
+        var violations = values.Select(v => ContactDetails.TextViolation(v.Value, $"{FieldPrefix}.{v.Item1}", v.Item1)).OfType<FieldViolation>().ToList();
         var code = (country ?? string.Empty).Trim().ToUpperInvariant();
-        if (code.Length != 2 || !code.All(char.IsAsciiLetterUpper))
+        if (!Iso3166.IsCode(code))
         {
-            violations.Add(new FieldViolation("address.country", "INVALID_COUNTRY", "country must be an ISO 3166-1 alpha-2 code such as CH."));
+            violations.Add(ContactDetails.CountryViolation($"{FieldPrefix}.country"));
         }
 
         if (violations.Count > 0)

@@ -48,9 +48,6 @@ public sealed class BillingService(
     /// <summary>The payment method that debits the organization's wallet.</summary>
     public const string WalletMethod = PaymentCollector.WalletMethod;
 
-    /// <summary>The highest catalogue price, in minor units: carts of 20 lines with VAT stay far from overflow.</summary>
-    public const long MaxPriceMinor = 1_000_000_000_000;
-
     private readonly Pricing _pricing = new(store, clock);
     private readonly PaymentCollector _payments = new(wallets);
 
@@ -407,25 +404,6 @@ public sealed class BillingService(
     public Task<Result<Page<CreditNote>>> ListCreditNotesAsync(AuthenticatedUser user, Guid organizationId, int pageSize, string? pageToken, CancellationToken ct = default) =>
         BillingPageAsync(user, organizationId, pageSize, pageToken, (after, fetch) => store.CreditNotesAsync(organizationId, after, fetch, ct), c => new PageToken(c.IssuedAt, c.Id), ct);
 
-    /// <summary>Support grants a free voucher to an organization (BIL-9).</summary>
-    public async Task<Result<FreeVoucher>> GrantVoucherAsync(Guid organizationId, ProductType type, CancellationToken ct = default)
-    {
-        if (await organizations.FindAsync(organizationId, ct).ConfigureAwait(false) is null)
-        {
-            return OrganizationErrors.NotFound;
-        }
-
-        if (!Enum.IsDefined(type))
-        {
-            return OrganizationErrors.UnknownProductType;
-        }
-
-        var voucher = FreeVoucher.Grant(random.NewId(), organizationId, type, clock.GetUtcNow());
-        store.Add(voucher);
-        await store.SaveChangesAsync(ct).ConfigureAwait(false);
-        return voucher;
-    }
-
     /// <summary>The organization's unused vouchers; billing rights needed.</summary>
     public async Task<Result<IReadOnlyList<FreeVoucher>>> ListVouchersAsync(AuthenticatedUser user, Guid organizationId, CancellationToken ct = default)
     {
@@ -438,74 +416,6 @@ public sealed class BillingService(
     {
         var all = await ListVouchersAsync(user, organizationId, ct).ConfigureAwait(false);
         return all.IsSuccess ? Pager.Apply(all.Value, v => new PageToken(v.GrantedAt, v.Id), pageSize, pageToken) : all.Error;
-    }
-
-    /// <summary>Support creates a promotion code (BIL-8).</summary>
-    public async Task<Result<PromotionCode>> CreatePromotionAsync(PromotionCode promotion, CancellationToken ct = default)
-    {
-        if (promotion.Code.Length is < 3 or > 32 || !promotion.Code.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
-        {
-            return DomainError.Invalid("code", "INVALID_PROMOTION_CODE", "A code has 3 to 32 letters, digits or dashes.");
-        }
-
-        if ((promotion.PercentOffBasisPoints > 0) == (promotion.AmountOffMinor > 0) || promotion.PercentOffBasisPoints > 10_000 || promotion.AmountOffMinor < 0)
-        {
-            return DomainError.Invalid("percent_off_basis_points", "INVALID_DISCOUNT", "Give either a percent off (1 to 10000 basis points) or an amount off, not both.");
-        }
-
-        if (promotion.ValidUntil <= promotion.ValidFrom || promotion.MaxRedemptions < 1 || promotion.MinimumOrderMinor < 0)
-        {
-            return DomainError.Invalid("valid_until", "INVALID_PROMOTION_TERMS", "The validity window must be non-empty and at least one redemption allowed.");
-        }
-
-        if (await store.FindPromotionAsync(promotion.Code, ct).ConfigureAwait(false) is not null)
-        {
-            return new DomainError(ErrorKind.AlreadyExists, "PROMOTION_CODE_EXISTS", "This code exists already.");
-        }
-
-        store.Add(promotion);
-        await store.SaveChangesAsync(ct).ConfigureAwait(false);
-        return promotion;
-    }
-
-    /// <summary>Support sets a catalogue price.</summary>
-    public async Task<Result<CataloguePrice>> SetPriceAsync(CatalogueEntry entry, CancellationToken ct = default)
-    {
-        if (!Enum.IsDefined(entry.Type) || entry.PriceMinor is < 0 or > MaxPriceMinor || entry.PeriodMonths is < 1 or > 120 || entry.VatRateBasisPoints is < 0 or > 10_000)
-        {
-            return DomainError.Invalid("price", "INVALID_PRICE", "A price has a product type, an amount of 0 to 10^12 minor units, 1 to 120 months and a VAT rate of 0 to 10000 basis points.");
-        }
-
-        var money = Money.Of(entry.PriceMinor, entry.Currency, "price.currency");
-        if (!money.IsSuccess)
-        {
-            return money.Error;
-        }
-
-        var prices = await store.PricesAsync(ct).ConfigureAwait(false);
-        if (prices.Count == 0)
-        {
-            // The first price set by support makes the store the catalogue: start from the defaults.
-            foreach (var fallback in FixedProductCatalogue.Default.Entries.Where(e => e.Type != entry.Type || e.PeriodMonths != entry.PeriodMonths))
-            {
-                store.Add(CataloguePrice.From(fallback));
-            }
-        }
-
-        var price = prices.FirstOrDefault(p => p.Type == entry.Type && p.PeriodMonths == entry.PeriodMonths);
-        var normalized = entry with { Currency = money.Value.Currency };
-        if (price is null)
-        {
-            price = CataloguePrice.From(normalized);
-            store.Add(price);
-        }
-        else
-        {
-            price.Set(normalized);
-        }
-
-        await store.SaveChangesAsync(ct).ConfigureAwait(false);
-        return price;
     }
 
     private async Task<Result<Invoice>> CheckoutCoreAsync(Guid organizationId, CheckoutOrder order, CancellationToken ct)

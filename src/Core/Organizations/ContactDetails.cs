@@ -68,13 +68,9 @@ public sealed record ContactDetails
         var violations = new List<FieldViolation>();
         void Require(string value, string field)
         {
-            if (value.Length == 0)
+            if (TextViolation(value, $"{prefix}.{field}", field) is { } violation)
             {
-                violations.Add(new FieldViolation($"{prefix}.{field}", "FIELD_REQUIRED", $"{field} is required."));
-            }
-            else if (value.Length > MaxTextLength || value.Any(char.IsControl))
-            {
-                violations.Add(new FieldViolation($"{prefix}.{field}", "FIELD_INVALID", $"{field} is too long or holds control characters."));
+                violations.Add(violation);
             }
         }
 
@@ -88,9 +84,9 @@ public sealed record ContactDetails
         Require(clean.Street, "street");
         Require(clean.PostalCode, "postal_code");
         Require(clean.City, "city");
-        if (clean.Country.Length != 2 || !clean.Country.All(char.IsAsciiLetterUpper))
+        if (!Iso3166.IsCode(clean.Country))
         {
-            violations.Add(new FieldViolation($"{prefix}.country", "INVALID_COUNTRY", "country must be an ISO 3166-1 alpha-2 code such as CH."));
+            violations.Add(CountryViolation($"{prefix}.country"));
         }
 
         if (clean.Kind == HolderKind.Company)
@@ -114,4 +110,18 @@ public sealed record ContactDetails
 
         return clean;
     }
+
+    /// <summary>
+    /// The one rule for a required line of text: FIELD_REQUIRED when empty, FIELD_TOO_LONG beyond
+    /// <see cref="MaxTextLength"/>, FIELD_INVALID with control characters; null when it passes.
+    /// </summary>
+    public static FieldViolation? TextViolation(string value, string path, string name) =>
+        value.Length == 0 ? new FieldViolation(path, "FIELD_REQUIRED", $"{name} is required.")
+        : value.Length > MaxTextLength ? new FieldViolation(path, "FIELD_TOO_LONG", $"{name} has {value.Length} characters; at most {MaxTextLength} are allowed.")
+        : value.Any(char.IsControl) ? new FieldViolation(path, "FIELD_INVALID", $"{name} must not hold control characters.")
+        : null;
+
+    /// <summary>The violation of a country that is not an assigned ISO 3166-1 alpha-2 code (ORG-11).</summary>
+    public static FieldViolation CountryViolation(string path) =>
+        new(path, "INVALID_COUNTRY", "country must be an assigned ISO 3166-1 alpha-2 code such as CH.");
 }

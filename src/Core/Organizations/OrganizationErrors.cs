@@ -73,7 +73,7 @@ public static class OrganizationErrors
 
     /// <summary>ORG-1: a product type the catalogue does not sell.</summary>
     public static readonly DomainError UnknownProductType =
-        DomainError.Invalid("product.type", "UNKNOWN_PRODUCT_TYPE", "This product type is not sold.");
+        DomainError.Invalid("product_type", "UNKNOWN_PRODUCT_TYPE", "This product type is not sold.");
 
     /// <summary>Terminating twice.</summary>
     public static readonly DomainError ProductTerminated =

@@ -21,6 +21,11 @@ public sealed class PasswordPolicy(ICommonPasswords commonPasswords)
     /// </summary>
     public Result<string> Check(string? password, EmailAddress? login, string field)
     {
+        if (string.IsNullOrEmpty(password))
+        {
+            return DomainError.Invalid(field, "PASSWORD_REQUIRED", "A password is required.");
+        }
+
         if (!TryNormalize(password ?? string.Empty, out var normalized))
         {
             return DomainError.Invalid(field, "PASSWORD_INVALID_TEXT", "The password contains text that is not valid Unicode.");

@@ -18,11 +18,11 @@ public readonly record struct Money
     /// <summary>The ISO 4217 code, upper case.</summary>
     public string Currency { get; }
 
-    /// <summary>Makes an amount; the currency must be three ASCII letters.</summary>
+    /// <summary>Makes an amount; the currency must be an ISO 4217 code in circulation.</summary>
     public static Result<Money> Of(long minor, string? currency, string field)
     {
         var code = (currency ?? string.Empty).Trim().ToUpperInvariant();
-        if (code.Length != 3 || !code.All(char.IsAsciiLetterUpper))
+        if (!Iso4217.IsCode(code))
         {
             return DomainError.Invalid(field, "INVALID_CURRENCY", "The currency must be an ISO 4217 code such as CHF or EUR.");
         }

@@ -8,7 +8,7 @@ public static class WalletErrors
 {
     /// <summary>BIL-2: the wallet is for billing members.</summary>
     public static readonly DomainError BillingRightsRequired =
-        new(ErrorKind.PermissionDenied, "BILLING_RIGHTS_REQUIRED", "Only members with billing rights may use the wallet.");
+        new(ErrorKind.PermissionDenied, "BILLING_RIGHTS_REQUIRED", "Only members with billing rights may see the invoices, pay, order and use the wallet.");
 
     /// <summary>No wallet in that currency.</summary>
     public static readonly DomainError WalletNotFound =

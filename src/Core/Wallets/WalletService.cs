@@ -24,7 +24,8 @@ public sealed class WalletService(
     IPaymentGateway gateway,
     TimeProvider clock,
     ISecretGenerator random,
-    WalletOptions options)
+    WalletOptions options,
+    CurrencyOptions currencies)
 {
     /// <summary>External charges of this unit of work (WAL-7), shared with billing's payments.</summary>
     public ExternalCharges Charges { get; } = new(store, gateway, clock);
@@ -254,6 +255,12 @@ public sealed class WalletService(
         if (amount.Minor <= 0)
         {
             return WalletErrors.AmountNotPositive;
+        }
+
+        var traded = currencies.Accept(amount.Minor, amount.Currency, "amount.currency");
+        if (!traded.IsSuccess)
+        {
+            return traded.Error;
         }
 
         var key = IdempotencyRecord.KeyOf(organizationId, requestId);

@@ -24,6 +24,10 @@ public sealed class CallerAuthenticator(AccountService accounts, IOptions<ApiKey
     private static readonly DomainError ApiKeyRequired =
         new(ErrorKind.Unauthenticated, "API_KEY_REQUIRED", "This call needs a valid API key in the x-api-key metadata.");
 
+    // Same reason as a missing token, so clients handle both alike; the message names what is wrong.
+    private static readonly DomainError AuthorizationNotBearer =
+        new(ErrorKind.Unauthenticated, "SESSION_REQUIRED", "The authorization metadata must read \"Bearer \" followed by the session token.");
+
     private static readonly DomainError ScopeMissing =
         new(ErrorKind.PermissionDenied, "API_KEY_SCOPE_MISSING", "The API key does not have the scope this call needs.");
 
@@ -35,6 +39,11 @@ public sealed class CallerAuthenticator(AccountService accounts, IOptions<ApiKey
             case AnonymousCallerAttribute:
                 return AnonymousCaller.Instance;
             case UserCallerAttribute userCaller:
+                if (headers.GetValue(AuthorizationHeader) is not null && BearerToken(headers) is null)
+                {
+                    return AuthorizationNotBearer;
+                }
+
                 var user = await accounts.AuthenticateAsync(BearerToken(headers), userCaller.AllowUnconfirmedLogin, ct);
                 return user.IsSuccess ? new UserCaller(user.Value) : user.Error;
             case ServiceCallerAttribute service:

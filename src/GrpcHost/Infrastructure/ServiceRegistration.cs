@@ -45,6 +45,8 @@ internal static class ServiceRegistration
         services.AddScoped<IProductCatalogue, StoredProductCatalogue>();
         services.AddSingleton(configuration.GetSection("Billing").Get<BillingOptions>() ?? new BillingOptions());
         services.AddScoped<BillingService>();
+        services.AddScoped<BillingAdministration>();
+        services.AddSingleton(CurrenciesFrom(configuration));
         services.AddScoped<OrderService>();
         services.AddScoped<UnpaidInvoiceService>();
         services.AddScoped<WalletFinances>();
@@ -106,5 +108,13 @@ internal static class ServiceRegistration
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("store");
         return services;
+    }
+
+    /// <summary>The traded currencies; a code outside ISO 4217 stops the host at start, not at the first top-up.</summary>
+    private static CurrencyOptions CurrenciesFrom(IConfiguration configuration)
+    {
+        var currencies = configuration.GetSection(CurrencyOptions.Section).Get<CurrencyOptions>() ?? new CurrencyOptions();
+        _ = currencies.Codes;
+        return currencies;
     }
 }

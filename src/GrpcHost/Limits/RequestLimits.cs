@@ -57,7 +57,7 @@ public sealed class RequestLimitsInterceptor(IOptions<RequestLimitOptions> optio
     {
         foreach (var field in message.Descriptor.Fields.InFieldNumberOrder())
         {
-            var path = prefix + field.JsonName;
+            var path = prefix + field.Name;
             var value = field.Accessor.GetValue(message);
             if (field.IsMap)
             {

@@ -271,7 +271,7 @@ internal sealed partial class BillingGrpcService(
 
 /// <summary>The Support gRPC service, for staff API keys with the <c>support</c> scope.</summary>
 internal sealed class SupportGrpcService(
-    Core.Billing.BillingService billing, UnpaidInvoiceService unpaid, TimeProvider clock, ISecretGenerator random, Core.Notifications.IOutboxStore outbox)
+    Core.Billing.BillingService billing, BillingAdministration administration, UnpaidInvoiceService unpaid, TimeProvider clock, ISecretGenerator random, Core.Notifications.IOutboxStore outbox)
     : SupportService.SupportServiceBase
 {
     /// <summary>The scope of support staff's API keys.</summary>
@@ -281,7 +281,7 @@ internal sealed class SupportGrpcService(
     public override async Task<GrantVoucherResponse> GrantVoucher(GrantVoucherRequest request, ServerCallContext context)
     {
         var id = ResourceNames.ParseOrganization(request.Organization, "organization").OrThrow();
-        var voucher = (await billing.GrantVoucherAsync(id, (CoreProductType)request.ProductType, context.CancellationToken)).OrThrow();
+        var voucher = (await administration.GrantVoucherAsync(id, (CoreProductType)request.ProductType, context.CancellationToken)).OrThrow();
         return new GrantVoucherResponse { Voucher = ToProto(voucher) };
     }
 
@@ -293,14 +293,14 @@ internal sealed class SupportGrpcService(
             string.IsNullOrEmpty(request.Currency) ? "CHF" : request.Currency.ToUpperInvariant(),
             request.ValidFrom?.ToDateTimeOffset() ?? DateTimeOffset.MinValue, request.ValidUntil?.ToDateTimeOffset() ?? DateTimeOffset.MinValue,
             request.MaxRedemptions, request.ProductTypes.Select(t => (CoreProductType)t), request.MinimumOrderMinor, request.OncePerOrganization);
-        var created = (await billing.CreatePromotionAsync(promotion, context.CancellationToken)).OrThrow();
+        var created = (await administration.CreatePromotionAsync(promotion, context.CancellationToken)).OrThrow();
         return new CreatePromotionCodeResponse { Code = created.Code };
     }
 
     [ServiceCaller(Scope)]
     public override async Task<SetCataloguePriceResponse> SetCataloguePrice(SetCataloguePriceRequest request, ServerCallContext context)
     {
-        (await billing.SetPriceAsync(new Core.Organizations.CatalogueEntry(
+        (await administration.SetPriceAsync(new Core.Organizations.CatalogueEntry(
             (CoreProductType)request.ProductType, request.PriceMinor, request.Currency, request.PeriodMonths, request.VatRateBasisPoints), context.CancellationToken)).OrThrow();
         return new SetCataloguePriceResponse();
     }

@@ -42,7 +42,7 @@ internal sealed class OrganizationsGrpcService(OrganizationService organizations
     public override async Task<CreateOrganizationResponse> CreateOrganization(CreateOrganizationRequest request, ServerCallContext context)
     {
         var view = (await organizations.CreateAsync(context.User(), ToCore(request.ContactDetails), context.CancellationToken)).OrThrow();
-        return new CreateOrganizationResponse { Organization = ToProto(view) };
+        return new CreateOrganizationResponse { Organization = ToProto(view, context.User().Login) };
     }
 
     [UserCaller]
@@ -50,7 +50,7 @@ internal sealed class OrganizationsGrpcService(OrganizationService organizations
     {
         var id = ResourceNames.ParseOrganization(request.Name, "name").OrThrow();
         var view = (await organizations.GetAsync(context.User(), id, context.CancellationToken)).OrThrow();
-        return new GetOrganizationResponse { Organization = ToProto(view) };
+        return new GetOrganizationResponse { Organization = ToProto(view, context.User().Login) };
     }
 
     [UserCaller]
@@ -58,7 +58,7 @@ internal sealed class OrganizationsGrpcService(OrganizationService organizations
     {
         var page = (await organizations.ListMineAsync(context.User(), request.PageSize, request.PageToken, context.CancellationToken)).OrThrow();
         var response = new ListOrganizationsResponse { NextPageToken = page.NextPageToken };
-        response.Organizations.AddRange(page.Items.Select(v => ToProto(v)));
+        response.Organizations.AddRange(page.Items.Select(v => ToProto(v, context.User().Login)));
         return response;
     }
 
@@ -67,7 +67,7 @@ internal sealed class OrganizationsGrpcService(OrganizationService organizations
     {
         var id = ResourceNames.ParseOrganization(request.Name, "name").OrThrow();
         var view = (await organizations.SwitchAsync(context.User(), id, context.SignInContext(), context.CancellationToken)).OrThrow();
-        return new SwitchOrganizationResponse { Organization = ToProto(view) };
+        return new SwitchOrganizationResponse { Organization = ToProto(view, context.User().Login) };
     }
 
     [UserCaller]
@@ -96,7 +96,7 @@ internal sealed class OrganizationsGrpcService(OrganizationService organizations
         var given = organization.ContactDetails ?? new ProtoContact();
         var view = (await organizations.UpdateContactAsync(
             context.User(), id, current => Merge(current, given, fields), organization.Etag, context.CancellationToken)).OrThrow();
-        return new UpdateOrganizationResponse { Organization = ToProto(view) };
+        return new UpdateOrganizationResponse { Organization = ToProto(view, context.User().Login) };
     }
 
     [UserCaller]
@@ -230,7 +230,7 @@ internal sealed class OrganizationsGrpcService(OrganizationService organizations
     {
         var (_, invitationId) = ResourceNames.ParseChild(request.Name, "invitations", "name").OrThrow();
         var view = (await organizations.AcceptInvitationAsync(context.User(), invitationId, context.CancellationToken)).OrThrow();
-        return new AcceptInvitationResponse { Organization = ToProto(view) };
+        return new AcceptInvitationResponse { Organization = ToProto(view, context.User().Login) };
     }
 
     [UserCaller]

@@ -73,11 +73,11 @@ public sealed class EfAccountStore(HostingDbContext db) : IAccountStore
         db.Set<LoginConfirmation>().FirstOrDefaultAsync(c => c.AccountId == accountId, cancellationToken);
 
     /// <inheritdoc />
-    public async Task<(bool Confirmed, DateTimeOffset CreatedAt)?> FindLoginStateAsync(Guid accountId, CancellationToken cancellationToken)
+    public async Task<(bool Confirmed, DateTimeOffset CreatedAt, EmailAddress Login)?> FindLoginStateAsync(Guid accountId, CancellationToken cancellationToken)
     {
         var state = await db.Set<UserAccount>().AsNoTracking().Where(a => a.Id == accountId)
-            .Select(a => new { a.LoginConfirmed, a.CreatedAt }).FirstOrDefaultAsync(cancellationToken);
-        return state is null ? null : (state.LoginConfirmed, state.CreatedAt);
+            .Select(a => new { a.LoginConfirmed, a.CreatedAt, a.Login }).FirstOrDefaultAsync(cancellationToken);
+        return state is null ? null : (state.LoginConfirmed, state.CreatedAt, state.Login);
     }
 
     /// <inheritdoc />

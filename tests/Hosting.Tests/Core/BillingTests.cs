@@ -163,7 +163,7 @@ public sealed class BillingTests : IDisposable
     public async Task AFailedPayment_ChangesNothing(string method, string reason)
     {
         var s = await SetUpAsync(walletBalance: 1_000);
-        await _h.Billing().CreatePromotionAsync(PromotionCode.Create(_h.Random.NewId(), "SPRING", 1_000, 0, "CHF", AccountsHarness.Start, AccountsHarness.Start.AddDays(30), 5, [], 0, false));
+        await _h.BillingAdmin().CreatePromotionAsync(PromotionCode.Create(_h.Random.NewId(), "SPRING", 1_000, 0, "CHF", AccountsHarness.Start, AccountsHarness.Start.AddDays(30), 5, [], 0, false));
 
         ResultAssert.Fails(await _h.Billing().CheckoutAsync(s.Owner, s.OrganizationId, Order([s.Hosting], method, promotion: "spring")), reason);
 
@@ -196,7 +196,7 @@ public sealed class BillingTests : IDisposable
         var other = (await _h.Organizations().CreateAsync(s.Owner, Contacts.Person)).Value.Organization.Id;
         var start = AccountsHarness.Start;
         async Task Code(string code, int percent, long amount, DateTimeOffset from, DateTimeOffset until, int max, ProductType[] types, long minimum, bool once) =>
-            Assert.True((await _h.Billing().CreatePromotionAsync(PromotionCode.Create(_h.Random.NewId(), code, percent, amount, "CHF", from, until, max, types, minimum, once))).IsSuccess);
+            Assert.True((await _h.BillingAdmin().CreatePromotionAsync(PromotionCode.Create(_h.Random.NewId(), code, percent, amount, "CHF", from, until, max, types, minimum, once))).IsSuccess);
         await Code("HALF", 5_000, 0, start, start.AddDays(30), 10, [ProductType.WebHosting], 0, true);
         await Code("LATER", 1_000, 0, start.AddDays(5), start.AddDays(30), 10, [], 0, false);
         await Code("OLD", 1_000, 0, start.AddDays(-30), start, 10, [], 0, false);
@@ -225,7 +225,7 @@ public sealed class BillingTests : IDisposable
     public async Task AmountDiscountLargerThanTheLine_IsCappedAtTheLine_AndAFullDiscountHasNoVat()
     {
         var s = await SetUpAsync(walletBalance: 100_000);
-        await _h.Billing().CreatePromotionAsync(PromotionCode.Create(_h.Random.NewId(), "HUGE", 0, 1_000_000, "CHF", AccountsHarness.Start, AccountsHarness.Start.AddDays(1), 5, [], 0, false));
+        await _h.BillingAdmin().CreatePromotionAsync(PromotionCode.Create(_h.Random.NewId(), "HUGE", 0, 1_000_000, "CHF", AccountsHarness.Start, AccountsHarness.Start.AddDays(1), 5, [], 0, false));
 
         var quote = (await _h.Billing().ProFormaAsync(s.Owner, s.OrganizationId, Order([s.Hosting, s.Domain], promotion: "HUGE"))).Value.Quote;
 
@@ -240,7 +240,7 @@ public sealed class BillingTests : IDisposable
     {
         var s = await SetUpAsync();
         var ids = Enumerable.Range(0, 25).Select(i => AddProduct(s.OrganizationId, ProductType.DomainName, $"d{i}.ch", null)).ToList();
-        await _h.Billing().SetPriceAsync(new CatalogueEntry(ProductType.DomainName, 7, "CHF", 12, 810));
+        await _h.BillingAdmin().SetPriceAsync(new CatalogueEntry(ProductType.DomainName, 7, "CHF", 12, 810));
 
         var quote = (await _h.Billing().ProFormaAsync(s.Owner, s.OrganizationId, Order(ids))).Value.Quote;
 
@@ -256,7 +256,7 @@ public sealed class BillingTests : IDisposable
         var s = await SetUpAsync(walletBalance: 100_000);
         var other = (await _h.Organizations().CreateAsync(s.Owner, Contacts.Person)).Value.Organization.Id;
         var otherDomain = AddProduct(other, ProductType.DomainName, "other.ch", null);
-        await _h.Billing().GrantVoucherAsync(s.OrganizationId, ProductType.DomainName);
+        await _h.BillingAdmin().GrantVoucherAsync(s.OrganizationId, ProductType.DomainName);
 
         var offer = (await _h.Billing().ProFormaAsync(s.Owner, s.OrganizationId, Order([s.Hosting, s.Domain]))).Value.Quote;
         Assert.Equal([s.Domain], offer.VouchersOffered);

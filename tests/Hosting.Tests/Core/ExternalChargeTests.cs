@@ -40,7 +40,7 @@ public sealed class ExternalChargeTests : IDisposable
         var (owner, id) = await OrganizationAsync();
         var (rival, rivalId) = await OrganizationAsync("rival@example.com");
         await _h.Wallets().TopUpAsync(rival, rivalId, Money.FromTrusted(10_000, "CHF"), SimulatedPaymentGateway.Success, "fund");
-        await _h.Billing().CreatePromotionAsync(PromotionCode.Create(_h.Random.NewId(), "LAST", 1_000, 0, "CHF", AccountsHarness.Start, AccountsHarness.Start.AddDays(30), 1, [], 0, false));
+        await _h.BillingAdmin().CreatePromotionAsync(PromotionCode.Create(_h.Random.NewId(), "LAST", 1_000, 0, "CHF", AccountsHarness.Start, AccountsHarness.Start.AddDays(30), 1, [], 0, false));
         var charges = _gateway.Charges;
         _gateway.DuringNextCharge = async () =>
             Assert.True((await _h.Orders().ConfirmAsync(rival, rivalId, Domain with { PromotionCode = "LAST" }, BillingService.WalletMethod, "rival")).IsSuccess);

@@ -49,7 +49,7 @@ public sealed class OrderTests : IDisposable
     public async Task CartSummary_PricesEachPeriodFromTheCatalogue_OffersVouchers_ExplainsARefusedCode_AndChangesNothing()
     {
         var (owner, id) = await OrganizationAsync(walletBalance: 50_000);
-        await _h.Billing().GrantVoucherAsync(id, ProductType.DomainName);
+        await _h.BillingAdmin().GrantVoucherAsync(id, ProductType.DomainName);
         var cart = new Cart([new CartLine(ProductType.WebHosting, "www.meier.ch", 24, false), new CartLine(ProductType.DomainName, "meier.ch", 12, false)], null, "NOSUCHCODE");
 
         var summary = (await _h.Orders().SummarizeAsync(owner, id, cart)).Value;
@@ -126,8 +126,8 @@ public sealed class OrderTests : IDisposable
     public async Task RefusedPayment_LeavesNoProductNoInvoiceNoRedemption()
     {
         var (owner, id) = await OrganizationAsync(walletBalance: 1_000);
-        await _h.Billing().GrantVoucherAsync(id, ProductType.DomainName);
-        await _h.Billing().CreatePromotionAsync(PromotionCode.Create(_h.Random.NewId(), "SPRING", 1_000, 0, "CHF", AccountsHarness.Start, AccountsHarness.Start.AddDays(30), 5, [], 0, false));
+        await _h.BillingAdmin().GrantVoucherAsync(id, ProductType.DomainName);
+        await _h.BillingAdmin().CreatePromotionAsync(PromotionCode.Create(_h.Random.NewId(), "SPRING", 1_000, 0, "CHF", AccountsHarness.Start, AccountsHarness.Start.AddDays(30), 5, [], 0, false));
         var cart = new Cart([Hosting12, Domain12 with { UseVoucher = true }], null, "SPRING");
 
         ResultAssert.Fails(await _h.Orders().ConfirmAsync(owner, id, cart, BillingService.WalletMethod, "poor"), "INSUFFICIENT_FUNDS");
@@ -191,8 +191,8 @@ public sealed class OrderTests : IDisposable
     public async Task CancellingAnUnpaidInvoice_IssuesAFullCreditNote_RemovesItsProducts_AndGivesBackVoucherAndCode()
     {
         var (owner, id) = await OrganizationAsync();
-        await _h.Billing().GrantVoucherAsync(id, ProductType.DomainName);
-        await _h.Billing().CreatePromotionAsync(PromotionCode.Create(_h.Random.NewId(), "SPRING", 1_000, 0, "CHF", AccountsHarness.Start, AccountsHarness.Start.AddDays(30), 1, [], 0, false));
+        await _h.BillingAdmin().GrantVoucherAsync(id, ProductType.DomainName);
+        await _h.BillingAdmin().CreatePromotionAsync(PromotionCode.Create(_h.Random.NewId(), "SPRING", 1_000, 0, "CHF", AccountsHarness.Start, AccountsHarness.Start.AddDays(30), 1, [], 0, false));
         var placed = (await _h.Orders().ConfirmAsync(owner, id, new Cart([Hosting12, Domain12 with { UseVoucher = true }], null, "SPRING"), PaymentCollector.BankTransferMethod, "o1")).Value;
         Assert.Equal(1, _h.Query(db => db.Set<PromotionCode>().Single().Redemptions));
 
@@ -327,13 +327,13 @@ public sealed class OrderTests : IDisposable
     [Trait("Rule", "BIL-10")]
     public async Task CataloguePrices_AreBounded_SoNoCartOverflows()
     {
-        ResultAssert.Fails(await _h.Billing().SetPriceAsync(new CatalogueEntry(ProductType.CloudServer, long.MaxValue / 2, "CHF", 12, 810)), "INVALID_PRICE");
-        Assert.True((await _h.Billing().SetPriceAsync(new CatalogueEntry(ProductType.CloudServer, BillingService.MaxPriceMinor, "CHF", 12, 810))).IsSuccess);
+        ResultAssert.Fails(await _h.BillingAdmin().SetPriceAsync(new CatalogueEntry(ProductType.CloudServer, long.MaxValue / 2, "CHF", 12, 810)), "INVALID_PRICE");
+        Assert.True((await _h.BillingAdmin().SetPriceAsync(new CatalogueEntry(ProductType.CloudServer, BillingAdministration.MaxPriceMinor, "CHF", 12, 810))).IsSuccess);
         var (owner, id) = await OrganizationAsync();
         var lines = Enumerable.Range(0, Hosting.Core.Billing.Cart.MaxLines).Select(i => new CartLine(ProductType.CloudServer, $"vm{i}", 12, false)).ToArray();
 
         var summary = (await _h.Orders().SummarizeAsync(owner, id, Cart(lines))).Value;
 
-        Assert.Equal(Hosting.Core.Billing.Cart.MaxLines * (BillingService.MaxPriceMinor + Rounding.OfBasisPoints(BillingService.MaxPriceMinor, 810)), summary.Quote.TotalMinor);
+        Assert.Equal(Hosting.Core.Billing.Cart.MaxLines * (BillingAdministration.MaxPriceMinor + Rounding.OfBasisPoints(BillingAdministration.MaxPriceMinor, 810)), summary.Quote.TotalMinor);
     }
 }

@@ -134,7 +134,7 @@ public sealed class HostPlumbingTests
 
         public Task<LoginConfirmation?> FindLoginConfirmationAsync(Guid accountId, CancellationToken cancellationToken) => throw failure;
 
-        public Task<(bool Confirmed, DateTimeOffset CreatedAt)?> FindLoginStateAsync(Guid accountId, CancellationToken cancellationToken) => throw failure;
+        public Task<(bool Confirmed, DateTimeOffset CreatedAt, EmailAddress Login)?> FindLoginStateAsync(Guid accountId, CancellationToken cancellationToken) => throw failure;
 
         public Task<int> CountActivitySinceAsync(Guid accountId, Hosting.Core.Accounts.ActivityKind kind, DateTimeOffset since, CancellationToken cancellationToken) => throw failure;
 

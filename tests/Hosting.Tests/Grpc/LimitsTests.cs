@@ -57,7 +57,7 @@ public sealed class LimitsTests(LimitedHostFactory host) : IClassFixture<Limited
         var status = await RpcAssert.FailsAsync(
             () => Organizations.CreateOrganizationAsync(new CreateOrganizationRequest { ContactDetails = contact }, auth).ResponseAsync, StatusCode.InvalidArgument, "FIELD_TOO_LONG");
 
-        Assert.Equal("contactDetails.city", status.ViolatedField());
+        Assert.Equal("contact_details.city", status.ViolatedField());
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public sealed class LimitsTests(LimitedHostFactory host) : IClassFixture<Limited
         var error = Hosting.GrpcHost.Limits.RequestLimitsInterceptor.FirstViolation(request, "", new Hosting.GrpcHost.Limits.RequestLimitOptions());
 
         Assert.Equal("INVALID_TIMESTAMP", error?.Reason);
-        Assert.Equal("validFrom", Assert.Single(error!.Fields).Field);
+        Assert.Equal("valid_from", Assert.Single(error!.Fields).Field);
     }
 
     [Fact]

@@ -97,10 +97,19 @@ public sealed class AccountsHarness : IDisposable
     {
         Gateway ??= new SimulatedPaymentGateway(Random);
         var db = NewDb();
-        return new WalletService(new EfWalletStore(db), new EfOrganizationStore(db), PaymentGateway, Clock, Random, WalletOptions);
+        return new WalletService(new EfWalletStore(db), new EfOrganizationStore(db), PaymentGateway, Clock, Random, WalletOptions, Currencies);
     }
 
     public BillingOptions BillingOptions { get; } = new();
+
+    public CurrencyOptions Currencies { get; set; } = new();
+
+    /// <summary>Support's billing use cases with their own unit of work.</summary>
+    public BillingAdministration BillingAdmin()
+    {
+        var db = NewDb();
+        return new BillingAdministration(new EfBillingStore(db), new EfOrganizationStore(db), Clock, Random, Currencies);
+    }
 
     /// <summary>The billing domain with its own unit of work, as one request has.</summary>
     public BillingService Billing()
@@ -109,7 +118,7 @@ public sealed class AccountsHarness : IDisposable
         var db = NewDb();
         var billing = new EfBillingStore(db);
         var organizations = new EfOrganizationStore(db);
-        var wallets = new WalletService(new EfWalletStore(db), organizations, PaymentGateway, Clock, Random, WalletOptions);
+        var wallets = new WalletService(new EfWalletStore(db), organizations, PaymentGateway, Clock, Random, WalletOptions, Currencies);
         return new BillingService(billing, organizations, wallets, PaymentGateway, new StoredProductCatalogue(billing), Clock, Random, BillingOptions);
     }
 
@@ -120,7 +129,7 @@ public sealed class AccountsHarness : IDisposable
         var db = NewDb();
         var billing = new EfBillingStore(db);
         var organizations = new EfOrganizationStore(db);
-        var wallets = new WalletService(new EfWalletStore(db), organizations, PaymentGateway, Clock, Random, WalletOptions);
+        var wallets = new WalletService(new EfWalletStore(db), organizations, PaymentGateway, Clock, Random, WalletOptions, Currencies);
         return new OrderService(billing, organizations, wallets, new StoredProductCatalogue(billing), Clock, Random, BillingOptions);
     }
 
@@ -130,7 +139,7 @@ public sealed class AccountsHarness : IDisposable
         Gateway ??= new SimulatedPaymentGateway(Random);
         var db = NewDb();
         var organizations = new EfOrganizationStore(db);
-        var wallets = new WalletService(new EfWalletStore(db), organizations, PaymentGateway, Clock, Random, WalletOptions);
+        var wallets = new WalletService(new EfWalletStore(db), organizations, PaymentGateway, Clock, Random, WalletOptions, Currencies);
         return new UnpaidInvoiceService(new EfBillingStore(db), organizations, wallets, Clock, Random, BillingOptions);
     }
 
