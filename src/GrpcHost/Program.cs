@@ -16,6 +16,7 @@ app.MapGrpcService<WalletGrpcService>();
 app.MapGrpcService<MailboxesGrpcService>();
 app.MapGrpcService<BillingGrpcService>();
 app.MapGrpcService<SupportGrpcService>();
+app.MapGrpcService<EventsGrpcService>();
 app.MapGrpcHealthChecksService();
 app.MapGrpcReflectionService();
 

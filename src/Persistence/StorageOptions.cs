@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Hosting.Persistence.Events;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Hosting.Persistence;
@@ -31,17 +32,21 @@ public sealed class StorageOptions
     {
         if (IsPostgres)
         {
-            services.AddDbContext<HostingDbContext, PostgresHostingDbContext>(ApplyPostgres);
+            services.AddDbContext<HostingDbContext, PostgresHostingDbContext>((sp, b) => ApplyPostgres(b.AddInterceptors(RecorderOf(sp))));
         }
         else if (string.Equals(Provider, Sqlite, StringComparison.OrdinalIgnoreCase))
         {
-            services.AddDbContext<HostingDbContext>(ApplySqlite);
+            services.AddDbContext<HostingDbContext>((sp, b) => ApplySqlite(b.AddInterceptors(RecorderOf(sp))));
         }
         else
         {
             throw new InvalidOperationException($"Unknown storage provider '{Provider}'. Supported: {Sqlite}, {Postgres}.");
         }
     }
+
+    // Every context of the host records the events of its changes (EVT-1).
+    private static EventRecorder RecorderOf(IServiceProvider services) =>
+        new(services.GetService<TimeProvider>() ?? TimeProvider.System, services.GetRequiredService<Hosting.Core.Shared.ISecretGenerator>(), services.GetService<Hosting.Core.Events.EventSignal>());
 
     /// <summary>Configures EF for SQLite, creating the database file's folder if needed.</summary>
     public void ApplySqlite(DbContextOptionsBuilder builder)

@@ -1,5 +1,6 @@
 using Hosting.Core.Accounts;
 using Hosting.Core.Billing;
+using Hosting.Core.Events;
 using Hosting.Core.Mailboxes;
 using Hosting.Core.Notifications;
 using Hosting.Core.Organizations;
@@ -58,6 +59,11 @@ internal static class ServiceRegistration
         services.AddScoped<WalletAuditor>();
         services.AddSingleton(configuration.GetSection("Organizations").Get<OrganizationOptions>() ?? new OrganizationOptions());
         services.AddScoped<OrganizationService>();
+        services.AddSingleton(configuration.GetSection(EventOptions.Section).Get<EventOptions>() ?? new EventOptions());
+        services.AddSingleton<EventSignal>();
+        services.AddScoped<IEventStore, EfEventStore>();
+        services.AddScoped<EventFeed>();
+        services.AddHostedService<EventRetentionService>();
 
         services.Configure<NotificationOptions>(configuration.GetSection(NotificationOptions.Section));
         services.Configure<SmtpOptions>(configuration.GetSection("Notifications:Smtp"));

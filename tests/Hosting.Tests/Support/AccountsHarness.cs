@@ -49,7 +49,7 @@ public sealed class AccountsHarness : IDisposable
 
     public HostingDbContext NewDb()
     {
-        var options = new DbContextOptionsBuilder<HostingDbContext>().UseSqlite(_connection).Options;
+        var options = new DbContextOptionsBuilder<HostingDbContext>().UseSqlite(_connection).AddInterceptors(new Hosting.Persistence.Events.EventRecorder(Clock, Random)).Options;
         return new HostingDbContext(options);
     }
 

@@ -20,6 +20,7 @@ public class HostFactory : WebApplicationFactory<Program>
 {
     public const string SupportKey = "support-key-0123456789-abcdefghijklmnop";
     public const string OperatorKey = "operator-key-0123456789-abcdefghijklmno";
+    public const string EventsKey = "events-key-0123456789-abcdefghijklmnopqr";
 
     private readonly string _folder = Directory.CreateTempSubdirectory("hosting-tests-").FullName;
 
@@ -52,8 +53,13 @@ public class HostFactory : WebApplicationFactory<Program>
         builder.UseSetting("ApiKeys:Keys:1:Key", OperatorKey);
         builder.UseSetting("ApiKeys:Keys:1:Scopes:0", "payouts");
         builder.UseSetting("ApiKeys:Keys:1:Scopes:1", "audit");
+        builder.UseSetting("ApiKeys:Keys:2:Name", "provisioning");
+        builder.UseSetting("ApiKeys:Keys:2:Key", EventsKey);
+        builder.UseSetting("ApiKeys:Keys:2:Scopes:0", "events");
         // Suites sign in hundreds of times from one address; the limits have their own tests.
         builder.UseSetting("RateLimiting:Enabled", "false");
+        // A provider trading in a third currency: the suites' wallets open in USD too.
+        builder.UseSetting("Currencies:Traded", "CHF,EUR,USD");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

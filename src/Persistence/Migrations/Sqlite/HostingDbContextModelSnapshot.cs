@@ -558,6 +558,54 @@ namespace Hosting.Persistence.Migrations.Sqlite
                     b.ToTable("PromotionRedemptions", (string)null);
                 });
 
+            modelBuilder.Entity("Hosting.Core.Events.HostingEvent", b =>
+                {
+                    b.Property<long>("Position")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Data")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("OccurredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Resource")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Transaction")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0L);
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Position");
+
+                    b.HasIndex("Id")
+                        .IsUnique();
+
+                    b.HasIndex("OccurredAt");
+
+                    b.HasIndex("Transaction", "Position");
+
+                    b.HasIndex("OrganizationId", "Transaction", "Position");
+
+                    b.ToTable("Events", (string)null);
+                });
+
             modelBuilder.Entity("Hosting.Core.Mailboxes.Mailbox", b =>
                 {
                     b.Property<Guid>("Id")
