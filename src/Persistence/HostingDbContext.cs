@@ -1,4 +1,7 @@
+using Hosting.Core.Shared;
+using Hosting.Persistence.Events;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Hosting.Persistence;
 
@@ -18,6 +21,18 @@ public class HostingDbContext : DbContext
     protected HostingDbContext(DbContextOptions options)
         : base(options)
     {
+    }
+
+    /// <inheritdoc />
+    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
+    {
+        // EVT-1 holds for every context, the host's and an embedder's: one built without the
+        // recorder gets one on the system clock.
+        var interceptors = optionsBuilder.Options.FindExtension<CoreOptionsExtension>()?.Interceptors ?? [];
+        if (!interceptors.OfType<EventRecorder>().Any())
+        {
+            optionsBuilder.AddInterceptors(new EventRecorder(TimeProvider.System, new SystemSecretGenerator()));
+        }
     }
 
     /// <inheritdoc />
