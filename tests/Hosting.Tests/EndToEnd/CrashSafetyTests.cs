@@ -15,6 +15,7 @@ namespace Hosting.Tests.EndToEnd;
 public abstract class CrashSafetyTestsBase
 {
     private const string AuditKey = "crash-audit-key-0123456789-abcdefghij";
+    private const string EventsKey = "crash-events-key-0123456789-abcdefghi";
 
     /// <summary>Settings that put the host on this class's store, or null when it is not available here.</summary>
     protected abstract string[]? StoreSettings(string dataFolder);
@@ -25,12 +26,14 @@ public abstract class CrashSafetyTestsBase
     [InlineData(3)]
     [Trait("Rule", "WAL-4")]
     [Trait("Rule", "WAL-2")]
+    [Trait("Rule", "EVT-1")]
     public async Task HostKilledDuringPaymentsAndTopUps_KeepsEveryAcknowledgedMovement_AndTheLedgerSound(int seed)
     {
         var data = Directory.CreateTempSubdirectory("hosting-crash-").FullName;
         var store = StoreSettings(data);
         Skip.If(store is null, $"PostgreSQL lane not configured: set {PostgresHostFactory.Variable} (.ci/run does).");
-        string[] settings = [.. store, "--ApiKeys:Keys:0:Name=auditor", $"--ApiKeys:Keys:0:Key={AuditKey}", "--ApiKeys:Keys:0:Scopes:0=audit"];
+        string[] settings = [.. store, "--ApiKeys:Keys:0:Name=auditor", $"--ApiKeys:Keys:0:Key={AuditKey}", "--ApiKeys:Keys:0:Scopes:0=audit",
+            "--ApiKeys:Keys:1:Name=provisioning", $"--ApiKeys:Keys:1:Key={EventsKey}", "--ApiKeys:Keys:1:Scopes:0=events"];
         var random = new Random(seed);
         var killAfter = random.Next(10, 60);
         try
@@ -140,6 +143,14 @@ public abstract class CrashSafetyTestsBase
                 }
 
                 Assert.Equal(await CountPaymentsAsync(wallet, organization, owner), await CountPaidInvoicesAsync(billing, organization, owner));
+
+                // EVT-1: the feed has exactly the movements that committed, each once, and an
+                // invoice.paid event per paid invoice: no change without its event, no event without its change.
+                var events = await EventsAsync(new Hosting.Events.V1.EventsService.EventsServiceClient(restarted.Channel()), organization);
+                var moved = events.Where(e => e.Type is "wallet.credited" or "wallet.debited").Select(e => e.Data["transaction"]).ToList();
+                Assert.Equal(moved.Count, moved.Distinct().Count());
+                Assert.Equal(recorded.Order(), moved.Order());
+                Assert.Equal(await CountPaidInvoicesAsync(billing, organization, owner), events.Count(e => e.Type == "invoice.paid"));
             }
         }
         finally
@@ -150,6 +161,22 @@ public abstract class CrashSafetyTestsBase
     }
 
     private static Money Chf(long minor) => new() { Minor = minor, Currency = "CHF" };
+
+    private static async Task<List<Hosting.Events.V1.Event>> EventsAsync(Hosting.Events.V1.EventsService.EventsServiceClient events, string organization)
+    {
+        var all = new List<Hosting.Events.V1.Event>();
+        var cursor = string.Empty;
+        while (true)
+        {
+            var page = await events.ListEventsAsync(new Hosting.Events.V1.ListEventsRequest { Cursor = cursor, Organization = organization, PageSize = 500 }, new Metadata { { "x-api-key", EventsKey } });
+            all.AddRange(page.Events);
+            cursor = page.NextCursor;
+            if (page.Events.Count < 500)
+            {
+                return all;
+            }
+        }
+    }
 
     private static async Task<int> CountPaymentsAsync(WalletService.WalletServiceClient wallet, string organization, Metadata auth)
     {
