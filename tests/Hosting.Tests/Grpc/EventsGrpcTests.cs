@@ -361,6 +361,74 @@ public abstract class EventsGrpcTestsBase<TFactory>(TFactory host) : IClassFixtu
         Assert.Equal(24, committed.Count(e => e.Type == "wallet.credited"));
         Assert.Equal(committed.Select(e => e.Id), seen.Select(e => e.Id));
     }
+
+    [SkippableTheory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [Trait("Rule", "EVT-2")]
+    public async Task AWatcherDisconnectingAtRandomDuringConcurrentChanges_ReceivesTheCommittedFeedInOrder(int seed)
+    {
+        host.SkipUnlessAvailable();
+        var random = new Random(seed);
+        var owners = new List<(Metadata Auth, string Organization)>();
+        for (var i = 0; i < 3; i++)
+        {
+            var (auth, _, organization) = await OwnerAsync($"events-chaos{seed}-{i}");
+            owners.Add((auth, organization));
+        }
+
+        var start = await EndCursorAsync();
+        var scripts = owners.Select(_ => Enumerable.Range(0, 8).Select(_ => random.Next(3)).ToArray()).ToArray();
+        var disconnects = Enumerable.Range(0, 6).Select(_ => random.Next(1, 6)).ToArray();
+        var writers = owners.Select((o, client) => Task.Run(async () =>
+        {
+            for (var i = 0; i < scripts[client].Length; i++)
+            {
+                var amount = new Hosting.Wallets.V1.Money { Minor = 1_000 + i, Currency = "CHF" };
+                _ = scripts[client][i] switch
+                {
+                    0 => await Wallets.TopUpWalletAsync(new TopUpWalletRequest { Parent = o.Organization, Amount = amount, PaymentMethod = "sim-success", RequestId = $"c{i}" }, o.Auth),
+                    1 => (object)await Billing.ConfirmOrderAsync(Order(o.Organization, "bank-transfer", $"o{i}", Hosting.Organizations.V1.ProductType.DomainName, $"chaos{seed}-{client}-{i}.ch"), o.Auth),
+                    _ => await Organizations.UpdateOrganizationAsync(new UpdateOrganizationRequest
+                    {
+                        Organization = new Hosting.Organizations.V1.Organization { Name = o.Organization, ContactDetails = new Hosting.Organizations.V1.ContactDetails { City = $"City {i}" } },
+                        UpdateMask = new FieldMask { Paths = { "contact_details.city" } },
+                    }, o.Auth),
+                };
+            }
+        })).ToArray();
+
+        // The watcher reads a few events, drops the connection, and resumes from its last cursor.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var received = new List<Event>();
+        var cursor = start;
+        var round = 0;
+        while (!writers.All(w => w.IsCompleted) || round < disconnects.Length)
+        {
+            using var watch = Events.WatchEvents(new WatchEventsRequest { Cursor = cursor }, Reader, cancellationToken: timeout.Token);
+            var take = disconnects[round++ % disconnects.Length];
+            for (var i = 0; i < take; i++)
+            {
+                var next = watch.ResponseStream.MoveNext(timeout.Token);
+                if (await Task.WhenAny(next, Task.Delay(300, timeout.Token)) != next)
+                {
+                    break; // caught up for now: disconnect and come back
+                }
+
+                if (await next && watch.ResponseStream.Current.Event is { } e)
+                {
+                    received.Add(e);
+                    cursor = e.Cursor;
+                }
+            }
+        }
+
+        await Task.WhenAll(writers);
+        received.AddRange((await ReadAsync(cursor, pageSize: 500)).Events);
+        var committed = (await ReadAsync(start, pageSize: 500)).Events;
+        Assert.Equal(committed.Select(e => e.Id), received.Select(e => e.Id));
+        Assert.True(committed.Count(e => e.Type == "wallet.credited") == scripts.Sum(s => s.Count(x => x == 0)));
+    }
 }
 
 /// <summary>The suite on SQLite, the embedded store.</summary>
