@@ -512,9 +512,9 @@ public sealed class BillingService(
         }
 
         var now = clock.GetUtcNow();
-        var number = await _pricing.NextNumberAsync(InvoiceSequence.SingletonId, ct).ConfigureAwait(false);
-        var invoice = Invoice.Issue(random.NewId(), organizationId, number, now, quote.Value, organization.Name, address.Value, method, payment.Value);
+        var invoice = Invoice.Issue(random.NewId(), organizationId, 0, now, quote.Value, organization.Name, address.Value, method, payment.Value);
         store.Add(invoice);
+        _pricing.NumberOnCommit(InvoiceSequence.SingletonId, invoice);
         var products = await organizations.ListProductsAsync(organizationId, ct).ConfigureAwait(false);
         foreach (var product in products.Where(p => order.ProductIds.Contains(p.Id)))
         {
