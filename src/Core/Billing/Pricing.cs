@@ -112,10 +112,13 @@ public sealed class Pricing(IBillingStore store, TimeProvider clock)
     /// <summary>Records what a quote consumed against the issued invoice: its vouchers and its promotion redemption.</summary>
     public async Task RedeemAsync(Guid organizationId, Quote quote, Guid invoiceId, Guid redemptionId, CancellationToken ct)
     {
-        var vouchers = await store.UnusedVouchersAsync(organizationId, ct).ConfigureAwait(false);
-        foreach (var voucher in vouchers.Where(v => quote.VouchersUsed.Contains(v.Id)))
+        if (quote.VouchersUsed.Count > 0)
         {
-            voucher.Use(invoiceId);
+            var vouchers = await store.UnusedVouchersAsync(organizationId, ct).ConfigureAwait(false);
+            foreach (var voucher in vouchers.Where(v => quote.VouchersUsed.Contains(v.Id)))
+            {
+                voucher.Use(invoiceId);
+            }
         }
 
         if (quote.Promotion is { } promotion)
