@@ -20,6 +20,7 @@ internal sealed class UnitOfWork(HostingDbContext db)
     private IDbContextTransaction? _transaction;
     private SqliteWriteGate.Lease? _lease;
     private bool _opened;
+    private SqliteTransaction? _owned;
 
     /// <summary>Numbers <paramref name="document"/> when the unit of work commits.</summary>
     public void NumberOnCommit(int sequenceId, object document)
@@ -87,6 +88,8 @@ internal sealed class UnitOfWork(HostingDbContext db)
         _numberOnCommit.Clear();
         _transaction?.Dispose();
         _transaction = null;
+        _owned?.Dispose();
+        _owned = null;
         if (_opened)
         {
             _opened = false;
@@ -118,9 +121,9 @@ internal sealed class UnitOfWork(HostingDbContext db)
             var connection = (SqliteConnection)db.Database.GetDbConnection();
 
             // IMMEDIATE: the write lock is taken at BEGIN, so no statement of the transaction can meet a busy database mid-way.
-            var transaction = connection.BeginTransaction(IsolationLevel.Serializable, deferred: false);
+            _owned = connection.BeginTransaction(IsolationLevel.Serializable, deferred: false);
             _opened = true;
-            _transaction = await db.Database.UseTransactionAsync(transaction, cancellationToken);
+            _transaction = await db.Database.UseTransactionAsync(_owned, cancellationToken);
         }
         else
         {
@@ -135,6 +138,13 @@ internal sealed class UnitOfWork(HostingDbContext db)
         {
             await _transaction.DisposeAsync();
             _transaction = null;
+        }
+
+        // EF does not own a transaction it was handed: ours is rolled back here unless committed (a shared connection stays open).
+        if (_owned is not null)
+        {
+            await _owned.DisposeAsync();
+            _owned = null;
         }
 
         if (_opened)
