@@ -23,6 +23,32 @@ public class HostingDbContext : DbContext
     {
     }
 
+    private UnitOfWork? _work;
+
+    /// <summary>The write side of this context's unit of work.</summary>
+    internal UnitOfWork Work => _work ??= new UnitOfWork(this);
+
+    /// <summary>Forgets loaded and pending changes, pending numbers and an open write transaction, for a retry.</summary>
+    internal void Forget()
+    {
+        _work?.Reset();
+        ChangeTracker.Clear();
+    }
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        _work?.Reset();
+        base.Dispose();
+    }
+
+    /// <inheritdoc />
+    public override ValueTask DisposeAsync()
+    {
+        _work?.Reset();
+        return base.DisposeAsync();
+    }
+
     /// <inheritdoc />
     protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
     {

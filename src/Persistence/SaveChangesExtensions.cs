@@ -15,7 +15,7 @@ internal static class SaveChangesExtensions
     {
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            await (db is HostingDbContext hosting ? hosting.Work.SaveAsync(cancellationToken) : db.SaveChangesAsync(cancellationToken));
         }
         catch (DbUpdateConcurrencyException e)
         {
@@ -26,6 +26,10 @@ internal static class SaveChangesExtensions
             throw new DuplicateKeyException("A unique key was taken by a concurrent write.", e) { Key = KeyOf(e) };
         }
         catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: SerializationFailure or DeadlockDetected })
+        {
+            throw new ConcurrencyConflictException("A concurrent transaction won.", e);
+        }
+        catch (Npgsql.PostgresException e) when (e.SqlState is SerializationFailure or DeadlockDetected)
         {
             throw new ConcurrencyConflictException("A concurrent transaction won.", e);
         }

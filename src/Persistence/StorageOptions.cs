@@ -24,6 +24,12 @@ public sealed class StorageOptions
     /// <summary>The connection string; for SQLite it defaults to a file under <c>./data</c>.</summary>
     public string ConnectionString { get; set; } = "Data Source=data/hosting.db";
 
+    /// <summary>
+    /// SQLite's <c>synchronous</c> setting for every connection (<c>FULL</c>, <c>NORMAL</c>); empty keeps SQLite's
+    /// default (FULL). In WAL mode NORMAL survives a crash of the process but may lose the last commits on power loss.
+    /// </summary>
+    public string SqliteSynchronous { get; set; } = string.Empty;
+
     /// <summary>Whether this is the PostgreSQL provider.</summary>
     public bool IsPostgres => string.Equals(Provider, Postgres, StringComparison.OrdinalIgnoreCase);
 
@@ -64,6 +70,10 @@ public sealed class StorageOptions
         // A busy timeout lets concurrent writers wait for the lock instead of failing at once.
         csb.DefaultTimeout = Math.Max(csb.DefaultTimeout, 30);
         builder.UseSqlite(csb.ToString());
+        if (SqliteSynchronous is { Length: > 0 } synchronous)
+        {
+            builder.AddInterceptors(new SqlitePragmas(synchronous));
+        }
     }
 
     /// <summary>Configures EF for PostgreSQL.</summary>
@@ -91,5 +101,36 @@ public sealed class PostgresDesignTimeDbContextFactory : IDesignTimeDbContextFac
         var builder = new DbContextOptionsBuilder<PostgresHostingDbContext>();
         new StorageOptions { Provider = StorageOptions.Postgres, ConnectionString = "Host=localhost;Database=hosting" }.ApplyPostgres(builder);
         return new PostgresHostingDbContext(builder.Options);
+    }
+}
+
+/// <summary>Sets the configured per-connection pragmas each time a connection is opened.</summary>
+internal sealed class SqlitePragmas : Microsoft.EntityFrameworkCore.Diagnostics.DbConnectionInterceptor
+{
+    private readonly string _sql;
+
+    public SqlitePragmas(string synchronous)
+    {
+        var value = synchronous.ToUpperInvariant();
+        if (value is not ("OFF" or "NORMAL" or "FULL" or "EXTRA"))
+        {
+            throw new ArgumentException($"Unknown Storage:SqliteSynchronous '{synchronous}'. Supported: OFF, NORMAL, FULL, EXTRA.");
+        }
+
+        _sql = "PRAGMA synchronous=" + value;
+    }
+
+    public override void ConnectionOpened(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = _sql;
+        command.ExecuteNonQuery();
+    }
+
+    public override async Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = _sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -20,11 +20,7 @@ internal static class CheckoutSql
 
     public const string Wallet = @"SELECT ""w"".""Id"", ""w"".""Balance"", ""w"".""CreatedAt"", ""w"".""Currency"", ""w"".""Held"", ""w"".""OrganizationId"", ""w"".""Version"" FROM ""Wallets"" AS ""w"" WHERE ""w"".""OrganizationId"" = @organizationId AND ""w"".""Currency"" = @currency LIMIT 1";
 
-    public const string InvoiceSequence = @"SELECT ""i"".""Id"", ""i"".""Last"", ""i"".""Version"" FROM ""InvoiceSequence"" AS ""i"" WHERE ""i"".""Id"" = @id LIMIT 1";
-
     public const string InsertIdempotency = @"INSERT INTO ""IdempotencyRecords"" (""Key"", ""CreatedAt"", ""ErrorKind"", ""ErrorMessage"", ""ErrorReason"", ""Fingerprint"", ""ResultId"") VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6);";
-
-    public const string UpdateInvoiceSequence = @"UPDATE ""InvoiceSequence"" SET ""Last"" = @p0, ""Version"" = @p1 WHERE ""Id"" = @p2 AND ""Version"" = @p3 RETURNING 1;";
 
     public const string InsertInvoice = @"INSERT INTO ""Invoices"" (""Lines"", ""Id"", ""BillingAddress"", ""Currency"", ""IssuedAt"", ""OrganizationId"", ""OrganizationName"", ""PaymentMethod"", ""PaymentReference"", ""SequenceNumber"") VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9);";
 
@@ -35,4 +31,8 @@ internal static class CheckoutSql
     public const string UpdateWallet = @"UPDATE ""Wallets"" SET ""Balance"" = @p0, ""Version"" = @p1 WHERE ""Id"" = @p2 AND ""Version"" = @p3 RETURNING 1;";
 
     public const string InsertEntry = @"INSERT INTO ""LedgerEntries"" (""Line"", ""TransactionId"", ""Account"", ""Amount"") VALUES (@p0, @p1, @p2, @p3);";
+
+    public const string TakeNumber = @"INSERT INTO ""InvoiceSequence"" (""Id"", ""Last"", ""Version"") VALUES (@p0, 1, 1) ON CONFLICT (""Id"") DO UPDATE SET ""Last"" = ""Last"" + 1, ""Version"" = ""Version"" + 1 RETURNING ""Last"" AS ""Value""";
+
+    public const string NumberInvoice = @"UPDATE ""Invoices"" SET ""SequenceNumber"" = @p0 WHERE ""Id"" = @p1";
 }

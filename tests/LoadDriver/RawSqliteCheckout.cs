@@ -43,7 +43,7 @@ internal sealed class RawSqliteCheckout(string databasePath)
         return [.. targets];
     }
 
-    /// <summary>One payment: every statement of the host's checkout, in one (immediate) transaction.</summary>
+    /// <summary>One payment: every statement of the host's checkout, in one (immediate) transaction, the invoice number taken last as the host does.</summary>
     public async Task PayAsync(Target t, string requestId)
     {
         await using var connection = new SqliteConnection(_connectionString);
@@ -53,15 +53,10 @@ internal sealed class RawSqliteCheckout(string databasePath)
         await DrainAsync(connection, CheckoutSql.Organization, ("@id", t.OrganizationId));
         var key = $"{t.OrganizationId.ToLowerInvariant().Replace("-", string.Empty, StringComparison.Ordinal)}:checkout:{requestId}";
         await DrainAsync(connection, CheckoutSql.FindIdempotency, ("@key", key));
-        await DrainAsync(connection, CheckoutSql.Organization, ("@id", t.OrganizationId));
-        await DrainAsync(connection, CheckoutSql.Products, ("@organizationId", t.OrganizationId));
-        await DrainAsync(connection, CheckoutSql.Catalogue);
-        await DrainAsync(connection, CheckoutSql.Vouchers, ("@organizationId", t.OrganizationId));
-        var wallet = await RowAsync(connection, CheckoutSql.Wallet, ("@organizationId", t.OrganizationId), ("@currency", "CHF"));
-        var sequence = await RowAsync(connection, CheckoutSql.InvoiceSequence, ("@id", 1));
         var products = await RowsAsync(connection, CheckoutSql.Products, ("@organizationId", t.OrganizationId));
         await DrainAsync(connection, CheckoutSql.Catalogue);
         await DrainAsync(connection, CheckoutSql.Vouchers, ("@organizationId", t.OrganizationId));
+        var wallet = await RowAsync(connection, CheckoutSql.Wallet, ("@organizationId", t.OrganizationId), ("@currency", "CHF"));
         var product = products.First(p => (string)p["Id"]! == t.ProductId);
 
         var now = DateTimeOffset.UtcNow.UtcTicks;
@@ -69,11 +64,10 @@ internal sealed class RawSqliteCheckout(string databasePath)
         var transactionId = Guid.CreateVersion7().ToString().ToUpperInvariant();
         var total = -t.Entries.Where(e => e.Amount < 0).Sum(e => e.Amount);
         await ExecuteAsync(connection, CheckoutSql.InsertIdempotency, ("@p0", key), ("@p1", now), ("@p2", DBNull.Value), ("@p3", DBNull.Value), ("@p4", DBNull.Value), ("@p5", new string('0', 64)), ("@p6", invoiceId));
-        var last = (long)sequence["Last"]! + 1;
-        await ExpectOneAsync(connection, CheckoutSql.UpdateInvoiceSequence, ("@p0", last), ("@p1", (long)sequence["Version"]! + 1), ("@p2", 1), ("@p3", sequence["Version"]!));
+        var placeholder = long.MinValue + Random.Shared.NextInt64(0, long.MaxValue);
         var i = t.InvoiceTemplate;
         await ExecuteAsync(connection, CheckoutSql.InsertInvoice, ("@p0", i["Lines"]), ("@p1", invoiceId), ("@p2", i["BillingAddress"]), ("@p3", i["Currency"]), ("@p4", now), ("@p5", t.OrganizationId),
-            ("@p6", i["OrganizationName"]), ("@p7", i["PaymentMethod"]), ("@p8", "ledger:" + transactionId.ToLowerInvariant()), ("@p9", last));
+            ("@p6", i["OrganizationName"]), ("@p7", i["PaymentMethod"]), ("@p8", "ledger:" + transactionId.ToLowerInvariant()), ("@p9", placeholder));
         var x = t.TransactionTemplate;
         await ExecuteAsync(connection, CheckoutSql.InsertTransaction, ("@p0", transactionId), ("@p1", now), ("@p2", x["Currency"]), ("@p3", x["Kind"]), ("@p4", x["Reference"]), ("@p5", wallet["Id"]));
         await ExpectOneAsync(connection, CheckoutSql.UpdateProduct, ("@p0", (long)product["RenewalDate"]! + TimeSpan.FromDays(365).Ticks), ("@p1", product["Status"]), ("@p2", (long)product["Version"]! + 1), ("@p3", t.ProductId), ("@p4", product["Version"]));
@@ -83,6 +77,9 @@ internal sealed class RawSqliteCheckout(string databasePath)
         {
             await ExecuteAsync(connection, CheckoutSql.InsertEntry, ("@p0", line++), ("@p1", transactionId), ("@p2", account), ("@p3", amount));
         }
+
+        var number = await ScalarAsync(connection, CheckoutSql.TakeNumber, ("@p0", 1));
+        await ExecuteAsync(connection, CheckoutSql.NumberInvoice, ("@p0", number), ("@p1", invoiceId));
 
         await transaction.CommitAsync();
     }

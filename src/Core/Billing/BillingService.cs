@@ -232,7 +232,7 @@ public sealed class BillingService(
     public async Task<Result<Invoice>> CheckoutAsync(AuthenticatedUser user, Guid organizationId, CheckoutOrder order, CancellationToken ct = default)
     {
         var organization = await BillingOrganizationAsync(user, organizationId, ct).ConfigureAwait(false);
-        return organization.IsSuccess ? await CheckoutCoreAsync(organizationId, order, ct).ConfigureAwait(false) : organization.Error;
+        return organization.IsSuccess ? await CheckoutCoreAsync(organizationId, order, ct, organization.Value).ConfigureAwait(false) : organization.Error;
     }
 
     /// <summary>The organization's final invoices, newest first, all or those in one state (BIL-5).</summary>
@@ -418,7 +418,11 @@ public sealed class BillingService(
         return all.IsSuccess ? Pager.Apply(all.Value, v => new PageToken(v.GrantedAt, v.Id), pageSize, pageToken) : all.Error;
     }
 
-    private async Task<Result<Invoice>> CheckoutCoreAsync(Guid organizationId, CheckoutOrder order, CancellationToken ct)
+    /// <param name="organizationId">Whose checkout.</param>
+    /// <param name="order">What it pays.</param>
+    /// <param name="ct">Cancellation.</param>
+    /// <param name="organization">The organization as the caller's authorization read it, so that it is not read again; its name and contact are all a checkout takes from it.</param>
+    private async Task<Result<Invoice>> CheckoutCoreAsync(Guid organizationId, CheckoutOrder order, CancellationToken ct, Organization? organization = null)
     {
         if (!RequestIds.IsValid(order.RequestId))
         {
@@ -444,7 +448,13 @@ public sealed class BillingService(
                         : (await store.FindInvoiceAsync(record.ResultId!.Value, ct).ConfigureAwait(false))!;
                 }
 
-                var outcome = await PayAndIssueAsync(organizationId, order, key, ct).ConfigureAwait(false);
+                organization ??= await organizations.FindAsync(organizationId, ct).ConfigureAwait(false);
+                if (organization is null)
+                {
+                    return OrganizationErrors.NotFound;
+                }
+
+                var outcome = await PayAndIssueAsync(organization, order, key, ct).ConfigureAwait(false);
                 if (!outcome.IsSuccess)
                 {
                     if (outcome.Error.Reason == WalletErrors.GatewayTimeout.Reason)
@@ -477,26 +487,23 @@ public sealed class BillingService(
         }
     }
 
-    private async Task<Result<Invoice>> PayAndIssueAsync(Guid organizationId, CheckoutOrder order, string key, CancellationToken ct)
+    private async Task<Result<Invoice>> PayAndIssueAsync(Organization organization, CheckoutOrder order, string key, CancellationToken ct)
     {
-        var organization = await organizations.FindAsync(organizationId, ct).ConfigureAwait(false);
-        if (organization is null)
-        {
-            return OrganizationErrors.NotFound;
-        }
-
+        var organizationId = organization.Id;
         var address = await AddressLinesAsync(store, organization, order.BillingAddressId, ct).ConfigureAwait(false);
         if (!address.IsSuccess)
         {
             return address.Error;
         }
 
-        var quote = await QuoteAsync(organization, order, ct).ConfigureAwait(false);
-        if (!quote.IsSuccess)
+        // One read of the products, the catalogue and the vouchers serves the quote and the renewal below.
+        var quoted = await QuotedAsync(organization, order, ct).ConfigureAwait(false);
+        if (!quoted.IsSuccess)
         {
-            return quote.Error;
+            return quoted.Error;
         }
 
+        var (quote, selected) = (Result<Quote>.Ok(quoted.Value.Quote), quoted.Value.Products);
         var method = order.PaymentMethod ?? string.Empty;
         var total = Money.FromTrusted(quote.Value.TotalMinor, quote.Value.Currency);
         var charged = await _payments.ChargeAsync(organizationId, "checkout", method, total, key, ct).ConfigureAwait(false);
@@ -512,15 +519,13 @@ public sealed class BillingService(
         }
 
         var now = clock.GetUtcNow();
-        var number = await _pricing.NextNumberAsync(InvoiceSequence.SingletonId, ct).ConfigureAwait(false);
-        var invoice = Invoice.Issue(random.NewId(), organizationId, number, now, quote.Value, organization.Name, address.Value, method, payment.Value);
+        var invoice = Invoice.Issue(random.NewId(), organizationId, 0, now, quote.Value, organization.Name, address.Value, method, payment.Value);
         store.Add(invoice);
-        var products = await organizations.ListProductsAsync(organizationId, ct).ConfigureAwait(false);
-        foreach (var product in products.Where(p => order.ProductIds.Contains(p.Id)))
+        _pricing.NumberOnCommit(InvoiceSequence.SingletonId, invoice);
+        foreach (var (product, price) in selected)
         {
             // The period added is the period priced: the product's own, or the default one when withdrawn.
-            var price = await catalogue.RenewalPriceAsync(product, ct).ConfigureAwait(false);
-            product.Renew(now, price?.PeriodMonths ?? product.PeriodMonths);
+            product.Renew(now, price.PeriodMonths);
         }
 
         await _pricing.RedeemAsync(organizationId, quote.Value, invoice.Id, random.NewId(), ct).ConfigureAwait(false);
@@ -530,6 +535,13 @@ public sealed class BillingService(
     /// <summary>Prices the selected products with vouchers and the promotion code, VAT per line (BIL-8, BIL-9, BIL-10).</summary>
     private async Task<Result<Quote>> QuoteAsync(Organization organization, CheckoutOrder order, CancellationToken ct)
     {
+        var quoted = await QuotedAsync(organization, order, ct).ConfigureAwait(false);
+        return quoted.IsSuccess ? quoted.Value.Quote : quoted.Error;
+    }
+
+    /// <summary>The quote, with the tracked products it prices and the catalogue entry each was priced at.</summary>
+    private async Task<Result<(Quote Quote, IReadOnlyList<(Product Product, CatalogueEntry Price)> Products)>> QuotedAsync(Organization organization, CheckoutOrder order, CancellationToken ct)
+    {
         if (order.ProductIds.Count == 0)
         {
             return BillingErrors.ItemsRequired;
@@ -537,6 +549,8 @@ public sealed class BillingService(
 
         var all = await organizations.ListProductsAsync(organization.Id, ct).ConfigureAwait(false);
         var selected = new List<PricedItem>();
+        var products = new List<(Product, CatalogueEntry)>();
+        var prices = new MemoizedProductCatalogue(catalogue);
         foreach (var id in order.ProductIds.Distinct())
         {
             var product = all.FirstOrDefault(p => p.Id == id);
@@ -555,13 +569,14 @@ public sealed class BillingService(
                 return BillingErrors.ProductAwaitsInvoice;
             }
 
-            var price = await catalogue.RenewalPriceAsync(product, ct).ConfigureAwait(false);
+            var price = await prices.RenewalPriceAsync(product, ct).ConfigureAwait(false);
             if (price is null)
             {
                 return OrganizationErrors.UnknownProductType;
             }
 
             selected.Add(new PricedItem(product.Id, product.Type, product.Name, price, order.ActivateVouchersFor.Contains(product.Id)));
+            products.Add((product, price));
         }
 
         if (selected.Any(s => s.Price.Currency != selected[0].Price.Currency))
@@ -570,7 +585,13 @@ public sealed class BillingService(
         }
 
         var promotion = await _pricing.PromotionAsync(organization.Id, order.PromotionCode, selected, ct).ConfigureAwait(false);
-        return promotion.IsSuccess ? await _pricing.QuoteAsync(organization.Id, selected, promotion.Value, ct).ConfigureAwait(false) : promotion.Error;
+        if (!promotion.IsSuccess)
+        {
+            return promotion.Error;
+        }
+
+        var quote = await _pricing.QuoteAsync(organization.Id, selected, promotion.Value, ct).ConfigureAwait(false);
+        return quote.IsSuccess ? (quote.Value, products) : quote.Error;
     }
 
     private async Task NotifyRenewalFailureAsync(Guid organizationId, Guid productId, string productName, string dueTicks, DomainError error, CancellationToken ct)

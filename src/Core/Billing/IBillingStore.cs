@@ -21,8 +21,17 @@ public interface IBillingStore
     /// <summary>Whether the organization redeemed the code before.</summary>
     Task<bool> RedeemedAsync(Guid promotionCodeId, Guid organizationId, CancellationToken cancellationToken);
 
-    /// <summary>A sequence row, if created (<see cref="InvoiceSequence.SingletonId"/> or <see cref="InvoiceSequence.CreditNotesId"/>).</summary>
-    Task<InvoiceSequence?> SequenceAsync(int id, CancellationToken cancellationToken);
+    /// <summary>
+    /// Takes the next number of a sequence (<see cref="InvoiceSequence.SingletonId"/> or <see cref="InvoiceSequence.CreditNotesId"/>)
+    /// at once, inside the unit of work's write transaction, which this begins and <see cref="SaveChangesAsync"/> commits.
+    /// </summary>
+    Task<long> TakeNumberAsync(int sequenceId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Gives <paramref name="document"/> (a tracked <see cref="Invoice"/> or <see cref="CreditNote"/>) the next number of the
+    /// sequence as the last statement of the next <see cref="SaveChangesAsync"/>, in its transaction.
+    /// </summary>
+    void NumberOnCommit(int sequenceId, object document);
 
     /// <summary>The credit notes of an invoice.</summary>
     Task<IReadOnlyList<CreditNote>> CreditNotesOfInvoiceAsync(Guid invoiceId, CancellationToken cancellationToken);

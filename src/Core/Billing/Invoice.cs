@@ -42,7 +42,7 @@ public sealed class Invoice
     /// <summary>The organization billed.</summary>
     public Guid OrganizationId { get; private set; }
 
-    /// <summary>The position in the legal sequence (1, 2, 3... without gaps).</summary>
+    /// <summary>The position in the legal sequence (1, 2, 3... without gaps); 0 until the issuing unit of work commits.</summary>
     public long SequenceNumber { get; private set; }
 
     /// <summary>The printed number.</summary>
@@ -255,7 +255,7 @@ public sealed class CreditNote
     /// <summary>The invoice it corrects.</summary>
     public Guid InvoiceId { get; private set; }
 
-    /// <summary>Its position in the credit notes' sequence.</summary>
+    /// <summary>Its position in the credit notes' sequence; 0 until the issuing unit of work commits when numbered on commit.</summary>
     public long SequenceNumber { get; private set; }
 
     /// <summary>The printed number.</summary>

@@ -200,8 +200,7 @@ public sealed class OrderService(
                 return deferred.Error;
             }
 
-            var number = await _pricing.NextNumberAsync(InvoiceSequence.SingletonId, ct).ConfigureAwait(false);
-            invoice = Invoice.IssueUnpaid(random.NewId(), organizationId, number, now, now + options.BankTransferTerm, quote.Value, organization.Name, address.Value, method);
+            invoice = Invoice.IssueUnpaid(random.NewId(), organizationId, 0, now, now + options.BankTransferTerm, quote.Value, organization.Name, address.Value, method);
         }
         else
         {
@@ -218,11 +217,11 @@ public sealed class OrderService(
                 return payment.Error;
             }
 
-            var number = await _pricing.NextNumberAsync(InvoiceSequence.SingletonId, ct).ConfigureAwait(false);
-            invoice = Invoice.Issue(random.NewId(), organizationId, number, now, quote.Value, organization.Name, address.Value, method, payment.Value);
+            invoice = Invoice.Issue(random.NewId(), organizationId, 0, now, quote.Value, organization.Name, address.Value, method, payment.Value);
         }
 
         store.Add(invoice);
+        _pricing.NumberOnCommit(InvoiceSequence.SingletonId, invoice);
         foreach (var product in products)
         {
             product.AwaitInvoice(invoice.Id);

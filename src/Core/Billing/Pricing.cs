@@ -112,10 +112,13 @@ public sealed class Pricing(IBillingStore store, TimeProvider clock)
     /// <summary>Records what a quote consumed against the issued invoice: its vouchers and its promotion redemption.</summary>
     public async Task RedeemAsync(Guid organizationId, Quote quote, Guid invoiceId, Guid redemptionId, CancellationToken ct)
     {
-        var vouchers = await store.UnusedVouchersAsync(organizationId, ct).ConfigureAwait(false);
-        foreach (var voucher in vouchers.Where(v => quote.VouchersUsed.Contains(v.Id)))
+        if (quote.VouchersUsed.Count > 0)
         {
-            voucher.Use(invoiceId);
+            var vouchers = await store.UnusedVouchersAsync(organizationId, ct).ConfigureAwait(false);
+            foreach (var voucher in vouchers.Where(v => quote.VouchersUsed.Contains(v.Id)))
+            {
+                voucher.Use(invoiceId);
+            }
         }
 
         if (quote.Promotion is { } promotion)
@@ -125,16 +128,16 @@ public sealed class Pricing(IBillingStore store, TimeProvider clock)
         }
     }
 
-    /// <summary>The next number of a legal sequence, taken inside the issuing transaction.</summary>
-    public async Task<long> NextNumberAsync(int sequenceId, CancellationToken ct)
-    {
-        var sequence = await store.SequenceAsync(sequenceId, ct).ConfigureAwait(false);
-        if (sequence is null)
-        {
-            sequence = InvoiceSequence.Start(sequenceId);
-            store.Add(sequence);
-        }
+    /// <summary>
+    /// The next number of a legal sequence, taken now inside the unit of work's write transaction
+    /// (begun here), for a document whose other rows need the number; it rolls back with the unit of work.
+    /// </summary>
+    public Task<long> NextNumberAsync(int sequenceId, CancellationToken ct) => store.TakeNumberAsync(sequenceId, ct);
 
-        return sequence.Next();
-    }
+    /// <summary>
+    /// Numbers <paramref name="document"/> (an <see cref="Invoice"/> or a <see cref="CreditNote"/>, issued with
+    /// number 0) as the last statement of the unit of work's commit: the sequence row is locked only until
+    /// that commit, and the number rolls back with the payment it belongs to, so it never conflicts nor leaves a gap.
+    /// </summary>
+    public void NumberOnCommit(int sequenceId, object document) => store.NumberOnCommit(sequenceId, document);
 }

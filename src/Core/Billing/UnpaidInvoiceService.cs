@@ -192,9 +192,9 @@ public sealed class UnpaidInvoiceService(
                     return cancelled.Error;
                 }
 
-                var number = await _pricing.NextNumberAsync(InvoiceSequence.CreditNotesId, ct).ConfigureAwait(false);
-                var note = CreditNote.Issue(random.NewId(), invoice, number, invoice.TotalMinor, text, now, null);
+                var note = CreditNote.Issue(random.NewId(), invoice, 0, invoice.TotalMinor, text, now, null);
                 store.Add(note);
+                _pricing.NumberOnCommit(InvoiceSequence.CreditNotesId, note);
                 foreach (var product in (await organizations.ListProductsAsync(organizationId, ct).ConfigureAwait(false)).Where(p => p.InvoiceId == invoiceId && p.AwaitsInvoice))
                 {
                     store.Remove(product);

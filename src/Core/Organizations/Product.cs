@@ -181,6 +181,23 @@ public interface IProductCatalogue
     Task<IReadOnlyList<CatalogueEntry>> OffersAsync(ProductType type, CancellationToken cancellationToken);
 }
 
+/// <summary>A catalogue read once per product type for the length of one operation (a quote reads a type's offers up to twice per line).</summary>
+public sealed class MemoizedProductCatalogue(IProductCatalogue inner) : IProductCatalogue
+{
+    private readonly Dictionary<ProductType, IReadOnlyList<CatalogueEntry>> _offers = [];
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<CatalogueEntry>> OffersAsync(ProductType type, CancellationToken cancellationToken)
+    {
+        if (!_offers.TryGetValue(type, out var offers))
+        {
+            _offers[type] = offers = await inner.OffersAsync(type, cancellationToken).ConfigureAwait(false);
+        }
+
+        return offers;
+    }
+}
+
 /// <summary>How the catalogue is read, stated once for every caller.</summary>
 public static class ProductCatalogueExtensions
 {

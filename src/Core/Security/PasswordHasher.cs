@@ -32,8 +32,11 @@ public sealed record Argon2Parameters
     /// <summary>Lanes.</summary>
     public int Parallelism { get; init; } = 1;
 
-    /// <summary>Implementation: <c>Isopoh</c> (managed, the default) or <c>Sodium</c> (libsodium); both write and read the same PHC strings.</summary>
-    public string Implementation { get; init; } = "Isopoh";
+    /// <summary>
+    /// Implementation: <c>Auto</c> (the default: libsodium where it loads and the lanes are 1, else Isopoh),
+    /// <c>Sodium</c> (libsodium, required) or <c>Isopoh</c> (managed); all write and read the same PHC strings.
+    /// </summary>
+    public string Implementation { get; init; } = PasswordHashers.Auto;
 
     /// <summary>Whether a hash (a PHC string) was made with weaker parameters than these, or cannot be read: it is rehashed at the next sign-in.</summary>
     public bool IsStrongerThan(string hash) =>

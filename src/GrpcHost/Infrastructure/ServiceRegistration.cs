@@ -111,6 +111,10 @@ internal static class ServiceRegistration
             // The error details the mapper attaches, so JSON errors carry them as google.rpc.Status does.
             o.TypeRegistry = Google.Protobuf.Reflection.TypeRegistry.FromMessages(
                 Google.Rpc.ErrorInfo.Descriptor, Google.Rpc.BadRequest.Descriptor, Google.Rpc.PreconditionFailure.Descriptor, Google.Rpc.RetryInfo.Descriptor));
+        // The framework's binder parses a malformed request into a bare UNKNOWN; this one says MALFORMED_REQUEST, in the same single parse.
+        var binder = services.Single(d => d.ServiceType == typeof(Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>) && d.ImplementationType?.Name == "BinderServiceMethodProvider`1");
+        services.Remove(binder);
+        services.AddSingleton(typeof(Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>), typeof(Limits.CheckedMethodProvider<>));
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("store");
         return services;

@@ -11,18 +11,13 @@ using Microsoft.Extensions.Options;
 namespace Hosting.GrpcHost.Limits;
 
 /// <summary>
-/// Parses a unary gRPC request before the gRPC framework does, so that one it cannot parse (a
-/// string that is not UTF-8, a truncated field) is INVALID_ARGUMENT with ErrorInfo
-/// <c>MALFORMED_REQUEST</c> rather than the framework's bare UNKNOWN. It reads the framework's
-/// own buffer without consuming it, and refuses a frame declaring more than the size limit before
-/// reading it. Compressed frames are left to the framework (clients of this service do not
-/// compress requests).
+/// Refuses a unary gRPC request whose frame declares more than the size limit, from its 5-byte header,
+/// before the framework reads it, with ErrorInfo <c>REQUEST_TOO_LARGE</c>. It does not parse the
+/// message: a malformed one is refused in the framework's own parse (<see cref="CheckedMethodProvider{TService}"/>).
 /// </summary>
 public sealed class MalformedRequestMiddleware(RequestDelegate next, IOptions<RequestLimitOptions> limits)
 {
     private const int FrameHeaderLength = 5;
-
-    private static readonly ConcurrentDictionary<Type, MessageParser?> Parsers = new();
 
     /// <summary>Checks the request, then hands it on.</summary>
     public async Task InvokeAsync(HttpContext context)
@@ -30,8 +25,7 @@ public sealed class MalformedRequestMiddleware(RequestDelegate next, IOptions<Re
         var method = context.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>()?.Method;
         if (method is null
             || method.Type != global::Grpc.Core.MethodType.Unary
-            || context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) != true
-            || ParserOf(method) is not { } parser)
+            || context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) != true)
         {
             await next(context);
             return;
@@ -51,18 +45,10 @@ public sealed class MalformedRequestMiddleware(RequestDelegate next, IOptions<Re
                 return;
             }
 
-            if (declared is { } length && buffer.Length >= FrameHeaderLength + length)
+            if (declared is not null)
             {
-                var malformed = buffer.FirstSpan[0] == 0 && !Parses(parser, buffer.Slice(FrameHeaderLength, length));
-                // Nothing consumed: the gRPC framework reads the same bytes again.
+                // Only the header was looked at: the gRPC framework reads the same bytes.
                 reader.AdvanceTo(buffer.Start);
-                if (malformed)
-                {
-                    Refuse(context.Response, Code.InvalidArgument, "MALFORMED_REQUEST",
-                        "The request is not a valid message of this RPC (for example a string that is not UTF-8).");
-                    return;
-                }
-
                 break;
             }
 
@@ -85,19 +71,6 @@ public sealed class MalformedRequestMiddleware(RequestDelegate next, IOptions<Re
         return BinaryPrimitives.ReadUInt32BigEndian(header[1..]);
     }
 
-    private static bool Parses(MessageParser parser, ReadOnlySequence<byte> message)
-    {
-        try
-        {
-            parser.ParseFrom(message);
-            return true;
-        }
-        catch (InvalidProtocolBufferException)
-        {
-            return false;
-        }
-    }
-
     private static void Refuse(Microsoft.AspNetCore.Http.HttpResponse response, Code code, string reason, string message)
     {
         // A trailers-only response: the status travels in the headers of an empty reply.
@@ -110,9 +83,4 @@ public sealed class MalformedRequestMiddleware(RequestDelegate next, IOptions<Re
         response.Headers["grpc-status-details-bin"] = Convert.ToBase64String(status.ToByteArray());
     }
 
-    private static MessageParser? ParserOf(global::Grpc.Core.IMethod method) =>
-        Parsers.GetOrAdd(method.GetType(), type =>
-            type.IsGenericType
-                ? type.GetGenericArguments()[0].GetProperty("Parser", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as MessageParser
-                : null);
 }

@@ -30,8 +30,10 @@ public sealed class EfBillingStore(HostingDbContext db) : IBillingStore
         db.Set<PromotionRedemption>().AnyAsync(r => r.PromotionCodeId == promotionCodeId && r.OrganizationId == organizationId, cancellationToken);
 
     /// <inheritdoc />
-    public Task<InvoiceSequence?> SequenceAsync(int id, CancellationToken cancellationToken) =>
-        db.Set<InvoiceSequence>().FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
+    public Task<long> TakeNumberAsync(int sequenceId, CancellationToken cancellationToken) => db.Work.TakeNumberAsync(sequenceId, cancellationToken);
+
+    /// <inheritdoc />
+    public void NumberOnCommit(int sequenceId, object document) => db.Work.NumberOnCommit(sequenceId, document);
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<CreditNote>> CreditNotesOfInvoiceAsync(Guid invoiceId, CancellationToken cancellationToken) =>
@@ -111,7 +113,7 @@ public sealed class EfBillingStore(HostingDbContext db) : IBillingStore
     public void Remove(object entity) => db.Remove(entity);
 
     /// <inheritdoc />
-    public void Reset() => db.ChangeTracker.Clear();
+    public void Reset() => db.Forget();
 
     /// <inheritdoc />
     public Task SaveChangesAsync(CancellationToken cancellationToken) => db.SaveChangesMappedAsync(cancellationToken);

@@ -85,7 +85,7 @@ public sealed class EfWalletStore(HostingDbContext db) : IWalletStore
     public void Add(object entity) => db.Add(entity);
 
     /// <inheritdoc />
-    public void Reset() => db.ChangeTracker.Clear();
+    public void Reset() => db.Forget();
 
     /// <inheritdoc />
     public Task SaveChangesAsync(CancellationToken cancellationToken) => db.SaveChangesMappedAsync(cancellationToken);

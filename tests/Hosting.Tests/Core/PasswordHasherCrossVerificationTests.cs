@@ -63,13 +63,19 @@ public sealed class PasswordHasherCrossVerificationTests : IDisposable
 
     [Fact]
     [Trait("Rule", "ACC-1")]
-    public void Implementation_IsChosenByConfiguration_IsopohByDefault()
+    public void Implementation_IsLibsodiumByDefault_WhereItRuns_AndIsopohWhenAskedOrForOtherLaneCounts()
     {
         using var byDefault = (IDisposable)PasswordHashers.Create(Argon2Parameters.Owasp, _random);
         using var sodium = (IDisposable)PasswordHashers.Create(Argon2Parameters.Owasp with { Implementation = "Sodium" }, _random);
+        using var isopoh = (IDisposable)PasswordHashers.Create(Argon2Parameters.Owasp with { Implementation = "Isopoh" }, _random);
+        using var twoLanes = (IDisposable)PasswordHashers.Create(Argon2Parameters.Owasp with { Parallelism = 2 }, _random);
 
-        Assert.IsType<Argon2idPasswordHasher>(byDefault);
+        // libsodium is shipped with NSec for this platform, so Auto picks it here.
+        Assert.IsType<SodiumArgon2idPasswordHasher>(byDefault);
         Assert.IsType<SodiumArgon2idPasswordHasher>(sodium);
+        Assert.IsType<Argon2idPasswordHasher>(isopoh);
+        Assert.IsType<Argon2idPasswordHasher>(twoLanes);
+        Assert.Throws<ArgumentException>(() => PasswordHashers.Create(Argon2Parameters.Owasp with { Implementation = "bcrypt" }, _random));
     }
 
     public void Dispose()
