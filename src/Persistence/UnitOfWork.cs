@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Data;
 using Hosting.Core.Billing;
+using Hosting.Persistence.Events;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -69,6 +70,12 @@ internal sealed class UnitOfWork(HostingDbContext db)
                 var number = await NumberAsync(sequence, document is Invoice ? Invoices : CreditNotes, (Guid)entry.Property("Id").CurrentValue!, cancellationToken);
                 entry.Property(nameof(Invoice.SequenceNumber)).CurrentValue = number;
                 entry.Property(nameof(Invoice.SequenceNumber)).OriginalValue = number;
+            }
+
+            // The events of the numbered invoices were written with the placeholder: they carry the number too (EVT-3).
+            if (pending.Any(p => p.Document is Invoice) && EventRecorder.Renumber(db))
+            {
+                await db.SaveChangesAsync(cancellationToken);
             }
 
             if (_transaction is not null)

@@ -108,6 +108,29 @@ public sealed class EventRecorder(TimeProvider clock, ISecretGenerator random, E
         db.AddRange(events);
     }
 
+    /// <summary>
+    /// Puts the final number into the saved events of invoices numbered after their save (the
+    /// number is the commit's last statement); returns whether any event changed.
+    /// </summary>
+    internal static bool Renumber(DbContext db)
+    {
+        var invoices = db.ChangeTracker.Entries<Invoice>().Select(e => e.Entity)
+            .ToDictionary(i => $"{OrganizationName(i.OrganizationId)}/invoices/{i.Id}", i => i.Number, StringComparer.Ordinal);
+        var changed = false;
+        foreach (var entry in db.ChangeTracker.Entries<HostingEvent>())
+        {
+            if (invoices.TryGetValue(entry.Entity.Resource, out var number)
+                && entry.Entity.Fields() is var fields && fields.TryGetValue("number", out var recorded) && recorded != number)
+            {
+                fields["number"] = number;
+                entry.Property(nameof(HostingEvent.Data)).CurrentValue = System.Text.Json.JsonSerializer.Serialize(fields);
+                changed = true;
+            }
+        }
+
+        return changed;
+    }
+
     private delegate void Emit(string type, Guid? organizationId, string resource, Dictionary<string, string> data);
 
     private static string OrganizationName(Guid id) => $"organizations/{id}";
