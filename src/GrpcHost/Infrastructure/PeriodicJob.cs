@@ -24,7 +24,7 @@ public abstract partial class PeriodicJob(IServiceScopeFactory scopes, TimeProvi
         }
 
         using var timer = new PeriodicTimer(Interval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        while (await NextTickAsync(timer, stoppingToken))
         {
             try
             {
@@ -41,6 +41,22 @@ public abstract partial class PeriodicJob(IServiceScopeFactory scopes, TimeProvi
             {
                 LogFailed(logger, GetType().Name, e);
             }
+        }
+    }
+
+    /// <summary>
+    /// The next tick, or false once the host stops: a host that failed to start cancels its jobs
+    /// without stopping them first, which would otherwise be logged as a failed job.
+    /// </summary>
+    private static async Task<bool> NextTickAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return false;
         }
     }
 

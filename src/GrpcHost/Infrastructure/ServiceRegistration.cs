@@ -89,6 +89,7 @@ internal static class ServiceRegistration
         services.Configure<ChargeReconciliationOptions>(configuration.GetSection(ChargeReconciliationOptions.Section));
         services.AddHostedService<ChargeReconciliationService>();
 
+        (configuration.GetSection(ApiKeyOptions.Section).Get<ApiKeyOptions>() ?? new ApiKeyOptions()).EnsureUsable();
         services.Configure<ApiKeyOptions>(configuration.GetSection(ApiKeyOptions.Section));
         services.AddScoped<CallerAuthenticator>();
 
