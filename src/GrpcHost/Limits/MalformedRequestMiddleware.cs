@@ -15,10 +15,10 @@ namespace Hosting.GrpcHost.Limits;
 /// string that is not UTF-8, a truncated field) is INVALID_ARGUMENT with ErrorInfo
 /// <c>MALFORMED_REQUEST</c> rather than the framework's bare UNKNOWN. It reads the framework's
 /// own buffer without consuming it, and refuses a frame declaring more than the size limit before
-/// reading it. Compressed frames are left to the framework (clients of this service do not
-/// compress requests).
+/// reading it. A compressed frame is decompressed with the framework's own provider for its
+/// <c>grpc-encoding</c>, at most to the size limit, and checked alike.
 /// </summary>
-public sealed class MalformedRequestMiddleware(RequestDelegate next, IOptions<RequestLimitOptions> limits)
+public sealed class MalformedRequestMiddleware(RequestDelegate next, IOptions<RequestLimitOptions> limits, IOptions<GrpcServiceOptions> grpc)
 {
     private const int FrameHeaderLength = 5;
 
@@ -53,10 +53,22 @@ public sealed class MalformedRequestMiddleware(RequestDelegate next, IOptions<Re
 
             if (declared is { } length && buffer.Length >= FrameHeaderLength + length)
             {
-                var malformed = buffer.FirstSpan[0] == 0 && !Parses(parser, buffer.Slice(FrameHeaderLength, length));
+                var message = buffer.Slice(FrameHeaderLength, length);
+                var verdict = buffer.FirstSpan[0] switch
+                {
+                    0 => Parses(parser, message) ? Verdict.Valid : Verdict.Malformed,
+                    1 => CheckCompressed(parser, message, context.Request.Headers["grpc-encoding"].ToString(), max),
+                    _ => Verdict.Valid, // not a gRPC frame flag: the framework reports it
+                };
                 // Nothing consumed: the gRPC framework reads the same bytes again.
                 reader.AdvanceTo(buffer.Start);
-                if (malformed)
+                if (verdict == Verdict.TooLarge)
+                {
+                    Refuse(context.Response, Code.ResourceExhausted, "REQUEST_TOO_LARGE", "The request is larger than this service accepts.");
+                    return;
+                }
+
+                if (verdict == Verdict.Malformed)
                 {
                     Refuse(context.Response, Code.InvalidArgument, "MALFORMED_REQUEST",
                         "The request is not a valid message of this RPC (for example a string that is not UTF-8).");
@@ -76,6 +88,49 @@ public sealed class MalformedRequestMiddleware(RequestDelegate next, IOptions<Re
         }
 
         await next(context);
+    }
+
+    private enum Verdict
+    {
+        Valid,
+        Malformed,
+        TooLarge,
+    }
+
+    /// <summary>
+    /// Decompresses with the provider the framework itself would use; an encoding it does not know is
+    /// left to the framework, which answers UNIMPLEMENTED. The decompressed size is bounded by the
+    /// same limit as plain requests, so a small compressed frame cannot inflate without bound.
+    /// </summary>
+    private Verdict CheckCompressed(MessageParser parser, ReadOnlySequence<byte> message, string encoding, int max)
+    {
+        var provider = grpc.Value.CompressionProviders.FirstOrDefault(p => string.Equals(p.EncodingName, encoding, StringComparison.Ordinal));
+        if (provider is null)
+        {
+            return Verdict.Valid;
+        }
+
+        using var decompressed = new MemoryStream();
+        try
+        {
+            using var source = provider.CreateDecompressionStream(new MemoryStream(message.ToArray(), writable: false));
+            var chunk = new byte[8192];
+            int read;
+            while ((read = source.Read(chunk, 0, chunk.Length)) > 0)
+            {
+                decompressed.Write(chunk, 0, read);
+                if (decompressed.Length > max)
+                {
+                    return Verdict.TooLarge;
+                }
+            }
+        }
+        catch (InvalidDataException)
+        {
+            return Verdict.Malformed; // not valid data of its encoding
+        }
+
+        return Parses(parser, new ReadOnlySequence<byte>(decompressed.GetBuffer(), 0, (int)decompressed.Length)) ? Verdict.Valid : Verdict.Malformed;
     }
 
     private static long DeclaredLength(ReadOnlySequence<byte> buffer)
