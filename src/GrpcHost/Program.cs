@@ -10,8 +10,11 @@ try
     addresses = builder.WebHost.ConfigureEndpoints(builder.Configuration, urls);
     builder.Services.AddHostingService(builder.Configuration);
     app = builder.Build();
-    // After Build: in-process test hosts stop at Build and bind nothing.
-    Endpoints.EnsureFree(addresses);
+    // Only Kestrel binds these addresses; an in-process test server binds none.
+    if (app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().GetType().Namespace?.StartsWith("Microsoft.AspNetCore.Server.Kestrel", StringComparison.Ordinal) == true)
+    {
+        Endpoints.EnsureFree(addresses);
+    }
 }
 catch (HostStartupException e)
 {

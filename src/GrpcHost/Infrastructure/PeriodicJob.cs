@@ -29,6 +29,11 @@ public abstract partial class PeriodicJob(IServiceScopeFactory scopes, TimeProvi
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
+                if (!scope.ServiceProvider.GetRequiredService<StoreState>().Ready)
+                {
+                    continue; // the store is not reached yet at start: nothing to do until it is
+                }
+
                 await RunAsync(scope.ServiceProvider, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -103,6 +103,7 @@ internal static class ServiceRegistration
         services.AddGrpc(o =>
         {
             o.Interceptors.Add<ErrorInterceptor>();
+            o.Interceptors.Add<StoreReadyInterceptor>();
             o.Interceptors.Add<RequestLimitsInterceptor>();
             o.Interceptors.Add<CallerInterceptor>();
             o.Interceptors.Add<RateLimitInterceptor>();

@@ -86,4 +86,37 @@ public sealed class HostStartupTests : IDisposable
         Assert.DoesNotContain("Overriding address", host.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("warn: Microsoft.AspNetCore", host.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    [Trait("Rule", "API-1")]
+    public async Task PostgresNotUpAtStart_HostServesNotServing_CallsAreUnavailable_AndItKeepsTrying()
+    {
+        // A port nobody listens on: PostgreSQL "not started yet".
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        await using var host = await HostProcess.StartAsync(_data, NoEnvironment,
+        [
+            "--urls", "http://127.0.0.1:0", "--Storage:Provider=Postgres", $"--Storage:ConnectionString=Host=127.0.0.1;Port={port};Username=postgres;Database=hosting;Timeout=2",
+            "--Storage:FirstRetryDelay=00:00:00.100", "--Storage:MaxRetryDelay=00:00:00.200",
+        ]);
+
+        var health = await new Health.HealthClient(host.Channel()).CheckAsync(new HealthCheckRequest());
+        await Support.RpcAssert.FailsAsync(
+            () => new Hosting.Accounts.V1.AccountsService.AccountsServiceClient(host.Channel())
+                .SignUpAsync(new Hosting.Accounts.V1.SignUpRequest { Login = "early@example.com", Password = Support.Passwords.Good }).ResponseAsync,
+            global::Grpc.Core.StatusCode.Unavailable, "STORE_UNAVAILABLE");
+
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, health.Status);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (host.Output.Split("The store cannot be reached").Length < 3)
+        {
+            await Task.Delay(100, cts.Token); // a second try, logged as the first was
+        }
+        Assert.DoesNotContain("Unhandled exception", host.Output, StringComparison.Ordinal);
+    }
 }
