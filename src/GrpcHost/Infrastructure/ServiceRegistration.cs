@@ -97,6 +97,16 @@ internal static class ServiceRegistration
         services.Configure<NetworkOptions>(configuration.GetSection(NetworkOptions.Section));
         services.AddSingleton<ClientAddress>();
         services.Configure<RateLimitOptions>(configuration.GetSection(RateLimitOptions.Section));
+        // Several hosts share a PostgreSQL store, so their budgets live there too; SQLite serves one host.
+        if (storage.IsPostgres)
+        {
+            services.AddSingleton<IRateLimitBudgets, SharedRateLimitBudgets>();
+        }
+        else
+        {
+            services.AddSingleton<IRateLimitBudgets, MemoryRateLimitBudgets>();
+        }
+
         services.AddSingleton<RateLimitInterceptor>();
         services.Configure<RequestLimitOptions>(configuration.GetSection(RequestLimitOptions.Section));
         var requestLimits = configuration.GetSection(RequestLimitOptions.Section).Get<RequestLimitOptions>() ?? new RequestLimitOptions();
