@@ -13,7 +13,7 @@ public sealed class TwoHostsPostgresTests
     private const string AuditKey = "two-hosts-audit-key-0123456789-abcdef";
 
     [SkippableFact]
-    [Trait("Rule", "ACC-5")]
+    [Trait("Rule", "ACC-4")]
     public async Task TwoHostsOnOneDatabase_ShareOneRateLimitBudget()
     {
         Skip.If(PostgresHostFactory.ServerConnectionString is null, $"PostgreSQL lane not configured: set {PostgresHostFactory.Variable} (.ci/run does).");
