@@ -15,6 +15,8 @@ fi
 buf="$work/tools/node_modules/.bin/buf"
 
 json_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# Built first, so that a fresh clone passes too and the wait below is for the host, not the compiler.
+dotnet build src/GrpcHost -v q --nologo
 dotnet run --project src/GrpcHost --no-build -- --urls "http://127.0.0.1:$port" "--JsonTranscoding:Url=http://127.0.0.1:$json_port" \
     "--Storage:ConnectionString=Data Source=$work/hosting.db" >"$work/host.log" 2>&1 &
 echo $! >"$work/pid"

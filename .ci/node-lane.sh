@@ -11,6 +11,8 @@ trap 'kill $(cat "$work/pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' E
 events_key=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
 (cd samples/node && npm ci --no-audit --no-fund >/dev/null 2>&1)
 # Emails go to a pickup folder, where the journey reads login codes as a person reads their mail.
+# Built first, so that a fresh clone passes too and the wait below is for the host, not the compiler.
+dotnet build src/GrpcHost -v q --nologo
 dotnet run --project src/GrpcHost --no-build -- --urls "http://127.0.0.1:$port" \
     "--Storage:ConnectionString=Data Source=$work/hosting.db" \
     --Notifications:Sender=Pickup "--Notifications:Pickup:Directory=$work/pickup" --Notifications:PollInterval=00:00:00.200 \

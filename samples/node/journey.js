@@ -25,7 +25,10 @@ const organizations = new api.organizations.v1.OrganizationsService(address, cre
 const wallet = new api.wallet.v1.WalletService(address, credentials);
 const billing = new api.billing.v1.BillingService(address, credentials);
 
-const statusTypes = protobuf.loadSync(path.join(__dirname, 'rpc', 'status.proto'));
+// Google's own google/rpc/status.proto and error_details.proto, vendored under protos/google/rpc.
+const statusTypes = new protobuf.Root();
+statusTypes.resolvePath = (origin, target) => (path.isAbsolute(target) ? target : path.join(protos, target));
+statusTypes.loadSync(['google/rpc/status.proto', 'google/rpc/error_details.proto']);
 const Status = statusTypes.lookupType('google.rpc.Status');
 
 function call(client, method, request, token) {
@@ -161,8 +164,11 @@ async function main() {
     check(error.code === grpc.status.INVALID_ARGUMENT, `INVALID_ARGUMENT, got ${error.code}`);
     const status = richStatus(error);
     check(status.details.ErrorInfo.reason === 'PASSWORD_TOO_COMMON', `reason PASSWORD_TOO_COMMON, got ${status.details.ErrorInfo.reason}`);
-    check(status.details.BadRequest.fieldViolations[0].field === 'password', 'the violation names the password field');
-    step(`error details read from the trailers: ${status.details.ErrorInfo.reason} on ${status.details.BadRequest.fieldViolations[0].field}`);
+    const violation = status.details.BadRequest.fieldViolations[0];
+    check(violation.field === 'password', 'the violation names the password field');
+    // FieldViolation.reason is field 3 in Google's error_details.proto (4 is localized_message).
+    check(violation.reason === 'PASSWORD_TOO_COMMON', `the violation's reason PASSWORD_TOO_COMMON, got '${violation.reason}'`);
+    step(`error details read from the trailers: ${status.details.ErrorInfo.reason} on ${violation.field} (${violation.reason})`);
   }
 
   console.log('journey passed');

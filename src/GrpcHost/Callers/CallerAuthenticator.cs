@@ -16,8 +16,6 @@ public sealed class CallerAuthenticator(AccountService accounts, IOptions<ApiKey
     /// <summary>The metadata key of backend services' API keys.</summary>
     public const string ApiKeyHeader = "x-api-key";
 
-    private const int MinimumKeyLength = 32;
-
     private static readonly DomainError NoCallerDeclared =
         new(ErrorKind.PermissionDenied, "RPC_NOT_EXPOSED", "This RPC is not open to any caller.");
 
@@ -72,7 +70,7 @@ public sealed class CallerAuthenticator(AccountService accounts, IOptions<ApiKey
         // Compare digests in constant time so neither content nor length leaks through timing.
         var presentedDigest = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
         ApiKey? match = null;
-        foreach (var key in apiKeys.Value.Keys.Where(k => k.Key.Length >= MinimumKeyLength))
+        foreach (var key in apiKeys.Value.Keys.Where(k => k.Key.Length >= ApiKeyOptions.MinimumKeyLength))
         {
             if (CryptographicOperations.FixedTimeEquals(presentedDigest, SHA256.HashData(Encoding.UTF8.GetBytes(key.Key))))
             {

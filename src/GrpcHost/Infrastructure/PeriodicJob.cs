@@ -24,11 +24,16 @@ public abstract partial class PeriodicJob(IServiceScopeFactory scopes, TimeProvi
         }
 
         using var timer = new PeriodicTimer(Interval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        while (await NextTickAsync(timer, stoppingToken))
         {
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
+                if (!scope.ServiceProvider.GetRequiredService<StoreState>().Ready)
+                {
+                    continue; // the store is not reached yet at start: nothing to do until it is
+                }
+
                 await RunAsync(scope.ServiceProvider, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -41,6 +46,22 @@ public abstract partial class PeriodicJob(IServiceScopeFactory scopes, TimeProvi
             {
                 LogFailed(logger, GetType().Name, e);
             }
+        }
+    }
+
+    /// <summary>
+    /// The next tick, or false once the host stops: a host that failed to start cancels its jobs
+    /// without stopping them first, which would otherwise be logged as a failed job.
+    /// </summary>
+    private static async Task<bool> NextTickAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return false;
         }
     }
 

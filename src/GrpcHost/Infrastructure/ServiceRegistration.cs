@@ -89,6 +89,7 @@ internal static class ServiceRegistration
         services.Configure<ChargeReconciliationOptions>(configuration.GetSection(ChargeReconciliationOptions.Section));
         services.AddHostedService<ChargeReconciliationService>();
 
+        (configuration.GetSection(ApiKeyOptions.Section).Get<ApiKeyOptions>() ?? new ApiKeyOptions()).EnsureUsable();
         services.Configure<ApiKeyOptions>(configuration.GetSection(ApiKeyOptions.Section));
         services.AddScoped<CallerAuthenticator>();
 
@@ -96,12 +97,23 @@ internal static class ServiceRegistration
         services.Configure<NetworkOptions>(configuration.GetSection(NetworkOptions.Section));
         services.AddSingleton<ClientAddress>();
         services.Configure<RateLimitOptions>(configuration.GetSection(RateLimitOptions.Section));
+        // Several hosts share a PostgreSQL store, so their budgets live there too; SQLite serves one host.
+        if (storage.IsPostgres)
+        {
+            services.AddSingleton<IRateLimitBudgets, SharedRateLimitBudgets>();
+        }
+        else
+        {
+            services.AddSingleton<IRateLimitBudgets, MemoryRateLimitBudgets>();
+        }
+
         services.AddSingleton<RateLimitInterceptor>();
         services.Configure<RequestLimitOptions>(configuration.GetSection(RequestLimitOptions.Section));
         var requestLimits = configuration.GetSection(RequestLimitOptions.Section).Get<RequestLimitOptions>() ?? new RequestLimitOptions();
         services.AddGrpc(o =>
         {
             o.Interceptors.Add<ErrorInterceptor>();
+            o.Interceptors.Add<StoreReadyInterceptor>();
             o.Interceptors.Add<RequestLimitsInterceptor>();
             o.Interceptors.Add<CallerInterceptor>();
             o.Interceptors.Add<RateLimitInterceptor>();

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Threading.RateLimiting;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Hosting.Core.Shared;
@@ -14,12 +12,8 @@ namespace Hosting.GrpcHost.Limits;
 /// caller, with RESOURCE_EXHAUSTED and the delay after which a call will be accepted again.
 /// Runs after the caller is authenticated, so unauthenticated calls spend no budget of a real caller.
 /// </summary>
-public sealed class RateLimitInterceptor(IOptions<RateLimitOptions> options, ClientAddress clientAddress) : Interceptor, IDisposable
+public sealed class RateLimitInterceptor(IOptions<RateLimitOptions> options, ClientAddress clientAddress, IRateLimitBudgets budgets) : Interceptor
 {
-    private static readonly TimeSpan DefaultRetry = TimeSpan.FromSeconds(1);
-
-    private readonly ConcurrentDictionary<(string Policy, string Dimension), PartitionedRateLimiter<string>> _limiters = new();
-
     /// <inheritdoc />
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -30,43 +24,23 @@ public sealed class RateLimitInterceptor(IOptions<RateLimitOptions> options, Cli
             return await continuation(request, context);
         }
 
-        using var byAddress = Acquire(policyName, "address", policy.PerAddress, policy.Window, AddressOf(context));
-        using var byCaller = Acquire(policyName, "caller", policy.PerCaller, policy.Window, CallerKey(context));
+        await SpendAsync(policyName, "address", policy.PerAddress, policy.Window, AddressOf(context), context.CancellationToken);
+        await SpendAsync(policyName, "caller", policy.PerCaller, policy.Window, CallerKey(context), context.CancellationToken);
         return await continuation(request, context);
     }
 
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        foreach (var limiter in _limiters.Values)
-        {
-            limiter.Dispose();
-        }
-    }
-
-    private RateLimitLease? Acquire(string policy, string dimension, int permits, TimeSpan window, string? key)
+    private async Task SpendAsync(string policy, string dimension, int permits, TimeSpan window, string? key, CancellationToken ct)
     {
         if (permits <= 0 || key is null)
         {
-            return null;
+            return;
         }
 
-        var limiter = _limiters.GetOrAdd((policy, dimension), _ => PartitionedRateLimiter.Create<string, string>(k =>
-            RateLimitPartition.GetFixedWindowLimiter(k, _ => new FixedWindowRateLimiterOptions
-            {
-                PermitLimit = permits,
-                Window = window,
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            })));
-        var lease = limiter.AttemptAcquire(key);
-        if (lease.IsAcquired)
+        if (await budgets.TrySpendAsync(policy, dimension, key, permits, window, ct) is not { } retry)
         {
-            return lease;
+            return;
         }
 
-        var retry = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : DefaultRetry;
-        lease.Dispose();
         throw new DomainError(ErrorKind.ResourceExhausted, "RATE_LIMITED", $"Too many calls of this kind from this {dimension}; try again later.")
         {
             RetryAfter = retry,

@@ -9,9 +9,12 @@ public sealed partial class HostProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private HostProcess(Process process, string address, string pickupDirectory)
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output;
+
+    private HostProcess(Process process, System.Collections.Concurrent.ConcurrentQueue<string> output, string address, string pickupDirectory)
     {
         _process = process;
+        _output = output;
         Address = address;
         PickupDirectory = pickupDirectory;
     }
@@ -54,7 +57,43 @@ public sealed partial class HostProcess : IAsyncDisposable
             .ConfirmLoginAsync(new Hosting.Accounts.V1.ConfirmLoginRequest { Code = await LoginCodeAsync(login) }, auth);
 
     /// <summary>Starts the host on a SQLite file in <paramref name="dataFolder"/>, on a free port.</summary>
-    public static async Task<HostProcess> StartAsync(string dataFolder, params string[] settings)
+    public static Task<HostProcess> StartAsync(string dataFolder, params string[] settings) =>
+        StartAsync(dataFolder, new Dictionary<string, string?>(), ["--urls", "http://127.0.0.1:0", .. settings]);
+
+    /// <summary>Starts the host with exactly these settings and environment variables (no address given unless in <paramref name="settings"/>).</summary>
+    public static async Task<HostProcess> StartAsync(string dataFolder, IDictionary<string, string?> environment, string[] settings)
+    {
+        var process = Process.Start(StartInfo(dataFolder, environment, settings, out var pickup))!;
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        return new HostProcess(process, output, await ListeningAddressAsync(process, output, TimeSpan.FromSeconds(90)), pickup);
+    }
+
+    /// <summary>Runs a host expected not to start: its exit code and everything it wrote.</summary>
+    public static async Task<(int ExitCode, string Output)> RunUntilExitAsync(string dataFolder, IDictionary<string, string?> environment, params string[] settings)
+    {
+        using var process = Process.Start(StartInfo(dataFolder, environment, settings, out _))!;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var stdout = process.StandardOutput.ReadToEndAsync(cts.Token);
+        var stderr = process.StandardError.ReadToEndAsync(cts.Token);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    /// <summary>Everything the host has written so far (after it started listening, it is drained here).</summary>
+    public string Output => string.Join(Environment.NewLine, _output);
+
+    private static ProcessStartInfo StartInfo(string dataFolder, IDictionary<string, string?> environment, string[] settings, out string pickup)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -62,13 +101,18 @@ public sealed partial class HostProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         // The README's command; --no-build because the test run has just built it, in the same configuration.
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
         // Emails go to a pickup folder, where journeys read login codes as a person reads the email.
-        var pickup = Path.Combine(dataFolder, "pickup");
+        pickup = Path.Combine(dataFolder, "pickup");
         var args = new[]
         {
-            "run", "--project", "src/GrpcHost", "--no-build", "--configuration", configuration, "--", "--urls", "http://127.0.0.1:0", $"--Storage:ConnectionString=Data Source={dataFolder}/hosting.db",
+            "run", "--project", "src/GrpcHost", "--no-build", "--configuration", configuration, "--", $"--Storage:ConnectionString=Data Source={dataFolder}/hosting.db",
             "--Notifications:Sender=Pickup", $"--Notifications:Pickup:Directory={pickup}", "--Notifications:PollInterval=00:00:00.200",
         };
         foreach (var arg in args.Concat(settings))
@@ -76,8 +120,7 @@ public sealed partial class HostProcess : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
-        var process = Process.Start(start)!;
-        return new HostProcess(process, await ListeningAddressAsync(process, TimeSpan.FromSeconds(90)), pickup);
+        return start;
     }
 
     /// <summary>Ends the host at once, as a crash or SIGKILL would.</summary>
@@ -97,28 +140,33 @@ public sealed partial class HostProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static async Task<string> ListeningAddressAsync(Process process, TimeSpan timeout)
+    private static async Task<string> ListeningAddressAsync(Process process, System.Collections.Concurrent.ConcurrentQueue<string> output, TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
+        var errors = DrainAsync(process.StandardError, output);
         while (await process.StandardOutput.ReadLineAsync(cts.Token) is { } line)
         {
+            output.Enqueue(line);
             var match = ListeningLine().Match(line);
             if (match.Success)
             {
                 // Keep draining the output so the host never blocks on a full pipe.
-                _ = DrainAsync(process.StandardOutput);
-                _ = DrainAsync(process.StandardError);
-                return match.Groups[1].Value;
+                _ = DrainAsync(process.StandardOutput, output);
+                // Every interface ([::], 0.0.0.0) is reached through loopback.
+                return match.Groups[1].Value.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal);
             }
         }
 
-        throw new InvalidOperationException("The host exited before listening: " + await process.StandardError.ReadToEndAsync(cts.Token));
+        await process.WaitForExitAsync(cts.Token);
+        await errors;
+        throw new InvalidOperationException("The host exited before listening: " + string.Join(Environment.NewLine, output));
     }
 
-    private static async Task DrainAsync(StreamReader reader)
+    private static async Task DrainAsync(StreamReader reader, System.Collections.Concurrent.ConcurrentQueue<string> output)
     {
         while (await reader.ReadLineAsync() is { } line)
         {
+            output.Enqueue(line);
             if (Environment.GetEnvironmentVariable("HOSTING_TEST_HOST_LOG") is { Length: > 0 } log)
             {
                 await File.AppendAllTextAsync(log, line + Environment.NewLine);

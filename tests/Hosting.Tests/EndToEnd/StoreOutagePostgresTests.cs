@@ -121,6 +121,42 @@ public sealed class StoreOutagePostgresTests
         }
     }
 
+    [SkippableFact]
+    [Trait("Rule", "API-1")]
+    public async Task StoreDownAtStart_HostWaitsNotServing_AndServesOnceItComes()
+    {
+        var stop = Environment.GetEnvironmentVariable(StopVariable);
+        var start = Environment.GetEnvironmentVariable(StartVariable);
+        Skip.If(PostgresHostFactory.ServerConnectionString is null || string.IsNullOrEmpty(stop) || string.IsNullOrEmpty(start),
+            $"Store outage lane not configured: set {PostgresHostFactory.Variable}, {StopVariable} and {StartVariable} (.ci/postgres-lane.sh does).");
+        var data = Directory.CreateTempSubdirectory("hosting-late-store-").FullName;
+        try
+        {
+            await RunAsync(stop!);
+            await using var host = await HostProcess.StartAsync(data,
+                "--Storage:Provider=Postgres", $"--Storage:ConnectionString={PostgresHostFactory.ServerConnectionString};Database=hosting_late_{Guid.NewGuid():N};Timeout=3",
+                "--Storage:FirstRetryDelay=00:00:00.200", "--Storage:MaxRetryDelay=00:00:01");
+            var health = new Health.HealthClient(host.Channel());
+            Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, (await health.CheckAsync(new HealthCheckRequest())).Status);
+
+            await RunAsync(start!);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            while ((await health.CheckAsync(new HealthCheckRequest(), cancellationToken: cts.Token)).Status != HealthCheckResponse.Types.ServingStatus.Serving)
+            {
+                await Task.Delay(100, cts.Token);
+            }
+
+            var accounts = new AccountsService.AccountsServiceClient(host.Channel());
+            await accounts.SignUpAsync(new SignUpRequest { Login = "late-store@example.com", Password = Passwords.Good });
+            Assert.Contains("The store is reachable and migrated", host.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await RunAsync(start!, check: false);
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
     private static async Task RunAsync(string command, bool check = true)
     {
         using var process = Process.Start(new ProcessStartInfo("bash", ["-c", command]) { RedirectStandardOutput = true, RedirectStandardError = true })!;

@@ -13,6 +13,48 @@ public sealed class TwoHostsPostgresTests
     private const string AuditKey = "two-hosts-audit-key-0123456789-abcdef";
 
     [SkippableFact]
+    [Trait("Rule", "ACC-4")]
+    public async Task TwoHostsOnOneDatabase_ShareOneRateLimitBudget()
+    {
+        Skip.If(PostgresHostFactory.ServerConnectionString is null, $"PostgreSQL lane not configured: set {PostgresHostFactory.Variable} (.ci/run does).");
+        var data = Directory.CreateTempSubdirectory("hosting-two-hosts-limits-").FullName;
+        var connection = $"{PostgresHostFactory.ServerConnectionString};Database=hosting_two_hosts_limits_{Guid.NewGuid():N}";
+        // Four sign-ins per address a day: a window long enough that no boundary falls within the test.
+        string[] settings = ["--Storage:Provider=Postgres", $"--Storage:ConnectionString={connection}", "--RateLimiting:Policies:SignIn:PerAddress=4", "--RateLimiting:Policies:SignIn:Window=1.00:00:00"];
+        try
+        {
+            var started = await Task.WhenAll(HostProcess.StartAsync(data, settings), HostProcess.StartAsync(data, settings));
+            await using var first = started[0];
+            await using var second = started[1];
+            async Task<StatusCode> SignInAsync(HostProcess via)
+            {
+                try
+                {
+                    await new AccountsService.AccountsServiceClient(via.Channel()).SignInAsync(new SignInRequest { Login = "nobody@example.com", Password = Passwords.Good });
+                    return StatusCode.OK;
+                }
+                catch (RpcException e)
+                {
+                    return e.StatusCode;
+                }
+            }
+
+            // Two calls through each host spend the whole budget of the one address they come from.
+            for (var i = 0; i < 4; i++)
+            {
+                Assert.NotEqual(StatusCode.ResourceExhausted, await SignInAsync(started[i % 2]));
+            }
+
+            Assert.Equal(StatusCode.ResourceExhausted, await SignInAsync(first));
+            Assert.Equal(StatusCode.ResourceExhausted, await SignInAsync(second));
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [SkippableFact]
     [Trait("Rule", "WAL-2")]
     [Trait("Rule", "BIL-5")]
     public async Task ConcurrentPaymentsAndCheckoutsThroughTwoHosts_NeverOverdraw_AndNumberInvoicesWithoutGaps()

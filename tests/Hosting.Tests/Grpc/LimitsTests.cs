@@ -90,6 +90,49 @@ public sealed class LimitsTests(LimitedHostFactory host) : IClassFixture<Limited
 
     [Fact]
     [Trait("Rule", "API-3")]
+    public async Task ACompressedStringThatIsNotUtf8_IsInvalidArgument_NotAnUnknownFailure()
+    {
+        using var body = new MemoryStream();
+        var output = new CodedOutputStream(body);
+        output.WriteTag(SignUpRequest.LoginFieldNumber, WireFormat.WireType.LengthDelimited);
+        output.WriteBytes(ByteString.CopyFrom(0xC3, 0x28));
+        output.Flush();
+        var signUp = Rpcs.Unary(AccountsService.Descriptor.FindMethodByName("SignUp"));
+        // The client compresses the frame with gzip (the compressed flag set) when asked to by this header.
+        var gzip = new Metadata { { "grpc-internal-encoding-request", "gzip" } };
+
+        await RpcAssert.FailsAsync(
+            () => host.Channel().CreateCallInvoker().AsyncUnaryCall(signUp, null, new CallOptions(gzip), body.ToArray()).ResponseAsync,
+            StatusCode.InvalidArgument, "MALFORMED_REQUEST");
+    }
+
+    [Fact]
+    [Trait("Rule", "API-3")]
+    public async Task ACompressedRequestThatInflatesBeyondTheLimit_IsRefusedWithResourceExhausted()
+    {
+        var (auth, organization) = await OwnerAsync("gzip-bomb@example.com");
+        var gzip = new Metadata { { "grpc-internal-encoding-request", "gzip" }, { "authorization", auth.GetValue("authorization")! } };
+
+        // 100 kB of zeros compress to a few hundred bytes, under the 64 kB limit until inflated.
+        var e = await Assert.ThrowsAsync<RpcException>(() => Organizations.SetLogoAsync(
+            new SetLogoRequest { Parent = organization, Content = ByteString.CopyFrom(new byte[100_000]) }, gzip).ResponseAsync);
+
+        Assert.Equal(StatusCode.ResourceExhausted, e.StatusCode);
+    }
+
+    [Fact]
+    [Trait("Rule", "API-3")]
+    public async Task AValidCompressedRequest_IsServed()
+    {
+        var gzip = new Metadata { { "grpc-internal-encoding-request", "gzip" } };
+
+        var reply = await Accounts.SignUpAsync(new SignUpRequest { Login = "gzip@example.com", Password = Passwords.Good }, gzip);
+
+        Assert.Equal("gzip@example.com", reply.Account.Login);
+    }
+
+    [Fact]
+    [Trait("Rule", "API-3")]
     public void AListLongerThanTheLimit_IsRefusedOnItsField()
     {
         var request = new Hosting.Billing.V1.CheckoutRequest();

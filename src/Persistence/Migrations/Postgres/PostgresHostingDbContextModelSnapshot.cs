@@ -1206,6 +1206,23 @@ namespace Hosting.Persistence.Migrations.Postgres
                     b.ToTable("Withdrawals", (string)null);
                 });
 
+            modelBuilder.Entity("Hosting.Persistence.RateLimitWindow", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("WindowStart")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("RateLimitWindows", (string)null);
+                });
+
             modelBuilder.Entity("Hosting.Core.Accounts.ActivityEntry", b =>
                 {
                     b.HasOne("Hosting.Core.Accounts.UserAccount", null)

@@ -1199,6 +1199,23 @@ namespace Hosting.Persistence.Migrations.Sqlite
                     b.ToTable("Withdrawals", (string)null);
                 });
 
+            modelBuilder.Entity("Hosting.Persistence.RateLimitWindow", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("WindowStart")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("RateLimitWindows", (string)null);
+                });
+
             modelBuilder.Entity("Hosting.Core.Accounts.ActivityEntry", b =>
                 {
                     b.HasOne("Hosting.Core.Accounts.UserAccount", null)
