@@ -479,7 +479,7 @@ public sealed class BillingService(
 
     private async Task<Result<Invoice>> PayAndIssueAsync(Guid organizationId, CheckoutOrder order, string key, CancellationToken ct)
     {
-        var organization = await organizations.FindAsync(organizationId, ct).ConfigureAwait(false);
+        var organization = await organizations.FindAsync(organizationId, [], ct).ConfigureAwait(false);
         if (organization is null)
         {
             return OrganizationErrors.NotFound;
@@ -581,14 +581,14 @@ public sealed class BillingService(
             return;
         }
 
-        var organization = await organizations.FindAsync(organizationId, ct).ConfigureAwait(false);
+        var organization = await organizations.FindAsync(organizationId, [], ct).ConfigureAwait(false);
         if (organization is null)
         {
             return;
         }
 
         var now = clock.GetUtcNow();
-        var billing = organization.Memberships.Where(m => m.CanBill).Select(m => m.AccountId).ToList();
+        var billing = await organizations.BillingMemberIdsAsync(organizationId, ct).ConfigureAwait(false);
         var logins = await organizations.LoginsAsync(billing, ct).ConfigureAwait(false);
         foreach (var login in logins.Values)
         {

@@ -71,7 +71,7 @@ public sealed class OrganizationTests : IDisposable
 
         ResultAssert.Fails(taken, "LOGIN_TAKEN");
         Assert.Equal("contact_details.country", ResultAssert.Fails(badContact, "INVALID_COUNTRY").Fields[0].Field);
-        Assert.Equal(0, _h.Query(db => db.Set<Organization>().Count()));
+        Assert.Equal(0, _h.Query(db => db.Set<Organization>().Include(o => o.Memberships).Count()));
         Assert.Equal(0, _h.Query(db => db.Set<Product>().Count()));
         Assert.Equal(1, _h.Query(db => db.Set<UserAccount>().Count()));
     }
@@ -227,7 +227,7 @@ public sealed class OrganizationTests : IDisposable
         ResultAssert.Fails(await _h.Organizations().RemoveMemberAsync(admin, id, owner.AccountId), "LEGAL_REPRESENTATIVE_REQUIRED");
 
         Assert.True((await _h.Organizations().LeaveAsync(admin, id)).IsSuccess);
-        Assert.True(_h.Query(db => db.Set<Organization>().Single(o => o.Id == id).Memberships.Single().IsLegalRepresentative));
+        Assert.True(_h.Query(db => db.Set<Organization>().Include(o => o.Memberships).Single(o => o.Id == id).Memberships.Single().IsLegalRepresentative));
     }
 
     [Fact]
@@ -254,7 +254,7 @@ public sealed class OrganizationTests : IDisposable
         ResultAssert.Fails(await _h.Organizations().UpdateMemberAsync(limited, id, limited.AccountId, r => r with { Administrator = true }, false), "ADMINISTRATOR_REQUIRED");
         ResultAssert.Fails(await _h.Organizations().UpdateMemberAsync(limited, id, owner.AccountId, r => r with { Billing = false }, false), "ADMINISTRATOR_REQUIRED");
         ResultAssert.Fails(await _h.Organizations().RemoveMemberAsync(limited, id, owner.AccountId), "ADMINISTRATOR_REQUIRED");
-        Assert.False(_h.Query(db => db.Set<Organization>().Single(o => o.Id == id).MemberOf(limited.AccountId)!.IsAdministrator));
+        Assert.False(_h.Query(db => db.Set<Organization>().Include(o => o.Memberships).Single(o => o.Id == id).MemberOf(limited.AccountId)!.IsAdministrator));
     }
 
     [Fact]
@@ -282,12 +282,12 @@ public sealed class OrganizationTests : IDisposable
 
         ResultAssert.Fails(await _h.Organizations().ProposeLegalRepresentativeAsync(successor, id, successor.AccountId, true), "LEGAL_REPRESENTATIVE_REQUIRED");
         Assert.True((await _h.Organizations().ProposeLegalRepresentativeAsync(owner, id, successor.AccountId, replaceMe: true)).IsSuccess);
-        Assert.True(_h.Query(db => db.Set<Organization>().Single(o => o.Id == id).MemberOf(owner.AccountId)!.IsLegalRepresentative));
+        Assert.True(_h.Query(db => db.Set<Organization>().Include(o => o.Memberships).Single(o => o.Id == id).MemberOf(owner.AccountId)!.IsLegalRepresentative));
         ResultAssert.Fails(await _h.Organizations().AcceptLegalRepresentativeAsync(bystander, id), "NO_LEGAL_REPRESENTATIVE_PROPOSAL");
 
         Assert.True((await _h.Organizations().AcceptLegalRepresentativeAsync(successor, id)).IsSuccess);
 
-        var organization = _h.Query(db => db.Set<Organization>().Single(o => o.Id == id));
+        var organization = _h.Query(db => db.Set<Organization>().Include(o => o.Memberships).Single(o => o.Id == id));
         Assert.Equal([successor.AccountId], organization.Memberships.Where(m => m.IsLegalRepresentative).Select(m => m.AccountId));
         Assert.True(organization.MemberOf(owner.AccountId)!.IsAdministrator);
         Assert.Null(organization.ProposedLegalRepresentative);
@@ -366,7 +366,7 @@ public sealed class OrganizationTests : IDisposable
 
         Assert.True((await _h.Organizations().DeleteAccountAsync(admin, Passwords.Good)).IsSuccess);
 
-        Assert.Single(_h.Query(db => db.Set<Organization>().Single(o => o.Id == id).Memberships));
+        Assert.Single(_h.Query(db => db.Set<Organization>().Include(o => o.Memberships).Single(o => o.Id == id).Memberships));
         Assert.False(_h.Query(db => db.Set<UserAccount>().Any(a => a.Id == admin.AccountId)));
         ResultAssert.Fails(await _h.Accounts().AuthenticateAsync("x"), "SESSION_INVALID");
         ResultAssert.Fails(await _h.Accounts().SignInAsync("admin@example.com", Passwords.Good, null, null, Contexts.Home), "INVALID_CREDENTIALS");
