@@ -2,6 +2,7 @@ using Hosting.Core.Accounts;
 using Hosting.Core.Organizations;
 using Hosting.Core.Shared;
 using Hosting.Tests.Support;
+using Microsoft.EntityFrameworkCore;
 
 namespace Hosting.Tests.Core;
 
