@@ -377,4 +377,65 @@ public sealed class OrganizationTests : IDisposable
     {
         public Task<FinancialStanding> StandingAsync(Guid organizationId, CancellationToken cancellationToken) => Task.FromResult(standing);
     }
+
+    [Fact]
+    [Trait("Rule", "API-2")]
+    [Trait("Rule", "ORG-6")]
+    public async Task AnOrganizationScopedCall_ReadsTheCallersMembership_NotTheMemberList()
+    {
+        var owner = await _h.UserAsync("owner@example.com");
+        var id = (await _h.Organizations().CreateAsync(owner, Contacts.Company)).Value.Organization.Id;
+        await JoinAsync(id, owner, "a@example.com", MemberRights.Full);
+        await JoinAsync(id, owner, "b@example.com", new MemberRights(false, [], false));
+
+        using var db = _h.NewDb();
+        var organization = await new Hosting.Persistence.Stores.EfOrganizationStore(db).FindAsync(id, [owner.AccountId], default);
+
+        Assert.Equal([owner.AccountId], organization!.Memberships.Select(m => m.AccountId));
+        Assert.Equal(3, organization.MemberCount);
+        Assert.Equal(1, organization.LegalRepresentativeCount);
+    }
+
+    [Fact]
+    [Trait("Rule", "API-4")]
+    [Trait("Rule", "ORG-5")]
+    public async Task MembersAndOrganizations_PagedInTheStore_ListEachOnceInOrder_AcrossEqualTimes()
+    {
+        var owner = await _h.UserAsync("owner@example.com");
+        var id = (await _h.Organizations().CreateAsync(owner, Contacts.Company)).Value.Organization.Id;
+        var organizations = new List<Guid> { id };
+        for (var i = 0; i < 4; i++)
+        {
+            // The clock stands still: every key ties on time and the id decides the order.
+            await JoinAsync(id, owner, $"m{i}@example.com", MemberRights.Full);
+            organizations.Add((await _h.Organizations().CreateAsync(owner, Contacts.Person)).Value.Organization.Id);
+        }
+
+        var members = new List<Guid>();
+        var listed = new List<Guid>();
+        string? token = null;
+        do
+        {
+            var page = (await _h.Organizations().ListMembersAsync(owner, id, 2, token)).Value;
+            Assert.True(page.Items.Count <= 2);
+            members.AddRange(page.Items.Select(m => m.Membership.AccountId));
+            token = page.NextPageToken;
+        }
+        while (token.Length > 0);
+
+        do
+        {
+            var page = (await _h.Organizations().ListMineAsync(owner, 2, token)).Value;
+            listed.AddRange(page.Items.Select(v => v.Organization.Id));
+            Assert.All(page.Items, v => Assert.Equal(owner.AccountId, v.Me.AccountId));
+            token = page.NextPageToken;
+        }
+        while (token.Length > 0);
+
+        Assert.Equal(5, members.Distinct().Count());
+        Assert.Equal(5, members.Count);
+        Assert.Equal(organizations.Order(), listed.Order());
+        Assert.Equal(5, listed.Count);
+        Assert.True(_h.Query(db => db.Set<Organization>().Single(o => o.Id == id).MemberCount) == 5);
+    }
 }
