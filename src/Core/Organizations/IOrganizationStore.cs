@@ -43,6 +43,13 @@ public interface IOrganizationStore
     /// </summary>
     Task<IReadOnlyList<Product>> ListProductsAsync(Guid organizationId, IReadOnlyCollection<Guid>? only, PageToken? after, int max, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// One page of the products to pay (BIL-3): awaiting their first payment without an invoice, or
+    /// active and renewing by <paramref name="horizon"/>; by (renewal date, id), products without
+    /// one first, after <paramref name="after"/>.
+    /// </summary>
+    Task<IReadOnlyList<Product>> ListDueProductsAsync(Guid organizationId, DateTimeOffset horizon, PageToken? after, int max, CancellationToken cancellationToken);
+
     /// <summary>The organization's product, if it is one of its.</summary>
     Task<Product?> FindProductAsync(Guid organizationId, Guid productId, CancellationToken cancellationToken);
 

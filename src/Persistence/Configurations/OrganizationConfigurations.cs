@@ -67,6 +67,7 @@ internal sealed class ProductConfiguration : IEntityTypeConfiguration<Product>
         b.Ignore(p => p.Price);
         b.Property(p => p.Version).IsConcurrencyToken();
         b.HasIndex(p => new { p.OrganizationId, p.CreatedAt, p.Id });
+        b.HasIndex(p => new { p.OrganizationId, p.Status, p.RenewalDate, p.Id });
         b.HasIndex(p => p.InvoiceId);
         b.Ignore(p => p.AwaitsInvoice);
         b.HasOne<Organization>().WithMany().HasForeignKey(p => p.OrganizationId).OnDelete(DeleteBehavior.Restrict);

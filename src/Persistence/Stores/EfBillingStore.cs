@@ -44,7 +44,7 @@ public sealed class EfBillingStore(HostingDbContext db) : IBillingStore
         var query = db.Set<CreditNote>().AsNoTracking().Where(c => c.OrganizationId == organizationId);
         if (after is { } p)
         {
-            query = query.Where(c => c.IssuedAt < p.Time || (c.IssuedAt == p.Time && c.Id.CompareTo(p.Id) < 0));
+            query = query.Where(c => c.IssuedAt <= p.Time && (c.IssuedAt < p.Time || c.Id.CompareTo(p.Id) < 0));
         }
 
         return await query.OrderByDescending(c => c.IssuedAt).ThenByDescending(c => c.Id).Take(max).ToListAsync(cancellationToken);
@@ -65,7 +65,7 @@ public sealed class EfBillingStore(HostingDbContext db) : IBillingStore
 
         if (after is { } p)
         {
-            query = query.Where(i => i.IssuedAt < p.Time || (i.IssuedAt == p.Time && i.Id.CompareTo(p.Id) < 0));
+            query = query.Where(i => i.IssuedAt <= p.Time && (i.IssuedAt < p.Time || i.Id.CompareTo(p.Id) < 0));
         }
 
         return await query.OrderByDescending(i => i.IssuedAt).ThenByDescending(i => i.Id).Take(max).ToListAsync(cancellationToken);

@@ -105,6 +105,21 @@ public sealed class EfOrganizationStore(HostingDbContext db) : IOrganizationStor
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<Product>> ListDueProductsAsync(Guid organizationId, DateTimeOffset horizon, PageToken? after, int max, CancellationToken cancellationToken)
+    {
+        // Due as BillingService reads it; the key puts products without a renewal date first on both stores.
+        var query = db.Set<Product>().Where(p => p.OrganizationId == organizationId
+            && ((p.Status == ProductStatus.AwaitingPayment && p.InvoiceId == null) || (p.Status == ProductStatus.Active && p.RenewalDate <= horizon)));
+        if (after is { } a)
+        {
+            query = query.Where(p => (p.RenewalDate ?? DateTimeOffset.MinValue) >= a.Time
+                && ((p.RenewalDate ?? DateTimeOffset.MinValue) > a.Time || p.Id.CompareTo(a.Id) > 0));
+        }
+
+        return await query.OrderBy(p => p.RenewalDate ?? DateTimeOffset.MinValue).ThenBy(p => p.Id).Take(max).ToListAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
     public Task<Product?> FindProductAsync(Guid organizationId, Guid productId, CancellationToken cancellationToken) =>
         db.Set<Product>().FirstOrDefaultAsync(p => p.Id == productId && p.OrganizationId == organizationId, cancellationToken);
 
