@@ -38,7 +38,7 @@ internal sealed class FreeVoucherConfiguration : IEntityTypeConfiguration<FreeVo
         b.ToTable("FreeVouchers");
         b.HasKey(v => v.Id);
         b.Property(v => v.Id).ValueGeneratedNever();
-        b.HasIndex(v => v.OrganizationId);
+        b.HasIndex(v => new { v.OrganizationId, v.GrantedAt, v.Id });
         b.Property(v => v.Version).IsConcurrencyToken();
         b.HasOne<Organization>().WithMany().HasForeignKey(v => v.OrganizationId).OnDelete(DeleteBehavior.Restrict);
     }

@@ -34,6 +34,7 @@ public sealed class KeysetPlanTests(ITestOutputHelper output) : IDisposable
         { "credit notes", "IX_CreditNotes_OrganizationId_IssuedAt_Id" },
         { "ledger transactions", "IX_LedgerTransactions_WalletId_At_Id" },
         { "mailboxes", "IX_Mailboxes_MailServiceId_CreatedAt_Id" },
+        { "vouchers", "IX_FreeVouchers_OrganizationId_GrantedAt_Id" },
     };
 
     [Theory]
@@ -56,6 +57,7 @@ public sealed class KeysetPlanTests(ITestOutputHelper output) : IDisposable
             "invoices" => () => new EfBillingStore(db).InvoicesAsync(id, after, 51, default),
             "credit notes" => () => new EfBillingStore(db).CreditNotesAsync(id, after, 51, default),
             "ledger transactions" => () => new EfWalletStore(db).ListTransactionsAsync(id, after, 51, default),
+            "vouchers" => () => new EfBillingStore(db).UnusedVouchersAsync(id, after, 51, default),
             "mailboxes" => () => new EfMailboxStore(db).ListForServiceAsync(id, after, 51, default),
             _ => throw new ArgumentOutOfRangeException(nameof(list)),
         };
