@@ -21,7 +21,7 @@ public sealed class BillingAdministration(
     /// <summary>Support grants a free voucher to an organization (BIL-9).</summary>
     public async Task<Result<FreeVoucher>> GrantVoucherAsync(Guid organizationId, ProductType type, CancellationToken ct = default)
     {
-        if (await organizations.FindAsync(organizationId, ct).ConfigureAwait(false) is null)
+        if (await organizations.FindAsync(organizationId, [], ct).ConfigureAwait(false) is null)
         {
             return OrganizationErrors.NotFound;
         }

@@ -181,20 +181,34 @@ public sealed class BillingService(
     /// <summary>One page of "to pay", soonest due first, products awaiting their first payment leading (BIL-3, API-4).</summary>
     public async Task<Result<ToPayPage>> ToPayAsync(AuthenticatedUser user, Guid organizationId, int pageSize, string? pageToken, CancellationToken ct = default)
     {
-        var all = await ToPayAsync(user, organizationId, ct).ConfigureAwait(false);
-        if (!all.IsSuccess)
+        var request = PageRequest.Parse(pageSize, pageToken);
+        if (!request.IsSuccess)
         {
-            return all.Error;
+            return request.Error;
         }
 
-        var page = Pager.Apply(all.Value, i => new PageToken(i.Product.RenewalDate ?? DateTimeOffset.MinValue, i.Product.Id), pageSize, pageToken);
-        if (!page.IsSuccess)
+        var organization = await BillingOrganizationAsync(user, organizationId, ct).ConfigureAwait(false);
+        if (!organization.IsSuccess)
         {
-            return page.Error;
+            return organization.Error;
+        }
+
+        // One page of due products from the store; the token is cut on the rows read, so a product
+        // the catalogue no longer prices is skipped without ending the list.
+        var horizon = clock.GetUtcNow() + options.ToPayHorizon;
+        var rows = await organizations.ListDueProductsAsync(organizationId, horizon, request.Value.After, request.Value.Fetch, ct).ConfigureAwait(false);
+        var cut = request.Value.Cut(rows, p => new PageToken(p.RenewalDate ?? DateTimeOffset.MinValue, p.Id));
+        var items = new List<ToPayItem>();
+        foreach (var product in cut.Items)
+        {
+            if (await catalogue.RenewalPriceAsync(product, ct).ConfigureAwait(false) is { } price)
+            {
+                items.Add(new ToPayItem(product, price));
+            }
         }
 
         var unpaid = string.IsNullOrEmpty(pageToken) ? await store.UnpaidInvoicesAsync(organizationId, ct).ConfigureAwait(false) : [];
-        return new ToPayPage(page.Value, unpaid);
+        return new ToPayPage(new Page<ToPayItem>(items, cut.NextPageToken), unpaid);
     }
 
     /// <summary>A pro forma for selected items (BIL-4): no legal value, no legal number, nothing changed.</summary>
@@ -414,8 +428,20 @@ public sealed class BillingService(
     /// <summary>One page of the organization's unused free vouchers, oldest grant first (BIL-9, API-4).</summary>
     public async Task<Result<Page<FreeVoucher>>> ListVouchersAsync(AuthenticatedUser user, Guid organizationId, int pageSize, string? pageToken, CancellationToken ct = default)
     {
-        var all = await ListVouchersAsync(user, organizationId, ct).ConfigureAwait(false);
-        return all.IsSuccess ? Pager.Apply(all.Value, v => new PageToken(v.GrantedAt, v.Id), pageSize, pageToken) : all.Error;
+        var page = PageRequest.Parse(pageSize, pageToken);
+        if (!page.IsSuccess)
+        {
+            return page.Error;
+        }
+
+        var organization = await BillingOrganizationAsync(user, organizationId, ct).ConfigureAwait(false);
+        if (!organization.IsSuccess)
+        {
+            return organization.Error;
+        }
+
+        var rows = await store.UnusedVouchersAsync(organizationId, page.Value.After, page.Value.Fetch, ct).ConfigureAwait(false);
+        return page.Value.Cut(rows, v => new PageToken(v.GrantedAt, v.Id));
     }
 
     /// <param name="organizationId">Whose checkout.</param>
@@ -448,7 +474,7 @@ public sealed class BillingService(
                         : (await store.FindInvoiceAsync(record.ResultId!.Value, ct).ConfigureAwait(false))!;
                 }
 
-                organization ??= await organizations.FindAsync(organizationId, ct).ConfigureAwait(false);
+                organization ??= await organizations.FindAsync(organizationId, [], ct).ConfigureAwait(false);
                 if (organization is null)
                 {
                     return OrganizationErrors.NotFound;
@@ -602,14 +628,14 @@ public sealed class BillingService(
             return;
         }
 
-        var organization = await organizations.FindAsync(organizationId, ct).ConfigureAwait(false);
+        var organization = await organizations.FindAsync(organizationId, [], ct).ConfigureAwait(false);
         if (organization is null)
         {
             return;
         }
 
         var now = clock.GetUtcNow();
-        var billing = organization.Memberships.Where(m => m.CanBill).Select(m => m.AccountId).ToList();
+        var billing = await organizations.BillingMemberIdsAsync(organizationId, ct).ConfigureAwait(false);
         var logins = await organizations.LoginsAsync(billing, ct).ConfigureAwait(false);
         foreach (var login in logins.Values)
         {

@@ -15,6 +15,9 @@ public interface IBillingStore
     /// <summary>The organization's unused vouchers, oldest first.</summary>
     Task<IReadOnlyList<FreeVoucher>> UnusedVouchersAsync(Guid organizationId, CancellationToken cancellationToken);
 
+    /// <summary>One page of the organization's unused vouchers, oldest grant first, after <paramref name="after"/>.</summary>
+    Task<IReadOnlyList<FreeVoucher>> UnusedVouchersAsync(Guid organizationId, PageToken? after, int max, CancellationToken cancellationToken);
+
     /// <summary>A promotion code by its text.</summary>
     Task<PromotionCode?> FindPromotionAsync(string code, CancellationToken cancellationToken);
 

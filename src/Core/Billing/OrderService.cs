@@ -149,7 +149,7 @@ public sealed class OrderService(
 
     private async Task<Result<PlacedOrder>> PlaceAsync(Guid organizationId, Cart cart, string method, string requestId, string key, CancellationToken ct)
     {
-        var organization = await organizations.FindAsync(organizationId, ct).ConfigureAwait(false);
+        var organization = await organizations.FindAsync(organizationId, [], ct).ConfigureAwait(false);
         if (organization is null)
         {
             return OrganizationErrors.NotFound;

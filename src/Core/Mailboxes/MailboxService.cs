@@ -480,7 +480,7 @@ public sealed class MailboxService(
 
     internal async Task<bool> HasRightsAsync(Guid accountId, Mailbox mailbox, CancellationToken ct)
     {
-        var organization = await organizations.FindAsync(mailbox.OrganizationId, ct).ConfigureAwait(false);
+        var organization = await organizations.FindAsync(mailbox.OrganizationId, [accountId], ct).ConfigureAwait(false);
         return organization?.MemberOf(accountId)?.CanAccessProduct(mailbox.MailServiceId) ?? false;
     }
 
@@ -586,14 +586,14 @@ public sealed class MailboxService(
 
     private async Task<Result<Product>> AccessibleProductAsync(AuthenticatedUser user, Guid organizationId, Guid productId, CancellationToken ct)
     {
-        var organization = await organizations.FindAsync(organizationId, ct).ConfigureAwait(false);
+        var organization = await organizations.FindAsync(organizationId, [user.AccountId], ct).ConfigureAwait(false);
         var member = organization?.MemberOf(user.AccountId);
         if (member is null)
         {
             return OrganizationErrors.NotFound;
         }
 
-        var product = (await organizations.ListProductsAsync(organizationId, ct).ConfigureAwait(false)).FirstOrDefault(p => p.Id == productId);
+        var product = await organizations.FindProductAsync(organizationId, productId, ct).ConfigureAwait(false);
         if (product is null)
         {
             return OrganizationErrors.ProductNotFound;
@@ -621,7 +621,7 @@ public sealed class MailboxService(
 
     private async Task<Result<Mailbox>> ManagedMailboxAsync(AuthenticatedUser user, Guid organizationId, Guid mailboxId, CancellationToken ct)
     {
-        var organization = await organizations.FindAsync(organizationId, ct).ConfigureAwait(false);
+        var organization = await organizations.FindAsync(organizationId, [user.AccountId], ct).ConfigureAwait(false);
         if (organization?.MemberOf(user.AccountId) is null)
         {
             return OrganizationErrors.NotFound;
@@ -651,7 +651,7 @@ public sealed class MailboxPasswordSync(IMailboxStore store, IOrganizationStore 
         foreach (var mailbox in await store.ListUnifiedWithAsync(account.Id, cancellationToken).ConfigureAwait(false))
         {
             var links = await store.LinksOfMailboxAsync(mailbox.Id, cancellationToken).ConfigureAwait(false);
-            var organization = await organizations.FindAsync(mailbox.OrganizationId, cancellationToken).ConfigureAwait(false);
+            var organization = await organizations.FindAsync(mailbox.OrganizationId, [account.Id], cancellationToken).ConfigureAwait(false);
             var hasRights = organization?.MemberOf(account.Id)?.CanAccessProduct(mailbox.MailServiceId) ?? false;
             if (UnificationConditions.Failed(account, mailbox, links, hasRights).Count == 0)
             {

@@ -1,3 +1,4 @@
+using Hosting.Core.Accounts;
 using Hosting.Core.Shared;
 
 namespace Hosting.Core.Organizations;
@@ -8,23 +9,67 @@ namespace Hosting.Core.Organizations;
 /// </summary>
 public interface IOrganizationStore
 {
-    /// <summary>The organization, unless it does not exist or was deleted; with its memberships.</summary>
-    Task<Organization?> FindAsync(Guid id, CancellationToken cancellationToken);
+    /// <summary>
+    /// The organization, unless it does not exist or was deleted, with the memberships of the
+    /// named accounts that are members, and those of a pending legal-representative proposal
+    /// (ORG-8); never the whole member list.
+    /// </summary>
+    Task<Organization?> FindAsync(Guid id, IReadOnlyCollection<Guid> members, CancellationToken cancellationToken);
 
-    /// <summary>Every organization the account is a member of.</summary>
+    /// <summary>Every organization the account is a member of, each with the account's membership only.</summary>
     Task<IReadOnlyList<Organization>> ListForAccountAsync(Guid accountId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// One page of the account's organizations, oldest first, after <paramref name="after"/>
+    /// (creation time, id), each with the account's membership only.
+    /// </summary>
+    Task<IReadOnlyList<Organization>> ListForAccountAsync(Guid accountId, PageToken? after, int max, CancellationToken cancellationToken);
+
+    /// <summary>One page of the organization's members, by (joined, account id), after <paramref name="after"/>.</summary>
+    Task<IReadOnlyList<Membership>> ListMembersAsync(Guid organizationId, PageToken? after, int max, CancellationToken cancellationToken);
+
+    /// <summary>The accounts of the members holding billing rights (legal representatives included).</summary>
+    Task<IReadOnlyList<Guid>> BillingMemberIdsAsync(Guid organizationId, CancellationToken cancellationToken);
+
+    /// <summary>The accounts whose current organization is this one.</summary>
+    Task<IReadOnlyList<UserAccount>> AccountsCurrentlyInAsync(Guid organizationId, CancellationToken cancellationToken);
 
     /// <summary>The organization's products, oldest first.</summary>
     Task<IReadOnlyList<Product>> ListProductsAsync(Guid organizationId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// One page of the organization's products, oldest first, after <paramref name="after"/>;
+    /// only those in <paramref name="only"/> when it is given (a limited member's).
+    /// </summary>
+    Task<IReadOnlyList<Product>> ListProductsAsync(Guid organizationId, IReadOnlyCollection<Guid>? only, PageToken? after, int max, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// One page of the products to pay (BIL-3): awaiting their first payment without an invoice, or
+    /// active and renewing by <paramref name="horizon"/>; by (renewal date, id), products without
+    /// one first, after <paramref name="after"/>.
+    /// </summary>
+    Task<IReadOnlyList<Product>> ListDueProductsAsync(Guid organizationId, DateTimeOffset horizon, PageToken? after, int max, CancellationToken cancellationToken);
+
+    /// <summary>The organization's product, if it is one of its.</summary>
+    Task<Product?> FindProductAsync(Guid organizationId, Guid productId, CancellationToken cancellationToken);
+
     /// <summary>The invitation, if any.</summary>
     Task<Invitation?> FindInvitationAsync(Guid id, CancellationToken cancellationToken);
 
-    /// <summary>The organization's invitations, oldest first.</summary>
-    Task<IReadOnlyList<Invitation>> ListInvitationsAsync(Guid organizationId, CancellationToken cancellationToken);
+    /// <summary>One page of the organization's invitations, oldest first, after <paramref name="after"/>.</summary>
+    Task<IReadOnlyList<Invitation>> ListInvitationsAsync(Guid organizationId, PageToken? after, int max, CancellationToken cancellationToken);
 
-    /// <summary>The invitations sent to an address, oldest first.</summary>
-    Task<IReadOnlyList<Invitation>> ListInvitationsForAsync(EmailAddress email, CancellationToken cancellationToken);
+    /// <summary>Whether the organization has an invitation to the address still pending at <paramref name="now"/>.</summary>
+    Task<bool> HasPendingInvitationAsync(Guid organizationId, EmailAddress email, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// One page of the invitations sent to an address that are pending at <paramref name="now"/>,
+    /// of organizations not deleted, oldest first, after <paramref name="after"/>.
+    /// </summary>
+    Task<IReadOnlyList<Invitation>> ListPendingInvitationsForAsync(EmailAddress email, DateTimeOffset now, PageToken? after, int max, CancellationToken cancellationToken);
+
+    /// <summary>The names of organizations, by id; deleted ones are absent.</summary>
+    Task<IReadOnlyDictionary<Guid, string>> NamesAsync(IEnumerable<Guid> organizationIds, CancellationToken cancellationToken);
 
     /// <summary>The logins of accounts, by id.</summary>
     Task<IReadOnlyDictionary<Guid, EmailAddress>> LoginsAsync(IEnumerable<Guid> accountIds, CancellationToken cancellationToken);

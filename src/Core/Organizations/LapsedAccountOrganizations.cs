@@ -15,7 +15,7 @@ public sealed class LapsedAccountOrganizations(IOrganizationStore store, TimePro
         var now = clock.GetUtcNow();
         foreach (var organization in await store.ListForAccountAsync(account.Id, cancellationToken).ConfigureAwait(false))
         {
-            if (organization.Memberships.Count > 1)
+            if (organization.MemberCount > 1)
             {
                 _ = organization.Leave(account.Id);
                 continue;

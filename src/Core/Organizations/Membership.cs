@@ -9,11 +9,22 @@ public sealed class Membership
 {
     private readonly List<Guid> _productIds = [];
 
-    private Membership(Guid accountId, DateTimeOffset joinedAt)
+    private Membership(Guid organizationId, DateTimeOffset organizationCreatedAt, Guid accountId, DateTimeOffset joinedAt)
     {
+        OrganizationId = organizationId;
+        OrganizationCreatedAt = organizationCreatedAt;
         AccountId = accountId;
         JoinedAt = joinedAt;
     }
+
+    /// <summary>The organization.</summary>
+    public Guid OrganizationId { get; private set; }
+
+    /// <summary>
+    /// When the organization was created, kept here so that an account's organizations are listed
+    /// oldest first from its memberships alone, page by page (ORG-5, API-4).
+    /// </summary>
+    public DateTimeOffset OrganizationCreatedAt { get; private set; }
 
     /// <summary>The member's account.</summary>
     public Guid AccountId { get; private set; }
@@ -42,9 +53,9 @@ public sealed class Membership
     /// <summary>Whether the member may manage the product.</summary>
     public bool CanAccessProduct(Guid productId) => CanManage || _productIds.Contains(productId);
 
-    internal static Membership Join(Guid accountId, MemberRights rights, DateTimeOffset now)
+    internal static Membership Join(Organization organization, Guid accountId, MemberRights rights, DateTimeOffset now)
     {
-        var membership = new Membership(accountId, now);
+        var membership = new Membership(organization.Id, organization.CreatedAt, accountId, now);
         membership.Apply(rights);
         return membership;
     }

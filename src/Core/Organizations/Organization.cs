@@ -5,8 +5,11 @@ namespace Hosting.Core.Organizations;
 /// <summary>
 /// A customer account. It owns its memberships, so the last-user and only-legal-representative
 /// protections (ORG-6) live here and every path (leave, remove, demote, hand over, delete an
-/// account) goes through them. Each change bumps <see cref="Version"/>, the optimistic
-/// concurrency token, so two concurrent changes can never both commit against the same state.
+/// account) goes through them. It is loaded with the memberships a call names only, never the
+/// whole member list: the protections read <see cref="MemberCount"/> and
+/// <see cref="LegalRepresentativeCount"/>, kept on the organization itself. Each change bumps
+/// <see cref="Version"/>, the optimistic concurrency token, so two concurrent changes (two
+/// departures, a departure and a demotion) can never both commit against the same counts.
 /// </summary>
 public sealed class Organization
 {
@@ -34,8 +37,14 @@ public sealed class Organization
     /// <summary>When it was deleted (ORG-9); deleted organizations are invisible.</summary>
     public DateTimeOffset? DeletedAt { get; private set; }
 
-    /// <summary>The members.</summary>
+    /// <summary>The memberships loaded with it: those of the accounts the call named, and of a pending proposal (ORG-8).</summary>
     public IReadOnlyList<Membership> Memberships => _memberships;
+
+    /// <summary>How many members it has, all of them, loaded or not (ORG-6).</summary>
+    public int MemberCount { get; private set; }
+
+    /// <summary>How many of its members are legal representatives (ORG-6, ORG-8).</summary>
+    public int LegalRepresentativeCount { get; private set; }
 
     /// <summary>The member a legal representative proposed as legal representative (ORG-8), if any.</summary>
     public Guid? ProposedLegalRepresentative { get; private set; }
@@ -56,13 +65,15 @@ public sealed class Organization
     public static Organization Create(Guid id, ContactDetails contact, Guid creatorAccountId, DateTimeOffset now)
     {
         var organization = new Organization(id, contact.DisplayName, now) { Contact = contact };
-        var creator = Membership.Join(creatorAccountId, MemberRights.Full, now);
+        var creator = Membership.Join(organization, creatorAccountId, MemberRights.Full, now);
         creator.SetLegalRepresentative(true);
         organization._memberships.Add(creator);
+        organization.MemberCount = 1;
+        organization.LegalRepresentativeCount = 1;
         return organization;
     }
 
-    /// <summary>The account's membership, if it is a member.</summary>
+    /// <summary>The account's membership, if it is a member and its membership was loaded.</summary>
     public Membership? MemberOf(Guid accountId) => _memberships.FirstOrDefault(m => m.AccountId == accountId);
 
     /// <summary>The actor's membership if it may manage members and details (ORG-7).</summary>
@@ -91,7 +102,8 @@ public sealed class Organization
             return OrganizationErrors.AlreadyMember;
         }
 
-        _memberships.Add(Membership.Join(accountId, rights, now));
+        _memberships.Add(Membership.Join(this, accountId, rights, now));
+        MemberCount++;
         Touch();
         return Done.Value;
     }
@@ -169,6 +181,7 @@ public sealed class Organization
             }
 
             member.SetLegalRepresentative(false);
+            LegalRepresentativeCount--;
             ClearProposalInvolving(member.AccountId);
         }
 
@@ -222,10 +235,12 @@ public sealed class Organization
         }
 
         candidate.SetLegalRepresentative(true);
+        LegalRepresentativeCount++;
         if (ProposalReplacesProposer && ProposedBy is { } proposedBy && MemberOf(proposedBy) is { IsLegalRepresentative: true } proposer)
         {
             proposer.SetLegalRepresentative(false);
             proposer.Apply(MemberRights.Full);
+            LegalRepresentativeCount--;
         }
 
         ClearProposal();
@@ -257,7 +272,7 @@ public sealed class Organization
             return null;
         }
 
-        if (_memberships.Count == 1)
+        if (MemberCount <= 1)
         {
             return OrganizationErrors.LastUser;
         }
@@ -272,8 +287,6 @@ public sealed class Organization
         Touch();
     }
 
-    private int LegalRepresentativeCount => _memberships.Count(m => m.IsLegalRepresentative);
-
     private Result<Done> Depart(Membership member)
     {
         if (DepartureBlocker(member.AccountId) is { } blocked)
@@ -282,6 +295,12 @@ public sealed class Organization
         }
 
         _memberships.Remove(member);
+        MemberCount--;
+        if (member.IsLegalRepresentative)
+        {
+            LegalRepresentativeCount--;
+        }
+
         ClearProposalInvolving(member.AccountId);
         Touch();
         return Done.Value;

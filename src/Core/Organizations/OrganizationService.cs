@@ -131,10 +131,16 @@ public sealed class OrganizationService(
     /// <summary>The caller's organizations, oldest first, with the current one marked (ORG-5).</summary>
     public async Task<Result<Page<OrganizationView>>> ListMineAsync(AuthenticatedUser user, int pageSize, string? pageToken, CancellationToken ct = default)
     {
+        var page = PageRequest.Parse(pageSize, pageToken);
+        if (!page.IsSuccess)
+        {
+            return page.Error;
+        }
+
         var account = await accountStore.FindAccountAsync(user.AccountId, ct).ConfigureAwait(false);
-        var organizations = await store.ListForAccountAsync(user.AccountId, ct).ConfigureAwait(false);
-        var views = organizations.Select(o => new OrganizationView(o, o.MemberOf(user.AccountId)!, o.Id == account?.CurrentOrganizationId));
-        return Pager.Apply(views, v => new PageToken(v.Organization.CreatedAt, v.Organization.Id), pageSize, pageToken);
+        var organizations = await store.ListForAccountAsync(user.AccountId, page.Value.After, page.Value.Fetch, ct).ConfigureAwait(false);
+        var views = organizations.Select(o => new OrganizationView(o, o.MemberOf(user.AccountId)!, o.Id == account?.CurrentOrganizationId)).ToList();
+        return page.Value.Cut(views, v => new PageToken(v.Organization.CreatedAt, v.Organization.Id));
     }
 
     /// <summary>Makes one of the caller's organizations the current one, at once (ORG-5).</summary>
@@ -199,7 +205,7 @@ public sealed class OrganizationService(
     /// </summary>
     public async Task<Result<Done>> DeleteAsync(AuthenticatedUser user, Guid organizationId, bool emailPaidInvoices, CancellationToken ct = default)
     {
-        var organization = await store.FindAsync(organizationId, ct).ConfigureAwait(false);
+        var organization = await store.FindAsync(organizationId, [user.AccountId], ct).ConfigureAwait(false);
         if (organization?.MemberOf(user.AccountId) is null)
         {
             return OrganizationErrors.NotFound;
@@ -246,13 +252,9 @@ public sealed class OrganizationService(
 
         var now = clock.GetUtcNow();
         organization.MarkDeleted(now);
-        var memberIds = organization.Memberships.Select(m => m.AccountId).ToArray();
-        foreach (var id in memberIds)
+        foreach (var member in await store.AccountsCurrentlyInAsync(organizationId, ct).ConfigureAwait(false))
         {
-            if (await accountStore.FindAccountAsync(id, ct).ConfigureAwait(false) is { } member && member.CurrentOrganizationId == organizationId)
-            {
-                member.SwitchOrganization(null);
-            }
+            member.SwitchOrganization(null);
         }
 
         if (emailPaidInvoices)
@@ -270,23 +272,25 @@ public sealed class OrganizationService(
     /// <summary>The members, oldest first, with their logins; any member may list them.</summary>
     public async Task<Result<Page<MemberView>>> ListMembersAsync(AuthenticatedUser user, Guid organizationId, int pageSize, string? pageToken, CancellationToken ct = default)
     {
+        var request = PageRequest.Parse(pageSize, pageToken);
+        if (!request.IsSuccess)
+        {
+            return request.Error;
+        }
+
         var view = await MemberViewAsync(user, organizationId, ct).ConfigureAwait(false);
         if (!view.IsSuccess)
         {
             return view.Error;
         }
 
-        // Logins are looked up for one page only: a query per member list would grow with the organization.
-        var page = Pager.Apply(view.Value.Organization.Memberships, m => new PageToken(m.JoinedAt, m.AccountId), pageSize, pageToken);
-        if (!page.IsSuccess)
-        {
-            return page.Error;
-        }
-
-        var logins = await store.LoginsAsync(page.Value.Items.Select(m => m.AccountId), ct).ConfigureAwait(false);
+        // One page of members and of their logins: neither grows with the organization.
+        var rows = await store.ListMembersAsync(organizationId, request.Value.After, request.Value.Fetch, ct).ConfigureAwait(false);
+        var page = request.Value.Cut(rows, m => new PageToken(m.JoinedAt, m.AccountId));
+        var logins = await store.LoginsAsync(page.Items.Select(m => m.AccountId), ct).ConfigureAwait(false);
         var etag = view.Value.Organization.ETag;
-        var members = page.Value.Items.Where(m => logins.ContainsKey(m.AccountId)).Select(m => new MemberView(m, logins[m.AccountId]) { ETag = etag }).ToList();
-        return new Page<MemberView>(members, page.Value.NextPageToken);
+        var members = page.Items.Where(m => logins.ContainsKey(m.AccountId)).Select(m => new MemberView(m, logins[m.AccountId]) { ETag = etag }).ToList();
+        return new Page<MemberView>(members, page.NextPageToken);
     }
 
     /// <summary>Changes a member's rights (ORG-3, ORG-6, ORG-7).</summary>
@@ -304,7 +308,7 @@ public sealed class OrganizationService(
     public async Task<Result<MemberView>> UpdateMemberAsync(
         AuthenticatedUser user, Guid organizationId, Guid memberAccountId, Func<MemberRights, MemberRights> change, bool demoteLegalRepresentative, string? etag, CancellationToken ct = default)
     {
-        var organization = await store.FindAsync(organizationId, ct).ConfigureAwait(false);
+        var organization = await store.FindAsync(organizationId, [user.AccountId, memberAccountId], ct).ConfigureAwait(false);
         if (organization?.MemberOf(user.AccountId) is null)
         {
             return OrganizationErrors.NotFound;
@@ -345,7 +349,7 @@ public sealed class OrganizationService(
     /// <summary>Removes a member (ORG-6, ORG-7).</summary>
     public async Task<Result<Done>> RemoveMemberAsync(AuthenticatedUser user, Guid organizationId, Guid memberAccountId, CancellationToken ct = default)
     {
-        var organization = await store.FindAsync(organizationId, ct).ConfigureAwait(false);
+        var organization = await store.FindAsync(organizationId, [user.AccountId, memberAccountId], ct).ConfigureAwait(false);
         if (organization?.MemberOf(user.AccountId) is null)
         {
             return OrganizationErrors.NotFound;
@@ -366,7 +370,7 @@ public sealed class OrganizationService(
     /// <summary>The caller leaves (ORG-6).</summary>
     public async Task<Result<Done>> LeaveAsync(AuthenticatedUser user, Guid organizationId, CancellationToken ct = default)
     {
-        var organization = await store.FindAsync(organizationId, ct).ConfigureAwait(false);
+        var organization = await store.FindAsync(organizationId, [user.AccountId], ct).ConfigureAwait(false);
         if (organization is null)
         {
             return OrganizationErrors.NotFound;
@@ -387,7 +391,7 @@ public sealed class OrganizationService(
     /// <summary>Invites an address (ORG-4); administrators and legal representatives only.</summary>
     public async Task<Result<Invitation>> InviteAsync(AuthenticatedUser user, Guid organizationId, string? email, MemberRights rights, CancellationToken ct = default)
     {
-        var organization = await store.FindAsync(organizationId, ct).ConfigureAwait(false);
+        var organization = await store.FindAsync(organizationId, [user.AccountId], ct).ConfigureAwait(false);
         if (organization?.MemberOf(user.AccountId) is null)
         {
             return OrganizationErrors.NotFound;
@@ -412,14 +416,13 @@ public sealed class OrganizationService(
         }
 
         var existing = await accountStore.FindAccountByLoginAsync(address.Value, ct).ConfigureAwait(false);
-        if (existing is not null && organization.MemberOf(existing.Id) is not null)
+        if (existing is not null && await store.FindAsync(organizationId, [existing.Id], ct).ConfigureAwait(false) is { } withInvitee && withInvitee.MemberOf(existing.Id) is not null)
         {
             return OrganizationErrors.AlreadyMember;
         }
 
         var now = clock.GetUtcNow();
-        var pending = await store.ListInvitationsAsync(organizationId, ct).ConfigureAwait(false);
-        if (pending.Any(i => i.Email == address.Value && i.StateAt(now) == InvitationState.Pending))
+        if (await store.HasPendingInvitationAsync(organizationId, address.Value, now, ct).ConfigureAwait(false))
         {
             return InvitationErrors.AlreadyInvited;
         }
@@ -440,8 +443,14 @@ public sealed class OrganizationService(
             return organization.Error;
         }
 
-        var invitations = await store.ListInvitationsAsync(organizationId, ct).ConfigureAwait(false);
-        return Pager.Apply(invitations, i => new PageToken(i.CreatedAt, i.Id), pageSize, pageToken);
+        var page = PageRequest.Parse(pageSize, pageToken);
+        if (!page.IsSuccess)
+        {
+            return page.Error;
+        }
+
+        var invitations = await store.ListInvitationsAsync(organizationId, page.Value.After, page.Value.Fetch, ct).ConfigureAwait(false);
+        return page.Value.Cut(invitations, i => new PageToken(i.CreatedAt, i.Id));
     }
 
     /// <summary>Sends an invitation again with a fresh expiry (ORG-4).</summary>
@@ -495,24 +504,30 @@ public sealed class OrganizationService(
             return AccountErrors.SessionInvalid;
         }
 
-        var now = clock.GetUtcNow();
-        var result = new List<(Invitation, string)>();
-        foreach (var invitation in await store.ListInvitationsForAsync(account.Login, ct).ConfigureAwait(false))
-        {
-            if (invitation.StateAt(now) == InvitationState.Pending && await store.FindAsync(invitation.OrganizationId, ct).ConfigureAwait(false) is { } organization)
-            {
-                result.Add((invitation, organization.Name));
-            }
-        }
-
-        return result;
+        var page = await ListMyInvitationsAsync(user, PageToken.MaxSize, null, ct).ConfigureAwait(false);
+        return page.IsSuccess ? Result<IReadOnlyList<(Invitation Invitation, string OrganizationName)>>.Ok(page.Value.Items) : page.Error;
     }
 
     /// <summary>One page of the pending invitations addressed to the caller's login, oldest first (ORG-4, API-4).</summary>
     public async Task<Result<Page<(Invitation Invitation, string OrganizationName)>>> ListMyInvitationsAsync(AuthenticatedUser user, int pageSize, string? pageToken, CancellationToken ct = default)
     {
-        var all = await ListMyInvitationsAsync(user, ct).ConfigureAwait(false);
-        return all.IsSuccess ? Pager.Apply(all.Value, i => new PageToken(i.Invitation.CreatedAt, i.Invitation.Id), pageSize, pageToken) : all.Error;
+        var page = PageRequest.Parse(pageSize, pageToken);
+        if (!page.IsSuccess)
+        {
+            return page.Error;
+        }
+
+        var account = await accountStore.FindAccountAsync(user.AccountId, ct).ConfigureAwait(false);
+        if (account is null)
+        {
+            return AccountErrors.SessionInvalid;
+        }
+
+        // Pending state and live organizations are filtered in the store, so a page is one seek.
+        var rows = await store.ListPendingInvitationsForAsync(account.Login, clock.GetUtcNow(), page.Value.After, page.Value.Fetch, ct).ConfigureAwait(false);
+        var names = await store.NamesAsync(rows.Select(i => i.OrganizationId).Distinct(), ct).ConfigureAwait(false);
+        var items = rows.Where(i => names.ContainsKey(i.OrganizationId)).Select(i => (i, names[i.OrganizationId])).ToList();
+        return page.Value.Cut<(Invitation Invitation, string OrganizationName)>(items, i => new PageToken(i.Invitation.CreatedAt, i.Invitation.Id));
     }
 
     /// <summary>Accepts an invitation addressed to the caller's login; the organization appears in their list (ORG-4).</summary>
@@ -525,7 +540,7 @@ public sealed class OrganizationService(
             return InvitationErrors.NotFound;
         }
 
-        var organization = await store.FindAsync(invitation.OrganizationId, ct).ConfigureAwait(false);
+        var organization = await store.FindAsync(invitation.OrganizationId, [account.Id], ct).ConfigureAwait(false);
         if (organization is null)
         {
             return InvitationErrors.NotFound;
@@ -559,7 +574,7 @@ public sealed class OrganizationService(
     /// <summary>A legal representative proposes a member as legal representative (ORG-8).</summary>
     public async Task<Result<Organization>> ProposeLegalRepresentativeAsync(AuthenticatedUser user, Guid organizationId, Guid candidateAccountId, bool replaceMe, CancellationToken ct = default)
     {
-        var organization = await store.FindAsync(organizationId, ct).ConfigureAwait(false);
+        var organization = await store.FindAsync(organizationId, [user.AccountId, candidateAccountId], ct).ConfigureAwait(false);
         if (organization?.MemberOf(user.AccountId) is null)
         {
             return OrganizationErrors.NotFound;
@@ -578,7 +593,7 @@ public sealed class OrganizationService(
     /// <summary>The proposed member accepts; the handover happens in one change (ORG-8).</summary>
     public async Task<Result<Organization>> AcceptLegalRepresentativeAsync(AuthenticatedUser user, Guid organizationId, CancellationToken ct = default)
     {
-        var organization = await store.FindAsync(organizationId, ct).ConfigureAwait(false);
+        var organization = await store.FindAsync(organizationId, [user.AccountId], ct).ConfigureAwait(false);
         if (organization?.MemberOf(user.AccountId) is null)
         {
             return OrganizationErrors.NotFound;
@@ -597,15 +612,21 @@ public sealed class OrganizationService(
     /// <summary>The products the caller may see: all for managers, their own for limited members.</summary>
     public async Task<Result<Page<Product>>> ListProductsAsync(AuthenticatedUser user, Guid organizationId, int pageSize, string? pageToken, CancellationToken ct = default)
     {
+        var page = PageRequest.Parse(pageSize, pageToken);
+        if (!page.IsSuccess)
+        {
+            return page.Error;
+        }
+
         var view = await MemberViewAsync(user, organizationId, ct).ConfigureAwait(false);
         if (!view.IsSuccess)
         {
             return view.Error;
         }
 
-        var products = await store.ListProductsAsync(organizationId, ct).ConfigureAwait(false);
-        var visible = products.Where(p => view.Value.Me.CanAccessProduct(p.Id));
-        return Pager.Apply(visible, p => new PageToken(p.CreatedAt, p.Id), pageSize, pageToken);
+        var me = view.Value.Me;
+        var rows = await store.ListProductsAsync(organizationId, me.CanManage ? null : me.ProductIds, page.Value.After, page.Value.Fetch, ct).ConfigureAwait(false);
+        return page.Value.Cut(rows, p => new PageToken(p.CreatedAt, p.Id));
     }
 
     /// <summary>Terminates a product; administrators and legal representatives only.</summary>
@@ -617,7 +638,7 @@ public sealed class OrganizationService(
             return organization.Error;
         }
 
-        var product = (await store.ListProductsAsync(organizationId, ct).ConfigureAwait(false)).FirstOrDefault(p => p.Id == productId);
+        var product = await store.FindProductAsync(organizationId, productId, ct).ConfigureAwait(false);
         if (product is null)
         {
             return OrganizationErrors.ProductNotFound;
@@ -742,7 +763,7 @@ public sealed class OrganizationService(
 
     private async Task<Result<OrganizationView>> MemberViewAsync(AuthenticatedUser user, Guid organizationId, CancellationToken ct)
     {
-        var organization = await store.FindAsync(organizationId, ct).ConfigureAwait(false);
+        var organization = await store.FindAsync(organizationId, [user.AccountId], ct).ConfigureAwait(false);
         var me = organization?.MemberOf(user.AccountId);
         if (organization is null || me is null)
         {
@@ -755,7 +776,7 @@ public sealed class OrganizationService(
 
     private async Task<Result<Organization>> ManagedAsync(AuthenticatedUser user, Guid organizationId, CancellationToken ct)
     {
-        var organization = await store.FindAsync(organizationId, ct).ConfigureAwait(false);
+        var organization = await store.FindAsync(organizationId, [user.AccountId], ct).ConfigureAwait(false);
         if (organization is null)
         {
             return OrganizationErrors.NotFound;

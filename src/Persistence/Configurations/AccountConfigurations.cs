@@ -37,7 +37,7 @@ internal sealed class SessionConfiguration : IEntityTypeConfiguration<Session>
         b.Property(s => s.Id).ValueGeneratedNever();
         b.Property(s => s.TokenDigest).HasMaxLength(64).IsRequired();
         b.HasIndex(s => s.TokenDigest).IsUnique();
-        b.HasIndex(s => new { s.AccountId, s.CreatedAt });
+        b.HasIndex(s => new { s.AccountId, s.CreatedAt, s.Id });
         b.Property(s => s.DeviceId).HasMaxLength(SignInContext.MaxTextLength);
         b.Property(s => s.UserAgent).HasMaxLength(SignInContext.MaxTextLength);
         b.Property(s => s.IpAddress).HasMaxLength(64);
@@ -74,7 +74,7 @@ internal sealed class ActivityEntryConfiguration : IEntityTypeConfiguration<Acti
         b.ToTable("ActivityEntries");
         b.HasKey(e => e.Id);
         b.Property(e => e.Id).ValueGeneratedNever();
-        b.HasIndex(e => new { e.AccountId, e.At });
+        b.HasIndex(e => new { e.AccountId, e.At, e.Id });
         b.Property(e => e.IpAddress).HasMaxLength(64);
         b.Property(e => e.Device).HasMaxLength(SignInContext.MaxTextLength);
         b.HasOne<UserAccount>().WithMany().HasForeignKey(e => e.AccountId).OnDelete(DeleteBehavior.Cascade);

@@ -38,7 +38,7 @@ internal sealed class FreeVoucherConfiguration : IEntityTypeConfiguration<FreeVo
         b.ToTable("FreeVouchers");
         b.HasKey(v => v.Id);
         b.Property(v => v.Id).ValueGeneratedNever();
-        b.HasIndex(v => v.OrganizationId);
+        b.HasIndex(v => new { v.OrganizationId, v.GrantedAt, v.Id });
         b.Property(v => v.Version).IsConcurrencyToken();
         b.HasOne<Organization>().WithMany().HasForeignKey(v => v.OrganizationId).OnDelete(DeleteBehavior.Restrict);
     }
@@ -81,7 +81,7 @@ internal sealed class InvoiceConfiguration : IEntityTypeConfiguration<Invoice>
         b.Property(i => i.Id).ValueGeneratedNever();
         // Two invoices can never share a number, whatever happens to the sequence row.
         b.HasIndex(i => i.SequenceNumber).IsUnique();
-        b.HasIndex(i => new { i.OrganizationId, i.IssuedAt });
+        b.HasIndex(i => new { i.OrganizationId, i.IssuedAt, i.Id });
         b.HasIndex(i => new { i.OrganizationId, i.State });
         // A payment and a cancellation of the same unpaid invoice never both win (ORD-4).
         b.Property(i => i.Version).IsConcurrencyToken();
@@ -121,6 +121,7 @@ internal sealed class CreditNoteConfiguration : IEntityTypeConfiguration<CreditN
         b.Property(c => c.Id).ValueGeneratedNever();
         b.HasIndex(c => c.SequenceNumber).IsUnique();
         b.HasIndex(c => c.InvoiceId);
+        b.HasIndex(c => new { c.OrganizationId, c.IssuedAt, c.Id });
         b.Property(c => c.Currency).HasMaxLength(3).IsRequired();
         b.Property(c => c.Reason).HasMaxLength(500).IsRequired();
         b.Ignore(c => c.Number);

@@ -19,7 +19,7 @@ internal sealed class MailboxConfiguration : IEntityTypeConfiguration<Mailbox>
             .HasMaxLength(EmailAddress.MaxLength)
             .IsRequired();
         b.HasIndex(m => m.Address).IsUnique();
-        b.HasIndex(m => m.MailServiceId);
+        b.HasIndex(m => new { m.MailServiceId, m.CreatedAt, m.Id });
         b.HasIndex(m => m.UnifiedAccountId);
         b.Property(m => m.PasswordHash).HasMaxLength(256).IsRequired();
         b.Property(m => m.Version).IsConcurrencyToken();

@@ -28,18 +28,30 @@ internal sealed class OrganizationConfiguration : IEntityTypeConfiguration<Organ
             c.Property(x => x.Country).HasColumnName("ContactCountry").HasMaxLength(2);
             c.Property(x => x.VatNumber).HasColumnName("ContactVatNumber").HasMaxLength(32);
         });
-        b.OwnsMany(o => o.Memberships, m =>
-        {
-            m.ToTable("Memberships");
-            m.WithOwner().HasForeignKey("OrganizationId");
-            m.HasKey("OrganizationId", nameof(Membership.AccountId));
-            m.Property(x => x.AccountId).ValueGeneratedNever();
-            m.HasIndex(x => x.AccountId);
-            m.Ignore(x => x.Rights);
-            m.Ignore(x => x.ProductIds);
-            m.PrimitiveCollection<List<Guid>>("_productIds").HasColumnName("ProductIds");
-        });
+        // The counts the last-user and last-legal-representative rules read (ORG-6); they change with
+        // Version, so concurrent departures conflict on this row instead of loading every member.
+        b.Property(o => o.MemberCount);
+        b.Property(o => o.LegalRepresentativeCount);
+        b.HasMany(o => o.Memberships).WithOne().HasForeignKey(m => m.OrganizationId).OnDelete(DeleteBehavior.Cascade);
         b.Navigation(o => o.Memberships).UsePropertyAccessMode(PropertyAccessMode.Field);
+    }
+}
+
+internal sealed class MembershipConfiguration : IEntityTypeConfiguration<Membership>
+{
+    public void Configure(EntityTypeBuilder<Membership> b)
+    {
+        b.ToTable("Memberships");
+        b.HasKey(m => new { m.OrganizationId, m.AccountId });
+        b.Property(m => m.AccountId).ValueGeneratedNever();
+        b.Ignore(m => m.Rights);
+        b.Ignore(m => m.ProductIds);
+        b.PrimitiveCollection<List<Guid>>("_productIds").HasColumnName("ProductIds");
+
+        // Keyset pages (API-4): members of an organization by (joined, account), an account's
+        // organizations by (organization created, organization); each index ends with the id.
+        b.HasIndex(m => new { m.OrganizationId, m.JoinedAt, m.AccountId });
+        b.HasIndex(m => new { m.AccountId, m.OrganizationCreatedAt, m.OrganizationId });
     }
 }
 
@@ -54,7 +66,8 @@ internal sealed class ProductConfiguration : IEntityTypeConfiguration<Product>
         b.Property(p => p.Currency).HasMaxLength(3).IsRequired();
         b.Ignore(p => p.Price);
         b.Property(p => p.Version).IsConcurrencyToken();
-        b.HasIndex(p => p.OrganizationId);
+        b.HasIndex(p => new { p.OrganizationId, p.CreatedAt, p.Id });
+        b.HasIndex(p => new { p.OrganizationId, p.Status, p.RenewalDate, p.Id });
         b.HasIndex(p => p.InvoiceId);
         b.Ignore(p => p.AwaitsInvoice);
         b.HasOne<Organization>().WithMany().HasForeignKey(p => p.OrganizationId).OnDelete(DeleteBehavior.Restrict);
@@ -73,8 +86,8 @@ internal sealed class InvitationConfiguration : IEntityTypeConfiguration<Invitat
             .HasConversion(v => v.Value, v => EmailAddress.FromTrusted(v))
             .HasMaxLength(EmailAddress.MaxLength)
             .IsRequired();
-        b.HasIndex(i => i.Email);
-        b.HasIndex(i => i.OrganizationId);
+        b.HasIndex(i => new { i.Email, i.CreatedAt, i.Id });
+        b.HasIndex(i => new { i.OrganizationId, i.CreatedAt, i.Id });
         b.Ignore(i => i.Rights);
         b.Ignore(i => i.ProductIds);
         b.PrimitiveCollection<List<Guid>>("_productIds").HasColumnName("ProductIds");

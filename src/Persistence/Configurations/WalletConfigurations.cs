@@ -28,7 +28,7 @@ internal sealed class LedgerTransactionConfiguration : IEntityTypeConfiguration<
         b.Property(t => t.Id).ValueGeneratedNever();
         b.Property(t => t.Currency).HasMaxLength(3).IsRequired();
         b.Property(t => t.Reference).HasMaxLength(256).IsRequired();
-        b.HasIndex(t => new { t.WalletId, t.At });
+        b.HasIndex(t => new { t.WalletId, t.At, t.Id });
         b.Ignore(t => t.WalletAmount);
         b.HasOne<Wallet>().WithMany().HasForeignKey(t => t.WalletId).OnDelete(DeleteBehavior.Restrict);
         b.OwnsMany(t => t.Entries, e =>

@@ -26,7 +26,7 @@ public sealed class EfAccountStore(HostingDbContext db) : IAccountStore
         var query = db.Set<Session>().Where(s => s.AccountId == accountId && s.EndedAt == null && s.ExpiresAt > now && s.LastUsedAt > usedSince);
         if (after is { } p)
         {
-            query = query.Where(s => s.CreatedAt < p.Time || (s.CreatedAt == p.Time && s.Id.CompareTo(p.Id) < 0));
+            query = query.Where(s => s.CreatedAt <= p.Time && (s.CreatedAt < p.Time || s.Id.CompareTo(p.Id) < 0));
         }
 
         return await query.OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id).Take(max).ToListAsync(cancellationToken);
@@ -46,7 +46,7 @@ public sealed class EfAccountStore(HostingDbContext db) : IAccountStore
         var query = db.Set<ActivityEntry>().Where(e => e.AccountId == accountId);
         if (after is { } p)
         {
-            query = query.Where(e => e.At < p.Time || (e.At == p.Time && e.Id.CompareTo(p.Id) < 0));
+            query = query.Where(e => e.At <= p.Time && (e.At < p.Time || e.Id.CompareTo(p.Id) < 0));
         }
 
         return await query.OrderByDescending(e => e.At).ThenByDescending(e => e.Id).Take(max).ToListAsync(cancellationToken);

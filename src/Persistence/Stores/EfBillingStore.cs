@@ -22,6 +22,18 @@ public sealed class EfBillingStore(HostingDbContext db) : IBillingStore
         (await db.Set<FreeVoucher>().Where(v => v.OrganizationId == organizationId && v.UsedOnInvoiceId == null).ToListAsync(cancellationToken)).OrderBy(v => v.GrantedAt).ThenBy(v => v.Id).ToList();
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<FreeVoucher>> UnusedVouchersAsync(Guid organizationId, PageToken? after, int max, CancellationToken cancellationToken)
+    {
+        var query = db.Set<FreeVoucher>().AsNoTracking().Where(v => v.OrganizationId == organizationId && v.UsedOnInvoiceId == null);
+        if (after is { } p)
+        {
+            query = query.Where(v => v.GrantedAt >= p.Time && (v.GrantedAt > p.Time || v.Id.CompareTo(p.Id) > 0));
+        }
+
+        return await query.OrderBy(v => v.GrantedAt).ThenBy(v => v.Id).Take(max).ToListAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
     public Task<PromotionCode?> FindPromotionAsync(string code, CancellationToken cancellationToken) =>
         db.Set<PromotionCode>().FirstOrDefaultAsync(p => p.Code == code, cancellationToken);
 
@@ -46,7 +58,7 @@ public sealed class EfBillingStore(HostingDbContext db) : IBillingStore
         var query = db.Set<CreditNote>().AsNoTracking().Where(c => c.OrganizationId == organizationId);
         if (after is { } p)
         {
-            query = query.Where(c => c.IssuedAt < p.Time || (c.IssuedAt == p.Time && c.Id.CompareTo(p.Id) < 0));
+            query = query.Where(c => c.IssuedAt <= p.Time && (c.IssuedAt < p.Time || c.Id.CompareTo(p.Id) < 0));
         }
 
         return await query.OrderByDescending(c => c.IssuedAt).ThenByDescending(c => c.Id).Take(max).ToListAsync(cancellationToken);
@@ -67,7 +79,7 @@ public sealed class EfBillingStore(HostingDbContext db) : IBillingStore
 
         if (after is { } p)
         {
-            query = query.Where(i => i.IssuedAt < p.Time || (i.IssuedAt == p.Time && i.Id.CompareTo(p.Id) < 0));
+            query = query.Where(i => i.IssuedAt <= p.Time && (i.IssuedAt < p.Time || i.Id.CompareTo(p.Id) < 0));
         }
 
         return await query.OrderByDescending(i => i.IssuedAt).ThenByDescending(i => i.Id).Take(max).ToListAsync(cancellationToken);

@@ -21,7 +21,7 @@ public sealed class EfMailboxStore(HostingDbContext db) : IMailboxStore
         var query = db.Set<Mailbox>().AsNoTracking().Where(m => m.MailServiceId == mailServiceId);
         if (after is { } p)
         {
-            query = query.Where(m => m.CreatedAt > p.Time || (m.CreatedAt == p.Time && m.Id.CompareTo(p.Id) > 0));
+            query = query.Where(m => m.CreatedAt >= p.Time && (m.CreatedAt > p.Time || m.Id.CompareTo(p.Id) > 0));
         }
 
         return await query.OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).Take(max).ToListAsync(cancellationToken);

@@ -9,31 +9,163 @@ namespace Hosting.Persistence.Stores;
 public sealed class EfOrganizationStore(HostingDbContext db) : IOrganizationStore
 {
     /// <inheritdoc />
-    public Task<Organization?> FindAsync(Guid id, CancellationToken cancellationToken) =>
-        db.Set<Organization>().FirstOrDefaultAsync(o => o.Id == id, cancellationToken);
+    public async Task<Organization?> FindAsync(Guid id, IReadOnlyCollection<Guid> members, CancellationToken cancellationToken)
+    {
+        // The organization's row and the named members' rows, by primary key: never the member list.
+        var ids = members.Distinct().ToList();
+        var organization = await db.Set<Organization>()
+            .Include(o => o.Memberships.Where(m => ids.Contains(m.AccountId)))
+            .FirstOrDefaultAsync(o => o.Id == id, cancellationToken);
+        if (organization is null)
+        {
+            return null;
+        }
+
+        // A pending handover (ORG-8) changes the proposer's and the candidate's rows too.
+        var proposal = new[] { organization.ProposedBy, organization.ProposedLegalRepresentative }
+            .OfType<Guid>().Where(a => organization.MemberOf(a) is null).ToList();
+        if (proposal.Count > 0)
+        {
+            await db.Set<Membership>().Where(m => m.OrganizationId == id && proposal.Contains(m.AccountId)).LoadAsync(cancellationToken);
+        }
+
+        return organization;
+    }
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<Organization>> ListForAccountAsync(Guid accountId, CancellationToken cancellationToken) =>
-        await db.Set<Organization>().Where(o => o.Memberships.Any(m => m.AccountId == accountId)).ToListAsync(cancellationToken);
+        await db.Set<Organization>()
+            .Where(o => o.Memberships.Any(m => m.AccountId == accountId))
+            .Include(o => o.Memberships.Where(m => m.AccountId == accountId))
+            .ToListAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Organization>> ListForAccountAsync(Guid accountId, PageToken? after, int max, CancellationToken cancellationToken)
+    {
+        // A seek on (AccountId, OrganizationCreatedAt, OrganizationId), then each organization by key.
+        var memberships = db.Set<Membership>().Where(m => m.AccountId == accountId);
+        if (after is { } p)
+        {
+            memberships = memberships.Where(m => m.OrganizationCreatedAt >= p.Time && (m.OrganizationCreatedAt > p.Time || m.OrganizationId.CompareTo(p.Id) > 0));
+        }
+
+        var rows = await memberships
+            .Join(db.Set<Organization>(), m => m.OrganizationId, o => o.Id, (m, o) => new { Membership = m, Organization = o })
+            .OrderBy(r => r.Membership.OrganizationCreatedAt).ThenBy(r => r.Membership.OrganizationId)
+            .Take(max)
+            .ToListAsync(cancellationToken);
+
+        // Both are tracked, so the membership is in its organization's loaded memberships.
+        return rows.Select(r => r.Organization).ToList();
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Membership>> ListMembersAsync(Guid organizationId, PageToken? after, int max, CancellationToken cancellationToken)
+    {
+        var query = db.Set<Membership>().AsNoTracking().Where(m => m.OrganizationId == organizationId);
+        if (after is { } p)
+        {
+            query = query.Where(m => m.JoinedAt >= p.Time && (m.JoinedAt > p.Time || m.AccountId.CompareTo(p.Id) > 0));
+        }
+
+        return await query.OrderBy(m => m.JoinedAt).ThenBy(m => m.AccountId).Take(max).ToListAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Guid>> BillingMemberIdsAsync(Guid organizationId, CancellationToken cancellationToken) =>
+        await db.Set<Membership>()
+            .Where(m => m.OrganizationId == organizationId && (m.HasBillingRights || m.IsLegalRepresentative))
+            .Select(m => m.AccountId)
+            .ToListAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<UserAccount>> AccountsCurrentlyInAsync(Guid organizationId, CancellationToken cancellationToken) =>
+        await db.Set<UserAccount>().Where(a => a.CurrentOrganizationId == organizationId).ToListAsync(cancellationToken);
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<Product>> ListProductsAsync(Guid organizationId, CancellationToken cancellationToken) =>
-        (await db.Set<Product>().Where(p => p.OrganizationId == organizationId).ToListAsync(cancellationToken))
-            .OrderBy(p => p.CreatedAt).ThenBy(p => p.Id).ToList();
+        await db.Set<Product>().Where(p => p.OrganizationId == organizationId).OrderBy(p => p.CreatedAt).ThenBy(p => p.Id).ToListAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Product>> ListProductsAsync(Guid organizationId, IReadOnlyCollection<Guid>? only, PageToken? after, int max, CancellationToken cancellationToken)
+    {
+        var query = db.Set<Product>().Where(p => p.OrganizationId == organizationId);
+        if (only is not null)
+        {
+            var ids = only.ToList();
+            query = query.Where(p => ids.Contains(p.Id));
+        }
+
+        if (after is { } a)
+        {
+            query = query.Where(p => p.CreatedAt >= a.Time && (p.CreatedAt > a.Time || p.Id.CompareTo(a.Id) > 0));
+        }
+
+        return await query.OrderBy(p => p.CreatedAt).ThenBy(p => p.Id).Take(max).ToListAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Product>> ListDueProductsAsync(Guid organizationId, DateTimeOffset horizon, PageToken? after, int max, CancellationToken cancellationToken)
+    {
+        // Due as BillingService reads it; the key puts products without a renewal date first on both stores.
+        var query = db.Set<Product>().Where(p => p.OrganizationId == organizationId
+            && ((p.Status == ProductStatus.AwaitingPayment && p.InvoiceId == null) || (p.Status == ProductStatus.Active && p.RenewalDate <= horizon)));
+        if (after is { } a)
+        {
+            query = query.Where(p => (p.RenewalDate ?? DateTimeOffset.MinValue) >= a.Time
+                && ((p.RenewalDate ?? DateTimeOffset.MinValue) > a.Time || p.Id.CompareTo(a.Id) > 0));
+        }
+
+        return await query.OrderBy(p => p.RenewalDate ?? DateTimeOffset.MinValue).ThenBy(p => p.Id).Take(max).ToListAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<Product?> FindProductAsync(Guid organizationId, Guid productId, CancellationToken cancellationToken) =>
+        db.Set<Product>().FirstOrDefaultAsync(p => p.Id == productId && p.OrganizationId == organizationId, cancellationToken);
 
     /// <inheritdoc />
     public Task<Invitation?> FindInvitationAsync(Guid id, CancellationToken cancellationToken) =>
         db.Set<Invitation>().FirstOrDefaultAsync(i => i.Id == id, cancellationToken);
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<Invitation>> ListInvitationsAsync(Guid organizationId, CancellationToken cancellationToken) =>
-        (await db.Set<Invitation>().Where(i => i.OrganizationId == organizationId).ToListAsync(cancellationToken))
-            .OrderBy(i => i.CreatedAt).ThenBy(i => i.Id).ToList();
+    public async Task<IReadOnlyList<Invitation>> ListInvitationsAsync(Guid organizationId, PageToken? after, int max, CancellationToken cancellationToken)
+    {
+        var query = db.Set<Invitation>().Where(i => i.OrganizationId == organizationId);
+        if (after is { } p)
+        {
+            query = query.Where(i => i.CreatedAt >= p.Time && (i.CreatedAt > p.Time || i.Id.CompareTo(p.Id) > 0));
+        }
+
+        return await query.OrderBy(i => i.CreatedAt).ThenBy(i => i.Id).Take(max).ToListAsync(cancellationToken);
+    }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<Invitation>> ListInvitationsForAsync(EmailAddress email, CancellationToken cancellationToken) =>
-        (await db.Set<Invitation>().Where(i => i.Email == email).ToListAsync(cancellationToken))
-            .OrderBy(i => i.CreatedAt).ThenBy(i => i.Id).ToList();
+    public Task<bool> HasPendingInvitationAsync(Guid organizationId, EmailAddress email, DateTimeOffset now, CancellationToken cancellationToken) =>
+        db.Set<Invitation>().AnyAsync(
+            i => i.Email == email && i.OrganizationId == organizationId && i.StoredState == InvitationState.Pending && i.ExpiresAt > now, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Invitation>> ListPendingInvitationsForAsync(EmailAddress email, DateTimeOffset now, PageToken? after, int max, CancellationToken cancellationToken)
+    {
+        // Pending as Invitation.StateAt reads it: stored pending and not yet expired.
+        var query = db.Set<Invitation>().Where(i => i.Email == email && i.StoredState == InvitationState.Pending && i.ExpiresAt > now);
+        if (after is { } p)
+        {
+            query = query.Where(i => i.CreatedAt >= p.Time && (i.CreatedAt > p.Time || i.Id.CompareTo(p.Id) > 0));
+        }
+
+        return await query
+            .Where(i => db.Set<Organization>().Any(o => o.Id == i.OrganizationId))
+            .OrderBy(i => i.CreatedAt).ThenBy(i => i.Id).Take(max).ToListAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyDictionary<Guid, string>> NamesAsync(IEnumerable<Guid> organizationIds, CancellationToken cancellationToken)
+    {
+        var ids = organizationIds.ToList();
+        var rows = await db.Set<Organization>().Where(o => ids.Contains(o.Id)).Select(o => new { o.Id, o.Name }).ToListAsync(cancellationToken);
+        return rows.ToDictionary(r => r.Id, r => r.Name);
+    }
 
     /// <inheritdoc />
     public async Task<IReadOnlyDictionary<Guid, EmailAddress>> LoginsAsync(IEnumerable<Guid> accountIds, CancellationToken cancellationToken)

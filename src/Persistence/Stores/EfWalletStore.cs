@@ -34,7 +34,7 @@ public sealed class EfWalletStore(HostingDbContext db) : IWalletStore
         var query = db.Set<LedgerTransaction>().AsNoTracking().Where(t => t.WalletId == walletId);
         if (after is { } p)
         {
-            query = query.Where(t => t.At < p.Time || (t.At == p.Time && t.Id.CompareTo(p.Id) < 0));
+            query = query.Where(t => t.At <= p.Time && (t.At < p.Time || t.Id.CompareTo(p.Id) < 0));
         }
 
         return await query.OrderByDescending(t => t.At).ThenByDescending(t => t.Id).Take(max).ToListAsync(cancellationToken);

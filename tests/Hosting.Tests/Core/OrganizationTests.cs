@@ -2,6 +2,7 @@ using Hosting.Core.Accounts;
 using Hosting.Core.Organizations;
 using Hosting.Core.Shared;
 using Hosting.Tests.Support;
+using Microsoft.EntityFrameworkCore;
 
 namespace Hosting.Tests.Core;
 
@@ -71,7 +72,7 @@ public sealed class OrganizationTests : IDisposable
 
         ResultAssert.Fails(taken, "LOGIN_TAKEN");
         Assert.Equal("contact_details.country", ResultAssert.Fails(badContact, "INVALID_COUNTRY").Fields[0].Field);
-        Assert.Equal(0, _h.Query(db => db.Set<Organization>().Count()));
+        Assert.Equal(0, _h.Query(db => db.Set<Organization>().Include(o => o.Memberships).Count()));
         Assert.Equal(0, _h.Query(db => db.Set<Product>().Count()));
         Assert.Equal(1, _h.Query(db => db.Set<UserAccount>().Count()));
     }
@@ -227,7 +228,7 @@ public sealed class OrganizationTests : IDisposable
         ResultAssert.Fails(await _h.Organizations().RemoveMemberAsync(admin, id, owner.AccountId), "LEGAL_REPRESENTATIVE_REQUIRED");
 
         Assert.True((await _h.Organizations().LeaveAsync(admin, id)).IsSuccess);
-        Assert.True(_h.Query(db => db.Set<Organization>().Single(o => o.Id == id).Memberships.Single().IsLegalRepresentative));
+        Assert.True(_h.Query(db => db.Set<Organization>().Include(o => o.Memberships).Single(o => o.Id == id).Memberships.Single().IsLegalRepresentative));
     }
 
     [Fact]
@@ -254,7 +255,7 @@ public sealed class OrganizationTests : IDisposable
         ResultAssert.Fails(await _h.Organizations().UpdateMemberAsync(limited, id, limited.AccountId, r => r with { Administrator = true }, false), "ADMINISTRATOR_REQUIRED");
         ResultAssert.Fails(await _h.Organizations().UpdateMemberAsync(limited, id, owner.AccountId, r => r with { Billing = false }, false), "ADMINISTRATOR_REQUIRED");
         ResultAssert.Fails(await _h.Organizations().RemoveMemberAsync(limited, id, owner.AccountId), "ADMINISTRATOR_REQUIRED");
-        Assert.False(_h.Query(db => db.Set<Organization>().Single(o => o.Id == id).MemberOf(limited.AccountId)!.IsAdministrator));
+        Assert.False(_h.Query(db => db.Set<Organization>().Include(o => o.Memberships).Single(o => o.Id == id).MemberOf(limited.AccountId)!.IsAdministrator));
     }
 
     [Fact]
@@ -282,12 +283,12 @@ public sealed class OrganizationTests : IDisposable
 
         ResultAssert.Fails(await _h.Organizations().ProposeLegalRepresentativeAsync(successor, id, successor.AccountId, true), "LEGAL_REPRESENTATIVE_REQUIRED");
         Assert.True((await _h.Organizations().ProposeLegalRepresentativeAsync(owner, id, successor.AccountId, replaceMe: true)).IsSuccess);
-        Assert.True(_h.Query(db => db.Set<Organization>().Single(o => o.Id == id).MemberOf(owner.AccountId)!.IsLegalRepresentative));
+        Assert.True(_h.Query(db => db.Set<Organization>().Include(o => o.Memberships).Single(o => o.Id == id).MemberOf(owner.AccountId)!.IsLegalRepresentative));
         ResultAssert.Fails(await _h.Organizations().AcceptLegalRepresentativeAsync(bystander, id), "NO_LEGAL_REPRESENTATIVE_PROPOSAL");
 
         Assert.True((await _h.Organizations().AcceptLegalRepresentativeAsync(successor, id)).IsSuccess);
 
-        var organization = _h.Query(db => db.Set<Organization>().Single(o => o.Id == id));
+        var organization = _h.Query(db => db.Set<Organization>().Include(o => o.Memberships).Single(o => o.Id == id));
         Assert.Equal([successor.AccountId], organization.Memberships.Where(m => m.IsLegalRepresentative).Select(m => m.AccountId));
         Assert.True(organization.MemberOf(owner.AccountId)!.IsAdministrator);
         Assert.Null(organization.ProposedLegalRepresentative);
@@ -366,7 +367,7 @@ public sealed class OrganizationTests : IDisposable
 
         Assert.True((await _h.Organizations().DeleteAccountAsync(admin, Passwords.Good)).IsSuccess);
 
-        Assert.Single(_h.Query(db => db.Set<Organization>().Single(o => o.Id == id).Memberships));
+        Assert.Single(_h.Query(db => db.Set<Organization>().Include(o => o.Memberships).Single(o => o.Id == id).Memberships));
         Assert.False(_h.Query(db => db.Set<UserAccount>().Any(a => a.Id == admin.AccountId)));
         ResultAssert.Fails(await _h.Accounts().AuthenticateAsync("x"), "SESSION_INVALID");
         ResultAssert.Fails(await _h.Accounts().SignInAsync("admin@example.com", Passwords.Good, null, null, Contexts.Home), "INVALID_CREDENTIALS");
@@ -375,5 +376,66 @@ public sealed class OrganizationTests : IDisposable
     private sealed class FixedFinances(FinancialStanding standing) : IOrganizationFinances
     {
         public Task<FinancialStanding> StandingAsync(Guid organizationId, CancellationToken cancellationToken) => Task.FromResult(standing);
+    }
+
+    [Fact]
+    [Trait("Rule", "API-2")]
+    [Trait("Rule", "ORG-6")]
+    public async Task AnOrganizationScopedCall_ReadsTheCallersMembership_NotTheMemberList()
+    {
+        var owner = await _h.UserAsync("owner@example.com");
+        var id = (await _h.Organizations().CreateAsync(owner, Contacts.Company)).Value.Organization.Id;
+        await JoinAsync(id, owner, "a@example.com", MemberRights.Full);
+        await JoinAsync(id, owner, "b@example.com", new MemberRights(false, [], false));
+
+        using var db = _h.NewDb();
+        var organization = await new Hosting.Persistence.Stores.EfOrganizationStore(db).FindAsync(id, [owner.AccountId], default);
+
+        Assert.Equal([owner.AccountId], organization!.Memberships.Select(m => m.AccountId));
+        Assert.Equal(3, organization.MemberCount);
+        Assert.Equal(1, organization.LegalRepresentativeCount);
+    }
+
+    [Fact]
+    [Trait("Rule", "API-4")]
+    [Trait("Rule", "ORG-5")]
+    public async Task MembersAndOrganizations_PagedInTheStore_ListEachOnceInOrder_AcrossEqualTimes()
+    {
+        var owner = await _h.UserAsync("owner@example.com");
+        var id = (await _h.Organizations().CreateAsync(owner, Contacts.Company)).Value.Organization.Id;
+        var organizations = new List<Guid> { id };
+        for (var i = 0; i < 4; i++)
+        {
+            // The clock stands still: every key ties on time and the id decides the order.
+            await JoinAsync(id, owner, $"m{i}@example.com", MemberRights.Full);
+            organizations.Add((await _h.Organizations().CreateAsync(owner, Contacts.Person)).Value.Organization.Id);
+        }
+
+        var members = new List<Guid>();
+        var listed = new List<Guid>();
+        string? token = null;
+        do
+        {
+            var page = (await _h.Organizations().ListMembersAsync(owner, id, 2, token)).Value;
+            Assert.True(page.Items.Count <= 2);
+            members.AddRange(page.Items.Select(m => m.Membership.AccountId));
+            token = page.NextPageToken;
+        }
+        while (token.Length > 0);
+
+        do
+        {
+            var page = (await _h.Organizations().ListMineAsync(owner, 2, token)).Value;
+            listed.AddRange(page.Items.Select(v => v.Organization.Id));
+            Assert.All(page.Items, v => Assert.Equal(owner.AccountId, v.Me.AccountId));
+            token = page.NextPageToken;
+        }
+        while (token.Length > 0);
+
+        Assert.Equal(5, members.Distinct().Count());
+        Assert.Equal(5, members.Count);
+        Assert.Equal(organizations.Order(), listed.Order());
+        Assert.Equal(5, listed.Count);
+        Assert.True(_h.Query(db => db.Set<Organization>().Single(o => o.Id == id).MemberCount) == 5);
     }
 }

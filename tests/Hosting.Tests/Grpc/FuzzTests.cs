@@ -110,7 +110,7 @@ public sealed class FuzzTests(FuzzHostFactory host) : IClassFixture<FuzzHostFact
         var db = scope.ServiceProvider.GetRequiredService<HostingDbContext>();
         var numbers = (await db.Set<Invoice>().Select(i => i.SequenceNumber).ToListAsync()).Order().ToList();
         Assert.Equal(Enumerable.Range(1, numbers.Count).Select(n => (long)n), numbers);
-        var organizations = await db.Set<Hosting.Core.Organizations.Organization>().Where(o => o.DeletedAt == null).ToListAsync();
+        var organizations = await db.Set<Hosting.Core.Organizations.Organization>().Include(o => o.Memberships).Where(o => o.DeletedAt == null).ToListAsync();
         Assert.NotEmpty(organizations);
         Assert.All(organizations, o => Assert.Contains(o.Memberships, m => m.IsLegalRepresentative));
     }

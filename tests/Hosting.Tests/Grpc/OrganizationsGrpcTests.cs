@@ -3,7 +3,11 @@ using Google.Rpc;
 using Grpc.Core;
 using Hosting.Accounts.V1;
 using Hosting.Organizations.V1;
+using Hosting.Core.Organizations;
+using Hosting.Persistence;
 using Hosting.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Hosting.Tests.Grpc;
 
@@ -66,6 +70,101 @@ public abstract class OrganizationsGrpcTestsBase<TFactory>(TFactory host) : ICla
             var members = await _organizations.ListMembersAsync(new ListMembersRequest { Parent = organization }, survivor);
             Assert.True(Assert.Single(members.Members).LegalRepresentative);
         }
+    }
+
+    /// <summary>
+    /// Adds members straight to the store through the aggregate (no sign-ups: these members never
+    /// call), so that an organization reaches a size the protections must hold at.
+    /// </summary>
+    private async Task AddSilentMembersAsync(string organization, int count)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HostingDbContext>();
+        var id = Guid.Parse(organization.Split('/')[1]);
+        var loaded = await db.Set<Hosting.Core.Organizations.Organization>().SingleAsync(o => o.Id == id);
+        for (var i = 0; i < count; i++)
+        {
+            loaded.AddMember(Guid.NewGuid(), new Hosting.Core.Organizations.MemberRights(false, [], false), host.Clock.GetUtcNow());
+        }
+
+        await db.SaveChangesAsync();
+    }
+
+    /// <summary>The counts on the organization's row against its membership rows.</summary>
+    private async Task<(int Members, int MemberRows, int Representatives, int RepresentativeRows)> CountsAsync(string organization)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HostingDbContext>();
+        var id = Guid.Parse(organization.Split('/')[1]);
+        var row = await db.Set<Hosting.Core.Organizations.Organization>().AsNoTracking().SingleAsync(o => o.Id == id);
+        var rows = db.Set<Membership>().Where(m => m.OrganizationId == id);
+        return (row.MemberCount, await rows.CountAsync(), row.LegalRepresentativeCount, await rows.CountAsync(m => m.IsLegalRepresentative));
+    }
+
+    [SkippableFact]
+    [Trait("Rule", "ORG-6")]
+    [Trait("Rule", "ORG-8")]
+    public async Task TwoLegalRepresentatives_RemovingEachOtherAtOnce_AmongTenThousandMembers_NeverLeaveTheOrganizationWithoutOne()
+    {
+        host.SkipUnlessAvailable();
+        var (aliceAuth, alice) = await UserAsync();
+        var (bobAuth, bob) = await UserAsync();
+        var (carolAuth, carol) = await UserAsync();
+        var (daveAuth, dave) = await UserAsync();
+        var organization = (await _organizations.CreateOrganizationAsync(new CreateOrganizationRequest { ContactDetails = Contact() }, aliceAuth)).Organization.Name;
+        var bobMember = await MemberAsync(organization, aliceAuth, bobAuth, bob, administrator: true);
+        await MemberAsync(organization, aliceAuth, carolAuth, carol, administrator: false);
+        await MemberAsync(organization, aliceAuth, daveAuth, dave, administrator: false);
+        await _organizations.ProposeLegalRepresentativeAsync(new ProposeLegalRepresentativeRequest { Member = bobMember }, aliceAuth);
+        await _organizations.AcceptLegalRepresentativeAsync(new AcceptLegalRepresentativeRequest { Name = organization }, bobAuth);
+        await AddSilentMembersAsync(organization, 10_000 - 4);
+        var aliceMember = $"{organization}/members/{alice.Name.Split('/')[1]}";
+
+        // The two legal representatives remove each other while two members leave.
+        var outcomes = await Task.WhenAll(
+            Outcome(() => _organizations.RemoveMemberAsync(new RemoveMemberRequest { Name = bobMember }, aliceAuth).ResponseAsync),
+            Outcome(() => _organizations.RemoveMemberAsync(new RemoveMemberRequest { Name = aliceMember }, bobAuth).ResponseAsync),
+            Outcome(() => _organizations.LeaveOrganizationAsync(new LeaveOrganizationRequest { Name = organization }, carolAuth).ResponseAsync),
+            Outcome(() => _organizations.LeaveOrganizationAsync(new LeaveOrganizationRequest { Name = organization }, daveAuth).ResponseAsync));
+
+        // Optimistic concurrency may abort both removals; it never lets both commit.
+        var removed = outcomes.Take(2).Count(o => o == StatusCode.OK);
+        Assert.True(removed <= 1);
+        Assert.All(outcomes.Where(o => o != StatusCode.OK), o => Assert.Contains(o, new[] { StatusCode.Aborted, StatusCode.FailedPrecondition, StatusCode.NotFound }));
+        var counts = await CountsAsync(organization);
+        Assert.Equal(counts.MemberRows, counts.Members);
+        Assert.Equal(10_000 - outcomes.Count(o => o == StatusCode.OK), counts.Members);
+        Assert.Equal(2 - removed, counts.Representatives);
+        Assert.Equal(counts.RepresentativeRows, counts.Representatives);
+        var survivor = outcomes[1] == StatusCode.OK ? bobAuth : aliceAuth;
+
+        // The silent members have no login to show, so a page may hold fewer: the next token still follows.
+        var page = await _organizations.ListMembersAsync(new ListMembersRequest { Parent = organization, PageSize = 50 }, survivor);
+        Assert.NotEmpty(page.NextPageToken);
+    }
+
+    [SkippableFact]
+    [Trait("Rule", "ACC-10")]
+    [Trait("Rule", "ORG-6")]
+    public async Task BothLegalRepresentatives_GoingAtOnce_AmongTenThousandMembers_OneStays()
+    {
+        host.SkipUnlessAvailable();
+        var (aliceAuth, _) = await UserAsync();
+        var (bobAuth, bob) = await UserAsync();
+        var organization = (await _organizations.CreateOrganizationAsync(new CreateOrganizationRequest { ContactDetails = Contact() }, aliceAuth)).Organization.Name;
+        var bobMember = await MemberAsync(organization, aliceAuth, bobAuth, bob, administrator: true);
+        await _organizations.ProposeLegalRepresentativeAsync(new ProposeLegalRepresentativeRequest { Member = bobMember }, aliceAuth);
+        await _organizations.AcceptLegalRepresentativeAsync(new AcceptLegalRepresentativeRequest { Name = organization }, bobAuth);
+        await AddSilentMembersAsync(organization, 10_000 - 2);
+
+        // Alice deletes her account (ACC-10) while Bob leaves: one of them must stay.
+        var outcomes = await Task.WhenAll(
+            Outcome(() => _accounts.DeleteAccountAsync(new DeleteAccountRequest { CurrentPassword = Passwords.Good }, aliceAuth).ResponseAsync),
+            Outcome(() => _organizations.LeaveOrganizationAsync(new LeaveOrganizationRequest { Name = organization }, bobAuth).ResponseAsync));
+
+        Assert.Equal(1, outcomes.Count(o => o == StatusCode.OK));
+        var counts = await CountsAsync(organization);
+        Assert.Equal((10_000 - 1, 10_000 - 1, 1, 1), counts);
     }
 
     [SkippableFact]

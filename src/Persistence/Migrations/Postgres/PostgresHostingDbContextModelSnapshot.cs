@@ -47,7 +47,7 @@ namespace Hosting.Persistence.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("AccountId", "At");
+                    b.HasIndex("AccountId", "At", "Id");
 
                     b.ToTable("ActivityEntries", (string)null);
                 });
@@ -201,7 +201,7 @@ namespace Hosting.Persistence.Migrations.Postgres
                     b.HasIndex("TokenDigest")
                         .IsUnique();
 
-                    b.HasIndex("AccountId", "CreatedAt");
+                    b.HasIndex("AccountId", "CreatedAt", "Id");
 
                     b.ToTable("Sessions", (string)null);
                 });
@@ -368,6 +368,8 @@ namespace Hosting.Persistence.Migrations.Postgres
                     b.HasIndex("SequenceNumber")
                         .IsUnique();
 
+                    b.HasIndex("OrganizationId", "IssuedAt", "Id");
+
                     b.ToTable("CreditNotes", (string)null);
                 });
 
@@ -394,7 +396,7 @@ namespace Hosting.Persistence.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("OrganizationId");
+                    b.HasIndex("OrganizationId", "GrantedAt", "Id");
 
                     b.ToTable("FreeVouchers", (string)null);
                 });
@@ -459,9 +461,9 @@ namespace Hosting.Persistence.Migrations.Postgres
                     b.HasIndex("SequenceNumber")
                         .IsUnique();
 
-                    b.HasIndex("OrganizationId", "IssuedAt");
-
                     b.HasIndex("OrganizationId", "State");
+
+                    b.HasIndex("OrganizationId", "IssuedAt", "Id");
 
                     b.ToTable("Invoices", (string)null);
                 });
@@ -649,9 +651,9 @@ namespace Hosting.Persistence.Migrations.Postgres
                     b.HasIndex("Address")
                         .IsUnique();
 
-                    b.HasIndex("MailServiceId");
-
                     b.HasIndex("UnifiedAccountId");
+
+                    b.HasIndex("MailServiceId", "CreatedAt", "Id");
 
                     b.ToTable("Mailboxes", (string)null);
                 });
@@ -813,9 +815,9 @@ namespace Hosting.Persistence.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Email");
+                    b.HasIndex("Email", "CreatedAt", "Id");
 
-                    b.HasIndex("OrganizationId");
+                    b.HasIndex("OrganizationId", "CreatedAt", "Id");
 
                     b.ToTable("Invitations", (string)null);
                 });
@@ -843,6 +845,43 @@ namespace Hosting.Persistence.Migrations.Postgres
                     b.ToTable("MailDomains", (string)null);
                 });
 
+            modelBuilder.Entity("Hosting.Core.Organizations.Membership", b =>
+                {
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid");
+
+                    b.Property<bool>("HasBillingRights")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("IsAdministrator")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("IsLegalRepresentative")
+                        .HasColumnType("boolean");
+
+                    b.Property<long>("JoinedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("OrganizationCreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.PrimitiveCollection<List<Guid>>("_productIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]")
+                        .HasColumnName("ProductIds");
+
+                    b.HasKey("OrganizationId", "AccountId");
+
+                    b.HasIndex("AccountId", "OrganizationCreatedAt", "OrganizationId");
+
+                    b.HasIndex("OrganizationId", "JoinedAt", "AccountId");
+
+                    b.ToTable("Memberships", (string)null);
+                });
+
             modelBuilder.Entity("Hosting.Core.Organizations.Organization", b =>
                 {
                     b.Property<Guid>("Id")
@@ -853,6 +892,12 @@ namespace Hosting.Persistence.Migrations.Postgres
 
                     b.Property<long?>("DeletedAt")
                         .HasColumnType("bigint");
+
+                    b.Property<int>("LegalRepresentativeCount")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("MemberCount")
+                        .HasColumnType("integer");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -990,7 +1035,9 @@ namespace Hosting.Persistence.Migrations.Postgres
 
                     b.HasIndex("InvoiceId");
 
-                    b.HasIndex("OrganizationId");
+                    b.HasIndex("OrganizationId", "CreatedAt", "Id");
+
+                    b.HasIndex("OrganizationId", "Status", "RenewalDate", "Id");
 
                     b.ToTable("Products", (string)null);
                 });
@@ -1122,7 +1169,7 @@ namespace Hosting.Persistence.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("WalletId", "At");
+                    b.HasIndex("WalletId", "At", "Id");
 
                     b.ToTable("LedgerTransactions", (string)null);
                 });
@@ -1402,44 +1449,13 @@ namespace Hosting.Persistence.Migrations.Postgres
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Hosting.Core.Organizations.Organization", b =>
+            modelBuilder.Entity("Hosting.Core.Organizations.Membership", b =>
                 {
-                    b.OwnsMany("Hosting.Core.Organizations.Membership", "Memberships", b1 =>
-                        {
-                            b1.Property<Guid>("OrganizationId")
-                                .HasColumnType("uuid");
-
-                            b1.Property<Guid>("AccountId")
-                                .HasColumnType("uuid");
-
-                            b1.Property<bool>("HasBillingRights")
-                                .HasColumnType("boolean");
-
-                            b1.Property<bool>("IsAdministrator")
-                                .HasColumnType("boolean");
-
-                            b1.Property<bool>("IsLegalRepresentative")
-                                .HasColumnType("boolean");
-
-                            b1.Property<long>("JoinedAt")
-                                .HasColumnType("bigint");
-
-                            b1.PrimitiveCollection<List<Guid>>("_productIds")
-                                .IsRequired()
-                                .HasColumnType("uuid[]")
-                                .HasColumnName("ProductIds");
-
-                            b1.HasKey("OrganizationId", "AccountId");
-
-                            b1.HasIndex("AccountId");
-
-                            b1.ToTable("Memberships", (string)null);
-
-                            b1.WithOwner()
-                                .HasForeignKey("OrganizationId");
-                        });
-
-                    b.Navigation("Memberships");
+                    b.HasOne("Hosting.Core.Organizations.Organization", null)
+                        .WithMany("Memberships")
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Hosting.Core.Organizations.Product", b =>
@@ -1518,6 +1534,11 @@ namespace Hosting.Persistence.Migrations.Postgres
                         .HasForeignKey("WalletId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Hosting.Core.Organizations.Organization", b =>
+                {
+                    b.Navigation("Memberships");
                 });
 #pragma warning restore 612, 618
         }

@@ -42,7 +42,7 @@ namespace Hosting.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("AccountId", "At");
+                    b.HasIndex("AccountId", "At", "Id");
 
                     b.ToTable("ActivityEntries", (string)null);
                 });
@@ -196,7 +196,7 @@ namespace Hosting.Persistence.Migrations.Sqlite
                     b.HasIndex("TokenDigest")
                         .IsUnique();
 
-                    b.HasIndex("AccountId", "CreatedAt");
+                    b.HasIndex("AccountId", "CreatedAt", "Id");
 
                     b.ToTable("Sessions", (string)null);
                 });
@@ -363,6 +363,8 @@ namespace Hosting.Persistence.Migrations.Sqlite
                     b.HasIndex("SequenceNumber")
                         .IsUnique();
 
+                    b.HasIndex("OrganizationId", "IssuedAt", "Id");
+
                     b.ToTable("CreditNotes", (string)null);
                 });
 
@@ -389,7 +391,7 @@ namespace Hosting.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("OrganizationId");
+                    b.HasIndex("OrganizationId", "GrantedAt", "Id");
 
                     b.ToTable("FreeVouchers", (string)null);
                 });
@@ -454,9 +456,9 @@ namespace Hosting.Persistence.Migrations.Sqlite
                     b.HasIndex("SequenceNumber")
                         .IsUnique();
 
-                    b.HasIndex("OrganizationId", "IssuedAt");
-
                     b.HasIndex("OrganizationId", "State");
+
+                    b.HasIndex("OrganizationId", "IssuedAt", "Id");
 
                     b.ToTable("Invoices", (string)null);
                 });
@@ -642,9 +644,9 @@ namespace Hosting.Persistence.Migrations.Sqlite
                     b.HasIndex("Address")
                         .IsUnique();
 
-                    b.HasIndex("MailServiceId");
-
                     b.HasIndex("UnifiedAccountId");
+
+                    b.HasIndex("MailServiceId", "CreatedAt", "Id");
 
                     b.ToTable("Mailboxes", (string)null);
                 });
@@ -806,9 +808,9 @@ namespace Hosting.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Email");
+                    b.HasIndex("Email", "CreatedAt", "Id");
 
-                    b.HasIndex("OrganizationId");
+                    b.HasIndex("OrganizationId", "CreatedAt", "Id");
 
                     b.ToTable("Invitations", (string)null);
                 });
@@ -836,6 +838,43 @@ namespace Hosting.Persistence.Migrations.Sqlite
                     b.ToTable("MailDomains", (string)null);
                 });
 
+            modelBuilder.Entity("Hosting.Core.Organizations.Membership", b =>
+                {
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("HasBillingRights")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("IsAdministrator")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("IsLegalRepresentative")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("JoinedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("OrganizationCreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.PrimitiveCollection<string>("_productIds")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ProductIds");
+
+                    b.HasKey("OrganizationId", "AccountId");
+
+                    b.HasIndex("AccountId", "OrganizationCreatedAt", "OrganizationId");
+
+                    b.HasIndex("OrganizationId", "JoinedAt", "AccountId");
+
+                    b.ToTable("Memberships", (string)null);
+                });
+
             modelBuilder.Entity("Hosting.Core.Organizations.Organization", b =>
                 {
                     b.Property<Guid>("Id")
@@ -845,6 +884,12 @@ namespace Hosting.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<long?>("DeletedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("LegalRepresentativeCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MemberCount")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Name")
@@ -983,7 +1028,9 @@ namespace Hosting.Persistence.Migrations.Sqlite
 
                     b.HasIndex("InvoiceId");
 
-                    b.HasIndex("OrganizationId");
+                    b.HasIndex("OrganizationId", "CreatedAt", "Id");
+
+                    b.HasIndex("OrganizationId", "Status", "RenewalDate", "Id");
 
                     b.ToTable("Products", (string)null);
                 });
@@ -1115,7 +1162,7 @@ namespace Hosting.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("WalletId", "At");
+                    b.HasIndex("WalletId", "At", "Id");
 
                     b.ToTable("LedgerTransactions", (string)null);
                 });
@@ -1395,44 +1442,13 @@ namespace Hosting.Persistence.Migrations.Sqlite
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Hosting.Core.Organizations.Organization", b =>
+            modelBuilder.Entity("Hosting.Core.Organizations.Membership", b =>
                 {
-                    b.OwnsMany("Hosting.Core.Organizations.Membership", "Memberships", b1 =>
-                        {
-                            b1.Property<Guid>("OrganizationId")
-                                .HasColumnType("TEXT");
-
-                            b1.Property<Guid>("AccountId")
-                                .HasColumnType("TEXT");
-
-                            b1.Property<bool>("HasBillingRights")
-                                .HasColumnType("INTEGER");
-
-                            b1.Property<bool>("IsAdministrator")
-                                .HasColumnType("INTEGER");
-
-                            b1.Property<bool>("IsLegalRepresentative")
-                                .HasColumnType("INTEGER");
-
-                            b1.Property<long>("JoinedAt")
-                                .HasColumnType("INTEGER");
-
-                            b1.PrimitiveCollection<string>("_productIds")
-                                .IsRequired()
-                                .HasColumnType("TEXT")
-                                .HasColumnName("ProductIds");
-
-                            b1.HasKey("OrganizationId", "AccountId");
-
-                            b1.HasIndex("AccountId");
-
-                            b1.ToTable("Memberships", (string)null);
-
-                            b1.WithOwner()
-                                .HasForeignKey("OrganizationId");
-                        });
-
-                    b.Navigation("Memberships");
+                    b.HasOne("Hosting.Core.Organizations.Organization", null)
+                        .WithMany("Memberships")
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Hosting.Core.Organizations.Product", b =>
@@ -1511,6 +1527,11 @@ namespace Hosting.Persistence.Migrations.Sqlite
                         .HasForeignKey("WalletId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Hosting.Core.Organizations.Organization", b =>
+                {
+                    b.Navigation("Memberships");
                 });
 #pragma warning restore 612, 618
         }
