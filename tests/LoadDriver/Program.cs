@@ -58,6 +58,7 @@ try
             report.Note("4b, 4c (PostgreSQL)", "not run: no --postgres server was given.");
         }
     });
+    await Step("events", EventsAsync);
     await Step("growth", GrowthAsync);
     Console.WriteLine($"[{clock.Elapsed:mm\\:ss}] done");
 }
@@ -178,6 +179,80 @@ async Task WalletSqliteAsync()
         }
     });
     report.Wallet("4a", "wallet payment, SQLite", ours, reference, "raw Microsoft.Data.Sqlite, same statements, one transaction", 0.50);
+}
+
+// 6: the feed of events under the checkout load: the checkout with and without a watcher attached,
+// and how many of the events committed meanwhile the watcher received.
+async Task EventsAsync()
+{
+    const int Clients = 8;
+    const string Key = "bench-events-key-0123456789-abcdefghijk";
+    var database = Path.Combine(Directory.CreateDirectory(Path.Combine(work, "events")).FullName, "hosting.db");
+    await using var host = await HostProcess.StartAsync(options.Repo,
+        [$"--Storage:ConnectionString=Data Source={database}", .. wallets, "--ApiKeys:Keys:0:Name=bench", $"--ApiKeys:Keys:0:Key={Key}", "--ApiKeys:Keys:0:Scopes:0=events"]);
+    var setup = Load.Channels(host.Address, 1)[0];
+    var customers = await Customers.CreateAsync(host, setup, "events", Clients);
+    await Customers.TopUpAsync(setup, customers, 900_000_000);
+    var channels = Load.Channels(host.Address, 2);
+    var without = await Load.RunAsync("wallet payment, no watcher", channels, Clients, warmUp, duration, (w, ch, n) =>
+        Customers.CheckoutAsync(new BillingService.BillingServiceClient(ch), customers[w], $"nw-{w}-{n}"));
+
+    var reader = new Hosting.Events.V1.EventsService.EventsServiceClient(Load.Channels(host.Address, 1)[0]);
+    var apiKey = new Metadata { { "x-api-key", Key } };
+    var start = string.Empty;
+    while (true)
+    {
+        var page = await reader.ListEventsAsync(new Hosting.Events.V1.ListEventsRequest { Cursor = start, PageSize = 500 }, apiKey);
+        start = page.NextCursor;
+        if (page.Events.Count < 500)
+        {
+            break;
+        }
+    }
+
+    using var stop = new CancellationTokenSource();
+    var received = 0L;
+    var watcher = Task.Run(async () =>
+    {
+        try
+        {
+            using var watch = reader.WatchEvents(new Hosting.Events.V1.WatchEventsRequest { Cursor = start }, apiKey, cancellationToken: stop.Token);
+            while (await watch.ResponseStream.MoveNext(stop.Token))
+            {
+                if (watch.ResponseStream.Current.Event is not null)
+                {
+                    Interlocked.Increment(ref received);
+                }
+            }
+        }
+        catch (RpcException) when (stop.IsCancellationRequested)
+        {
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    });
+    var elapsed = Stopwatch.StartNew();
+    var with = await Load.RunAsync("wallet payment, one watcher", channels, Clients, warmUp, duration, (w, ch, n) =>
+        Customers.CheckoutAsync(new BillingService.BillingServiceClient(ch), customers[w], $"ww-{w}-{n}"));
+    var seconds = elapsed.Elapsed.TotalSeconds;
+    var delivered = Interlocked.Read(ref received);
+    await stop.CancelAsync();
+    await watcher;
+    var committed = 0L;
+    var cursor = start;
+    while (true)
+    {
+        var page = await reader.ListEventsAsync(new Hosting.Events.V1.ListEventsRequest { Cursor = cursor, PageSize = 500 }, apiKey);
+        committed += page.Events.Count;
+        cursor = page.NextCursor;
+        if (page.Events.Count < 500)
+        {
+            break;
+        }
+    }
+
+    report.Events(without, with, delivered / seconds, committed / seconds);
 }
 
 // 4 on PostgreSQL: uniform and hot wallets against pgbench's tpcb-like at the same client count.

@@ -82,6 +82,18 @@ internal sealed class Report(Options options)
         AddRow(id, $"{name}, {ours.Concurrency} clients; p50 {ours.P50Ms:F1} ms, p99 {ours.P99Ms:F1} ms{Errors(ours)}", ours.RequestsPerSecond, "payments/s", reference.RequestsPerSecond, $"{referenceName}{Errors(reference)}", ours.RequestsPerSecond / reference.RequestsPerSecond, $"≥ {goal:P0}", ours.RequestsPerSecond / reference.RequestsPerSecond >= goal);
     }
 
+    public void Events(LoadResult without, LoadResult with, double deliveredPerSecond, double committedPerSecond)
+    {
+        _runs.Add(without);
+        _runs.Add(with);
+        var cost = with.RequestsPerSecond / without.RequestsPerSecond;
+        AddRow("6a", $"wallet payment, SQLite, {with.Concurrency} clients, with a watcher on the feed; p50 {with.P50Ms:F1} ms{Errors(with)}", with.RequestsPerSecond, "payments/s",
+            without.RequestsPerSecond, $"the same without a watcher (p50 {without.P50Ms:F1} ms){Errors(without)}", cost, "≥ 90%", cost >= 0.90);
+        var keptUp = deliveredPerSecond / committedPerSecond;
+        AddRow("6b", "events delivered to the watcher during that load", deliveredPerSecond, "events/s",
+            committedPerSecond, "events committed in the same window (read back from the feed)", keptUp, "≥ 95%", keptUp >= 0.95);
+    }
+
     public void Postgres(LoadResult uniform, LoadResult hot, double pgbenchTps, int clients)
     {
         _runs.Add(uniform);
