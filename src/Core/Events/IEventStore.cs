@@ -29,6 +29,12 @@ public sealed record EventOptions
     /// <summary>How often a caught-up watch looks for new events when nothing woke it.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long a watch woken by a commit waits before reading, so that one read serves the commits
+    /// of that moment rather than one read per commit under load.
+    /// </summary>
+    public TimeSpan WakeDelay { get; init; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>How often a quiet watch sends a heartbeat.</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(15);
 

@@ -58,7 +58,10 @@ internal sealed class EventsGrpcService(EventFeed feed, EventSignal signal, Even
                     lastSent = clock.GetUtcNow();
                 }
 
-                await Task.WhenAny(woken, Task.Delay(options.PollInterval, clock, ct));
+                if (await Task.WhenAny(woken, Task.Delay(options.PollInterval, clock, ct)) == woken && options.WakeDelay > TimeSpan.Zero)
+                {
+                    await Task.Delay(options.WakeDelay, clock, ct);
+                }
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

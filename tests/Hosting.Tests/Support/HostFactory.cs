@@ -60,6 +60,8 @@ public class HostFactory : WebApplicationFactory<Program>
         builder.UseSetting("RateLimiting:Enabled", "false");
         // A provider trading in a third currency: the suites' wallets open in USD too.
         builder.UseSetting("Currencies:Traded", "CHF,EUR,USD");
+        // The fake clock does not move by itself: a watch woken by a commit reads at once.
+        builder.UseSetting("Events:WakeDelay", "00:00:00");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
