@@ -39,9 +39,38 @@ public abstract class EventsGrpcTestsBase<TFactory>(TFactory host) : IClassFixtu
         return (auth, login, organization);
     }
 
-    /// <summary>Every event of the organization after <paramref name="cursor"/>, read page by page.</summary>
+    /// <summary>
+    /// On PostgreSQL, waits until every transaction open now has ended: the feed shows events only
+    /// below the oldest open transaction of the whole server, and the other suites sharing the
+    /// server keep transactions open. After it, a read sees everything this test committed.
+    /// </summary>
+    private async Task SettleAsync()
+    {
+        if (host is not PostgresHostFactory postgres)
+        {
+            return;
+        }
+
+        await using var connection = new Npgsql.NpgsqlConnection(postgres.ConnectionString);
+        await connection.OpenAsync();
+        async Task<long> ScalarAsync(string sql)
+        {
+            await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+            return (long)(await command.ExecuteScalarAsync())!;
+        }
+
+        var next = await ScalarAsync("SELECT (pg_snapshot_xmax(pg_current_snapshot())::text)::bigint");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (await ScalarAsync("SELECT (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint") < next)
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+
+    /// <summary>Every event of the organization after <paramref name="cursor"/>, read page by page once what was committed is visible.</summary>
     private async Task<(List<Event> Events, string Cursor)> ReadAsync(string cursor, string organization = "", int pageSize = 7)
     {
+        await SettleAsync();
         var events = new List<Event>();
         while (true)
         {
