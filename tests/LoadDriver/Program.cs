@@ -202,16 +202,23 @@ async Task EventsAsync()
 
     var reader = new Hosting.Events.V1.EventsService.EventsServiceClient(Load.Channels(host.Address, 1)[0]);
     var apiKey = new Metadata { { "x-api-key", Key } };
-    var start = string.Empty;
-    while (true)
+    // Pages to the end of the feed from a cursor: where it ends, and how many events it passed.
+    async Task<(string Cursor, long Count)> ToEndAsync(string cursor)
     {
-        var page = await reader.ListEventsAsync(new Hosting.Events.V1.ListEventsRequest { Cursor = start, PageSize = 500 }, apiKey);
-        start = page.NextCursor;
-        if (page.Events.Count < 500)
+        var count = 0L;
+        while (true)
         {
-            break;
+            var page = await reader.ListEventsAsync(new Hosting.Events.V1.ListEventsRequest { Cursor = cursor, PageSize = 500 }, apiKey);
+            count += page.Events.Count;
+            cursor = page.NextCursor;
+            if (page.Events.Count < 500)
+            {
+                return (cursor, count);
+            }
         }
     }
+
+    var (start, _) = await ToEndAsync(string.Empty);
 
     using var stop = new CancellationTokenSource();
     var received = 0L;
@@ -242,18 +249,7 @@ async Task EventsAsync()
     var delivered = Interlocked.Read(ref received);
     await stop.CancelAsync();
     await watcher;
-    var committed = 0L;
-    var cursor = start;
-    while (true)
-    {
-        var page = await reader.ListEventsAsync(new Hosting.Events.V1.ListEventsRequest { Cursor = cursor, PageSize = 500 }, apiKey);
-        committed += page.Events.Count;
-        cursor = page.NextCursor;
-        if (page.Events.Count < 500)
-        {
-            break;
-        }
-    }
+    var (_, committed) = await ToEndAsync(start);
 
     report.Events(without, with, delivered / seconds, committed / seconds);
 }

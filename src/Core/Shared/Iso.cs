@@ -67,13 +67,12 @@ public sealed record CurrencyOptions
     public Result<Money> Accept(long minor, string? currency, string field)
     {
         var money = Money.Of(minor, currency, field);
-        if (money.IsSuccess && !Codes.Contains(money.Value.Currency))
-        {
-            return DomainError.Invalid(field, "INVALID_CURRENCY", $"The provider trades in {string.Join(" and ", Codes.Order())} only.");
-        }
-
-        return money;
+        return money.IsSuccess && Refusal(money.Value, field) is { } refused ? refused : money;
     }
+
+    /// <summary>INVALID_CURRENCY on <paramref name="field"/> when <paramref name="amount"/> is not in a traded currency; else null.</summary>
+    public DomainError? Refusal(Money amount, string field) =>
+        Codes.Contains(amount.Currency) ? null : DomainError.Invalid(field, "INVALID_CURRENCY", $"The provider trades in {string.Join(" and ", Codes.Order())} only.");
 
     private static HashSet<string> Parse(string traded)
     {

@@ -257,10 +257,9 @@ public sealed class WalletService(
             return WalletErrors.AmountNotPositive;
         }
 
-        var traded = currencies.Accept(amount.Minor, amount.Currency, "amount.currency");
-        if (!traded.IsSuccess)
+        if (currencies.Refusal(amount, "amount.currency") is { } notTraded)
         {
-            return traded.Error;
+            return notTraded;
         }
 
         var key = IdempotencyRecord.KeyOf(organizationId, requestId);
