@@ -312,7 +312,7 @@ public sealed class BillingService(
             return organization.Error;
         }
 
-        var product = (await organizations.ListProductsAsync(organizationId, ct).ConfigureAwait(false)).FirstOrDefault(p => p.Id == productId);
+        var product = await organizations.FindProductAsync(organizationId, productId, ct).ConfigureAwait(false);
         if (product is null)
         {
             return OrganizationErrors.ProductNotFound;
@@ -573,11 +573,12 @@ public sealed class BillingService(
             return BillingErrors.ItemsRequired;
         }
 
-        var all = await organizations.ListProductsAsync(organization.Id, ct).ConfigureAwait(false);
+        var wanted = order.ProductIds.Distinct().ToList();
+        var all = await organizations.ListProductsAsync(organization.Id, wanted, null, wanted.Count, ct).ConfigureAwait(false);
         var selected = new List<PricedItem>();
         var products = new List<(Product, CatalogueEntry)>();
         var prices = new MemoizedProductCatalogue(catalogue);
-        foreach (var id in order.ProductIds.Distinct())
+        foreach (var id in wanted)
         {
             var product = all.FirstOrDefault(p => p.Id == id);
             if (product is null)

@@ -114,7 +114,8 @@ public sealed class OrderService(
                         : await ReplayAsync(organizationId, record.ResultId!.Value, ct).ConfigureAwait(false);
                 }
 
-                var placed = await PlaceAsync(organizationId, cart, paymentMethod!, requestId!, key, ct).ConfigureAwait(false);
+                // The first attempt reuses the organization read for the rights check; a retry starts from a cleared store.
+                var placed = await PlaceAsync(attempt == 1 ? organization.Value : null, organizationId, cart, paymentMethod!, requestId!, key, ct).ConfigureAwait(false);
                 if (!placed.IsSuccess)
                 {
                     if (placed.Error.Reason == WalletErrors.GatewayTimeout.Reason)
@@ -147,9 +148,9 @@ public sealed class OrderService(
         }
     }
 
-    private async Task<Result<PlacedOrder>> PlaceAsync(Guid organizationId, Cart cart, string method, string requestId, string key, CancellationToken ct)
+    private async Task<Result<PlacedOrder>> PlaceAsync(Organization? read, Guid organizationId, Cart cart, string method, string requestId, string key, CancellationToken ct)
     {
-        var organization = await organizations.FindAsync(organizationId, [], ct).ConfigureAwait(false);
+        var organization = read ?? await organizations.FindAsync(organizationId, [], ct).ConfigureAwait(false);
         if (organization is null)
         {
             return OrganizationErrors.NotFound;
@@ -240,8 +241,7 @@ public sealed class OrderService(
     private async Task<Result<PlacedOrder>> ReplayAsync(Guid organizationId, Guid invoiceId, CancellationToken ct)
     {
         var invoice = (await store.FindInvoiceAsync(invoiceId, ct).ConfigureAwait(false))!;
-        var products = await organizations.ListProductsAsync(organizationId, ct).ConfigureAwait(false);
-        return new PlacedOrder(invoice, products.Where(p => p.InvoiceId == invoiceId).ToList());
+        return new PlacedOrder(invoice, await organizations.ListInvoiceProductsAsync(organizationId, invoiceId, ct).ConfigureAwait(false));
     }
 
     /// <summary>The cart's lines as items to price, each checked against the catalogue (ORD-2).</summary>

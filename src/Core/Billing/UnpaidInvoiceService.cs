@@ -195,7 +195,7 @@ public sealed class UnpaidInvoiceService(
                 var note = CreditNote.Issue(random.NewId(), invoice, 0, invoice.TotalMinor, text, now, null);
                 store.Add(note);
                 _pricing.NumberOnCommit(InvoiceSequence.CreditNotesId, note);
-                foreach (var product in (await organizations.ListProductsAsync(organizationId, ct).ConfigureAwait(false)).Where(p => p.InvoiceId == invoiceId && p.AwaitsInvoice))
+                foreach (var product in (await organizations.ListInvoiceProductsAsync(organizationId, invoiceId, ct).ConfigureAwait(false)).Where(p => p.AwaitsInvoice))
                 {
                     store.Remove(product);
                 }
@@ -250,7 +250,7 @@ public sealed class UnpaidInvoiceService(
 
         var now = clock.GetUtcNow();
         invoice.MarkPaid(now, method, payment.Value);
-        foreach (var product in (await organizations.ListProductsAsync(organizationId, ct).ConfigureAwait(false)).Where(p => p.InvoiceId == invoiceId && p.AwaitsInvoice))
+        foreach (var product in (await organizations.ListInvoiceProductsAsync(organizationId, invoiceId, ct).ConfigureAwait(false)).Where(p => p.AwaitsInvoice))
         {
             product.ActivateFor(now);
         }

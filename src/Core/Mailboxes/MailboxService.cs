@@ -273,7 +273,7 @@ public sealed class MailboxService(
         }
 
         await store.SaveChangesAsync(ct).ConfigureAwait(false);
-        var service = (await organizations.ListProductsAsync(mailbox!.OrganizationId, ct).ConfigureAwait(false)).FirstOrDefault(p => p.Id == mailbox.MailServiceId);
+        var service = await organizations.FindProductAsync(mailbox!.OrganizationId, mailbox.MailServiceId, ct).ConfigureAwait(false);
         return service?.Status == ProductStatus.Active ? Done.Value : MailboxErrors.ProductNotActive;
     }
 
@@ -565,7 +565,7 @@ public sealed class MailboxService(
     }
 
     private async Task<bool> ServiceLiveAsync(Mailbox mailbox, CancellationToken ct) =>
-        (await organizations.ListProductsAsync(mailbox.OrganizationId, ct).ConfigureAwait(false)).Any(p => p.Id == mailbox.MailServiceId && p.Status != ProductStatus.Terminated);
+        (await organizations.FindProductAsync(mailbox.OrganizationId, mailbox.MailServiceId, ct).ConfigureAwait(false))?.Status is { } status && status != ProductStatus.Terminated;
 
     private async Task<bool> PasswordMatchesAsync(string hash, string? password, CancellationToken ct) =>
         !string.IsNullOrEmpty(password) && PasswordPolicy.TryNormalize(password, out var normalized)

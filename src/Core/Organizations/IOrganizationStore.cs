@@ -50,6 +50,9 @@ public interface IOrganizationStore
     /// </summary>
     Task<IReadOnlyList<Product>> ListDueProductsAsync(Guid organizationId, DateTimeOffset horizon, PageToken? after, int max, CancellationToken cancellationToken);
 
+    /// <summary>The organization's products ordered on the invoice, oldest first.</summary>
+    Task<IReadOnlyList<Product>> ListInvoiceProductsAsync(Guid organizationId, Guid invoiceId, CancellationToken cancellationToken);
+
     /// <summary>The organization's product, if it is one of its.</summary>
     Task<Product?> FindProductAsync(Guid organizationId, Guid productId, CancellationToken cancellationToken);
 

@@ -120,6 +120,11 @@ public sealed class EfOrganizationStore(HostingDbContext db) : IOrganizationStor
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<Product>> ListInvoiceProductsAsync(Guid organizationId, Guid invoiceId, CancellationToken cancellationToken) =>
+        await db.Set<Product>().Where(p => p.InvoiceId == invoiceId && p.OrganizationId == organizationId)
+            .OrderBy(p => p.CreatedAt).ThenBy(p => p.Id).ToListAsync(cancellationToken);
+
+    /// <inheritdoc />
     public Task<Product?> FindProductAsync(Guid organizationId, Guid productId, CancellationToken cancellationToken) =>
         db.Set<Product>().FirstOrDefaultAsync(p => p.Id == productId && p.OrganizationId == organizationId, cancellationToken);
 
