@@ -23,6 +23,7 @@ public sealed class EventRecorder(TimeProvider clock, ISecretGenerator random, E
     /// <inheritdoc />
     public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
+        Resume(eventData.Context);
         signal?.Pulse();
         return result;
     }
@@ -30,8 +31,29 @@ public sealed class EventRecorder(TimeProvider clock, ISecretGenerator random, E
     /// <inheritdoc />
     public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
+        Resume(eventData.Context);
         signal?.Pulse();
         return ValueTask.FromResult(result);
+    }
+
+    /// <inheritdoc />
+    public override void SaveChangesFailed(DbContextErrorEventData eventData) => Resume(eventData.Context);
+
+    /// <inheritdoc />
+    public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Resume(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public override void SaveChangesCanceled(DbContextEventData eventData) => Resume(eventData.Context);
+
+    /// <inheritdoc />
+    public override Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Resume(eventData.Context);
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -66,7 +88,16 @@ public sealed class EventRecorder(TimeProvider clock, ISecretGenerator random, E
         }
 
         var tracker = db.ChangeTracker;
+        Resume(db);
         tracker.DetectChanges();
+
+        // The changes were just detected: the save that follows need not walk every entry again.
+        if (tracker.AutoDetectChangesEnabled)
+        {
+            tracker.AutoDetectChangesEnabled = false;
+            Paused.AddOrUpdate(db, Marker);
+        }
+
         foreach (var stale in tracker.Entries<HostingEvent>().Where(e => e.State == EntityState.Added).ToList())
         {
             stale.State = EntityState.Detached;
@@ -114,6 +145,21 @@ public sealed class EventRecorder(TimeProvider clock, ISecretGenerator random, E
     /// </summary>
     internal static bool Renumber(DbContext db)
     {
+        // Only the events' data changes here, and it is marked modified directly.
+        var detecting = db.ChangeTracker.AutoDetectChangesEnabled;
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            return RenumberTracked(db);
+        }
+        finally
+        {
+            db.ChangeTracker.AutoDetectChangesEnabled = detecting;
+        }
+    }
+
+    private static bool RenumberTracked(DbContext db)
+    {
         var invoices = db.ChangeTracker.Entries<Invoice>().Select(e => e.Entity)
             .ToDictionary(i => $"{OrganizationName(i.OrganizationId)}/invoices/{i.Id}", i => i.Number, StringComparer.Ordinal);
         var changed = false;
@@ -129,6 +175,19 @@ public sealed class EventRecorder(TimeProvider clock, ISecretGenerator random, E
         }
 
         return changed;
+    }
+
+    private static readonly object Marker = new();
+
+    // The contexts whose automatic change detection is paused for the save under way.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbContext, object> Paused = new();
+
+    private static void Resume(DbContext? db)
+    {
+        if (db is not null && Paused.Remove(db))
+        {
+            db.ChangeTracker.AutoDetectChangesEnabled = true;
+        }
     }
 
     private delegate void Emit(string type, Guid? organizationId, string resource, Dictionary<string, string> data);
