@@ -18,7 +18,7 @@ public sealed class EfAccountStore(HostingDbContext db) : IAccountStore
 
     /// <inheritdoc />
     public Task<Session?> FindSessionByDigestAsync(string tokenDigest, CancellationToken cancellationToken) =>
-        db.Set<Session>().FirstOrDefaultAsync(s => s.TokenDigest == tokenDigest, cancellationToken);
+        CompiledQueries.For(db).SessionByDigest(db, tokenDigest, cancellationToken);
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<Session>> ListActiveSessionsAsync(Guid accountId, DateTimeOffset now, DateTimeOffset usedSince, PageToken? after, int max, CancellationToken cancellationToken)
@@ -75,9 +75,8 @@ public sealed class EfAccountStore(HostingDbContext db) : IAccountStore
     /// <inheritdoc />
     public async Task<(bool Confirmed, DateTimeOffset CreatedAt, EmailAddress Login)?> FindLoginStateAsync(Guid accountId, CancellationToken cancellationToken)
     {
-        var state = await db.Set<UserAccount>().AsNoTracking().Where(a => a.Id == accountId)
-            .Select(a => new { a.LoginConfirmed, a.CreatedAt, a.Login }).FirstOrDefaultAsync(cancellationToken);
-        return state is null ? null : (state.LoginConfirmed, state.CreatedAt, state.Login);
+        var state = await CompiledQueries.For(db).LoginState(db, accountId, cancellationToken);
+        return state is null ? null : (state.Confirmed, state.CreatedAt, state.Login);
     }
 
     /// <inheritdoc />

@@ -116,7 +116,7 @@ public sealed class EfBillingStore(HostingDbContext db) : IBillingStore
 
     /// <inheritdoc />
     public Task<IdempotencyRecord?> FindIdempotencyAsync(string key, CancellationToken cancellationToken) =>
-        db.Set<IdempotencyRecord>().FirstOrDefaultAsync(r => r.Key == key, cancellationToken);
+        CompiledQueries.For(db).Idempotency(db, key, cancellationToken);
 
     /// <inheritdoc />
     public void Add(object entity) => db.Add(entity);

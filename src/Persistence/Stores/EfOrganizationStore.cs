@@ -13,9 +13,11 @@ public sealed class EfOrganizationStore(HostingDbContext db) : IOrganizationStor
     {
         // The organization's row and the named members' rows, by primary key: never the member list.
         var ids = members.Distinct().ToList();
-        var organization = await db.Set<Organization>()
-            .Include(o => o.Memberships.Where(m => ids.Contains(m.AccountId)))
-            .FirstOrDefaultAsync(o => o.Id == id, cancellationToken);
+        var organization = ids.Count <= 1
+            ? await CompiledQueries.For(db).OrganizationWithMember(db, id, ids.Count == 1 ? ids[0] : Guid.Empty, cancellationToken)
+            : await db.Set<Organization>()
+                .Include(o => o.Memberships.Where(m => ids.Contains(m.AccountId)))
+                .FirstOrDefaultAsync(o => o.Id == id, cancellationToken);
         if (organization is null)
         {
             return null;

@@ -9,7 +9,7 @@ public sealed class EfWalletStore(HostingDbContext db) : IWalletStore
 {
     /// <inheritdoc />
     public Task<Wallet?> FindWalletAsync(Guid organizationId, string currency, CancellationToken cancellationToken) =>
-        db.Set<Wallet>().FirstOrDefaultAsync(w => w.OrganizationId == organizationId && w.Currency == currency, cancellationToken);
+        CompiledQueries.For(db).Wallet(db, organizationId, currency, cancellationToken);
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<Wallet>> ListWalletsAsync(Guid organizationId, CancellationToken cancellationToken) =>
@@ -61,7 +61,7 @@ public sealed class EfWalletStore(HostingDbContext db) : IWalletStore
 
     /// <inheritdoc />
     public Task<ChargeAttempt?> FindChargeAttemptAsync(string key, CancellationToken cancellationToken) =>
-        db.Set<ChargeAttempt>().FirstOrDefaultAsync(a => a.Key == key, cancellationToken);
+        CompiledQueries.For(db).ChargeAttempt(db, key, cancellationToken);
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<ChargeAttempt>> UnsettledChargeAttemptsAsync(DateTimeOffset before, int max, CancellationToken cancellationToken) =>

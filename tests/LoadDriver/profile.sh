@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Profiles the host under the Bench's SQLite wallet checkout (row 4a): samples the host's threads
+# with dotnet-trace for 20 s in the middle of the load, then prints where its CPU goes
+# (profile-breakdown.py). Usage: tests/LoadDriver/profile.sh [output folder]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+out=${1:-artifacts/profile}
+mkdir -p "$out" artifacts/bench
+tools=artifacts/tools
+[ -x "$tools/dotnet-trace" ] || dotnet tool install dotnet-trace --version 10.0.750501 --tool-path "$tools" >/dev/null
+dotnet build -c Release src/GrpcHost >/dev/null
+dotnet build -c Release tests/LoadDriver >/dev/null
+
+host="$PWD/src/GrpcHost/bin/Release/net10.0/Hosting.GrpcHost.dll"
+dotnet tests/LoadDriver/bin/Release/net10.0/Hosting.LoadDriver.dll --repo . --only wallet --seconds 40 --out "$out" >"$out/driver.log" 2>&1 &
+driver=$!
+pid=
+for _ in $(seq 120); do
+    pid=$(pgrep -f "^dotnet $host" | head -1 || true)
+    [ -n "$pid" ] && break
+    sleep 1
+done
+[ -n "$pid" ] || { echo "the host did not start; see $out/driver.log" >&2; exit 1; }
+# Customers are made and their wallets topped up first; sample once the checkouts run.
+sleep 14
+"$tools/dotnet-trace" collect -p "$pid" --profile dotnet-sampled-thread-time --duration 00:00:00:20 -o "$out/wallet.nettrace" >/dev/null
+wait "$driver"
+"$tools/dotnet-trace" convert "$out/wallet.nettrace" --format Speedscope -o "$out/wallet" >/dev/null
+grep -E "wallet payment|raw" "$out/driver.log" | head -2
+python3 tests/LoadDriver/profile-breakdown.py "$out/wallet.speedscope.json"
