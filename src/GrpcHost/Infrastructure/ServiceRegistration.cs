@@ -127,7 +127,7 @@ internal static class ServiceRegistration
         var binder = services.Single(d => d.ServiceType == typeof(Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>) && d.ImplementationType?.Name == "BinderServiceMethodProvider`1");
         services.Remove(binder);
         services.AddSingleton(typeof(Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>), typeof(Limits.CheckedMethodProvider<>));
-        services.AddGrpcReflection();
+        services.AddGrpcReflectionWithErrorDetails();
         services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("store");
         return services;
     }
