@@ -29,7 +29,8 @@ internal static class LocalMail
         mime.MessageId = $"{message.Id:N}@{sender.Domain}";
         mime.Headers.Add("X-Hosting-Notification", message.Kind);
         mime.Body = new TextPart("plain") { Text = message.Body };
-        mime.Prepare(EncodingConstraint.EightBit);
+        // Lines up to SMTP's 998: a body read as a file (cat, grep) shows each line whole, not quoted-printable.
+        mime.Prepare(EncodingConstraint.EightBit, maxLineLength: 998);
         return mime;
     }
 }

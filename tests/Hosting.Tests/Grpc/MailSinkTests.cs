@@ -38,6 +38,8 @@ public sealed partial class MailSinkTests : IDisposable
         Assert.Equal(host.Clock.GetUtcNow().ToUnixTimeSeconds(), reset.Date.ToUnixTimeSeconds());
         Assert.EndsWith("@hosting.example", reset.MessageId, StringComparison.Ordinal);
         var token = ResetToken().Match(reset.TextBody ?? string.Empty).Groups[1].Value;
+        // The file reads as the email does: the token's line whole, for grep and for eyes.
+        Assert.Contains(Directory.GetFiles(_mail, "*.eml"), f => File.ReadAllText(f).Contains($"once): {token}", StringComparison.Ordinal));
 
         // The token in the file is the person's own: it resets the password.
         await host.Accounts().ResetPasswordAsync(new ResetPasswordRequest { ResetToken = token, NewPassword = Passwords.Other });
