@@ -29,6 +29,9 @@ if (!addresses.Any(a => a.Protocols == Microsoft.AspNetCore.Server.Kestrel.Core.
     app.Logger.LogInformation("HTTP/JSON transcoding is off: --urls chose the gRPC address and JsonTranscoding:Url is not set.");
 }
 
+// After Kestrel's own lines, one block that says which address is which and what the host runs with.
+app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation("{Summary}", StartupSummary.Describe(addresses, app.Configuration, app.Services)));
+
 await app.MigrateStoreAsync();
 
 app.UseMiddleware<Hosting.GrpcHost.Limits.MalformedRequestMiddleware>();

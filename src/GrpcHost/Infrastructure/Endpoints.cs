@@ -15,6 +15,9 @@ internal sealed record ListenAddress(string Url, string Host, int Port, HttpProt
 
     /// <summary>localhost: both loopback addresses, as Kestrel binds it.</summary>
     public bool IsLocalhost => string.Equals(Host, "localhost", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Kestrel's endpoint for it, which holds the port actually bound once the host listens.</summary>
+    public ListenOptions? Bound { get; set; }
 }
 
 /// <summary>
@@ -149,7 +152,12 @@ internal static class Endpoints
 
     private static void Listen(KestrelServerOptions kestrel, ListenAddress address)
     {
-        void Options(ListenOptions o) => o.Protocols = address.Protocols;
+        void Options(ListenOptions o)
+        {
+            o.Protocols = address.Protocols;
+            address.Bound = o;
+        }
+
         if (address.IsLocalhost)
         {
             kestrel.ListenLocalhost(address.Port, Options);

@@ -19,10 +19,12 @@ public sealed class NotificationOptions
     public int BatchSize { get; set; } = 50;
 
     /// <summary>
-    /// Where notifications go: <c>Log</c> (only kind, id and recipient are logged), <c>Smtp</c>, or
-    /// <c>Pickup</c> (one <c>.eml</c> file per message in <c>Notifications:Pickup:Directory</c>).
+    /// Where notifications go: <c>Log</c> (only kind, id and recipient are logged), <c>Console</c>
+    /// (whole messages printed), <c>Smtp</c>, or <c>Files</c> (alias <c>Pickup</c>: one <c>.eml</c>
+    /// file per message in <c>Notifications:Directory</c>). Unset: <c>Console</c> in the Development
+    /// environment, <c>Log</c> elsewhere.
     /// </summary>
-    public string Sender { get; set; } = "Log";
+    public string Sender { get; set; } = string.Empty;
 }
 
 /// <summary>

@@ -68,17 +68,48 @@ internal static class ServiceRegistration
         services.Configure<NotificationOptions>(configuration.GetSection(NotificationOptions.Section));
         services.Configure<SmtpOptions>(configuration.GetSection("Notifications:Smtp"));
         services.Configure<PickupOptions>(configuration.GetSection("Notifications:Pickup"));
-        if (string.Equals(configuration["Notifications:Sender"], "Smtp", StringComparison.OrdinalIgnoreCase))
+        services.PostConfigure<PickupOptions>(o =>
+        {
+            // Notifications:Directory is the name the README gives; Pickup:Directory the older one.
+            if (configuration["Notifications:Directory"] is { Length: > 0 } directory)
+            {
+                o.Directory = directory;
+            }
+        });
+        var sender = configuration["Notifications:Sender"];
+        if (string.Equals(sender, "Smtp", StringComparison.OrdinalIgnoreCase))
         {
             services.AddSingleton<INotificationSender, SmtpNotificationSender>();
         }
-        else if (string.Equals(configuration["Notifications:Sender"], "Pickup", StringComparison.OrdinalIgnoreCase))
+        else if (string.Equals(sender, "Files", StringComparison.OrdinalIgnoreCase) || string.Equals(sender, "Pickup", StringComparison.OrdinalIgnoreCase))
         {
+            if (string.IsNullOrWhiteSpace(configuration["Notifications:Directory"]) && string.IsNullOrWhiteSpace(configuration["Notifications:Pickup:Directory"]))
+            {
+                // Said at start, not at the first email, which would only be retried and parked.
+                throw new HostStartupException($"Notifications:Sender={sender} needs Notifications:Directory (the folder the .eml files go to).");
+            }
+
             services.AddSingleton<INotificationSender, PickupNotificationSender>();
+        }
+        else if (string.Equals(sender, "Console", StringComparison.OrdinalIgnoreCase))
+        {
+            services.AddSingleton<INotificationSender>(ConsoleSender);
+        }
+        else if (sender is null or "")
+        {
+            // Development prints whole messages (tokens included) to the console; anywhere else only kind, id and recipient are logged.
+            services.AddSingleton<INotificationSender>(provider => provider.GetRequiredService<IHostEnvironment>().IsDevelopment()
+                ? ConsoleSender(provider)
+                : ActivatorUtilities.CreateInstance<LoggingNotificationSender>(provider));
+        }
+        else if (string.Equals(sender, "Log", StringComparison.OrdinalIgnoreCase))
+        {
+            services.AddSingleton<INotificationSender, LoggingNotificationSender>();
         }
         else
         {
-            services.AddSingleton<INotificationSender, LoggingNotificationSender>();
+            // A misspelt sender would otherwise drop every email into the log without a word.
+            throw new HostStartupException($"Notifications:Sender={sender} is not known; use Log, Console, Files or Smtp.");
         }
 
         services.AddTelemetry(configuration);
@@ -127,10 +158,13 @@ internal static class ServiceRegistration
         var binder = services.Single(d => d.ServiceType == typeof(Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>) && d.ImplementationType?.Name == "BinderServiceMethodProvider`1");
         services.Remove(binder);
         services.AddSingleton(typeof(Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>), typeof(Limits.CheckedMethodProvider<>));
-        services.AddGrpcReflection();
+        services.AddGrpcReflectionWithErrorDetails();
         services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("store");
         return services;
     }
+
+    private static ConsoleNotificationSender ConsoleSender(IServiceProvider provider) =>
+        new(provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<PickupOptions>>(), Console.Out);
 
     /// <summary>The traded currencies; a code outside ISO 4217 stops the host at start, not at the first top-up.</summary>
     private static CurrencyOptions CurrenciesFrom(IConfiguration configuration)

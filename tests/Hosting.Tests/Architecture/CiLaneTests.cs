@@ -43,6 +43,19 @@ public sealed partial class CiLaneTests
         Assert.Contains("google/rpc/error_details.proto", File.ReadAllText(Path.Combine(RepositoryRoot.Path, "samples", "node", "journey.js")), StringComparison.Ordinal);
     }
 
+    [Fact]
+    [Trait("Rule", "API-1")]
+    public void GettingStartedGuide_IsRunByALaneThatCiRuns_AndTheReadmeLinksIt()
+    {
+        var guide = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", "getting-started.md"));
+
+        // The lane runs ```sh blocks and starts the host from ```sh host blocks: a guide without them proves nothing.
+        Assert.Contains("```sh host\ndotnet run --project src/GrpcHost --", guide, StringComparison.Ordinal);
+        Assert.True(guide.Split("```sh\n").Length > 5);
+        Assert.Contains("bash .ci/getting-started-lane.sh", File.ReadAllText(Path.Combine(RepositoryRoot.Path, ".ci", "run")), StringComparison.Ordinal);
+        Assert.Contains("docs/getting-started.md", File.ReadAllText(Path.Combine(RepositoryRoot.Path, "README.md")), StringComparison.Ordinal);
+    }
+
     [GeneratedRegex(@"^\s*dotnet build\b")]
     private static partial Regex BuildLine();
 

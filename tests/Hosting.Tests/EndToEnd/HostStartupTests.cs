@@ -24,6 +24,39 @@ public sealed class HostStartupTests : IDisposable
     }
 
     [Fact]
+    [Trait("Rule", "API-1")]
+    public async Task Startup_SaysInOneBlockWhatListensWhere_TheStoreFile_TheEnvironment_AndTheMail()
+    {
+        var mail = Path.Combine(_data, "mail");
+        await using var host = await HostProcess.StartAsync(_data, NoEnvironment,
+            ["--urls", "http://127.0.0.1:0", "--JsonTranscoding:Url=http://127.0.0.1:0", "--Notifications:Sender=Files", $"--Notifications:Directory={mail}"]);
+
+        var block = await host.StartupBlockAsync();
+
+        Assert.Contains($"gRPC (HTTP/2 cleartext, h2c): {host.Address}", block, StringComparison.Ordinal);
+        Assert.Matches(@"HTTP/JSON \(HTTP/1\.1\): +http://127\.0\.0\.1:[1-9][0-9]*", block);
+        Assert.Contains($"store: SQLite, file {Path.Combine(_data, "hosting.db")}", block, StringComparison.Ordinal);
+        Assert.Contains("environment: Production", block, StringComparison.Ordinal);
+        Assert.Contains($"mail: Files: one .eml per email in {mail}", block, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Trait("Rule", "API-1")]
+    public async Task Startup_NamesThePostgresServer_NeverThePasswordOfItsConnectionString()
+    {
+        const string password = "pg-secret-7f3a9c";
+        // Nothing listens on port 1: the host starts anyway (health NOT_SERVING) and says where it looks.
+        await using var host = await HostProcess.StartAsync(_data, NoEnvironment,
+            ["--urls", "http://127.0.0.1:0", "--Storage:Provider=Postgres", $"--Storage:ConnectionString=Host=127.0.0.1;Port=1;Username=hosting;Password={password};Database=accounts", "--Storage:FirstRetryDelay=00:10:00"]);
+
+        var block = await host.StartupBlockAsync();
+
+        Assert.Contains("PostgreSQL, host 127.0.0.1:1, database accounts, user hosting", block, StringComparison.Ordinal);
+        Assert.Contains("HTTP/JSON: off", block, StringComparison.Ordinal);
+        Assert.DoesNotContain(password, host.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     [Trait("Rule", "API-2")]
     public async Task ApiKeyShorterThan32Characters_RefusesToStart_NamingTheEntryButNeverTheKey()
     {

@@ -51,6 +51,23 @@ public sealed partial class HostProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The block the host writes once it listens (what listens where, store, environment, mail).</summary>
+    public async Task<string> StartupBlockAsync()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var lines = _output.ToArray();
+            var start = Array.FindIndex(lines, l => l.Contains("The hosting accounts service listens:", StringComparison.Ordinal));
+            if (start >= 0 && lines.Skip(start).Any(l => l.TrimStart().StartsWith("mail:", StringComparison.Ordinal)))
+            {
+                return string.Join(Environment.NewLine, lines.Skip(start).TakeWhile((l, i) => i == 0 || l.StartsWith(' ')).Select(l => Spaces().Replace(l.Trim(), " ")));
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cts.Token);
+        }
+    }
+
     /// <summary>Proves a new account's login with the code from its email, as its holder would (ACC-12).</summary>
     public async Task ConfirmLoginAsync(string login, global::Grpc.Core.Metadata auth) =>
         await new Hosting.Accounts.V1.AccountsService.AccountsServiceClient(Channel())
@@ -173,6 +190,9 @@ public sealed partial class HostProcess : IAsyncDisposable
             }
         }
     }
+
+    [GeneratedRegex(@"\s{2,}")]
+    private static partial Regex Spaces();
 
     [GeneratedRegex(@"Now listening on: (http://\S+)")]
     private static partial Regex ListeningLine();

@@ -60,6 +60,51 @@ public sealed class HostPlumbingTests
         Assert.Contains("grpc.health.v1.Health", names);
     }
 
+    [Theory]
+    [Trait("Rule", "API-3")]
+    [InlineData("google.rpc.ErrorInfo", "google/rpc/error_details.proto")]
+    [InlineData("google.rpc.BadRequest", "google/rpc/error_details.proto")]
+    [InlineData("google.rpc.Status", "google/rpc/status.proto")]
+    public async Task Reflection_ServesTheErrorDetailTypes_SoReflectionClientsDecodeThem(string symbol, string file)
+    {
+        using var host = new HostFactory();
+
+        foreach (var version in new[] { "v1", "v1alpha" })
+        {
+            var descriptors = version == "v1"
+                ? await ReflectV1Async(host, symbol)
+                : await ReflectV1AlphaAsync(host, symbol);
+
+            var files = descriptors.Select(Google.Protobuf.Reflection.FileDescriptorProto.Parser.ParseFrom).ToList();
+            var served = Assert.Single(files, f => f.Name == file);
+            var message = symbol["google.rpc.".Length..];
+            Assert.Contains(served.MessageType, m => m.Name == message);
+        }
+
+        // The services are still listed alongside.
+        Assert.NotEmpty(await ReflectV1Async(host, "hosting.accounts.v1.AccountsService"));
+    }
+
+    private static async Task<IReadOnlyList<Google.Protobuf.ByteString>> ReflectV1Async(HostFactory host, string symbol)
+    {
+        var call = new global::Grpc.Reflection.V1.ServerReflection.ServerReflectionClient(host.Channel()).ServerReflectionInfo();
+        await call.RequestStream.WriteAsync(new global::Grpc.Reflection.V1.ServerReflectionRequest { FileContainingSymbol = symbol });
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Null(call.ResponseStream.Current.ErrorResponse);
+        return call.ResponseStream.Current.FileDescriptorResponse.FileDescriptorProto;
+    }
+
+    private static async Task<IReadOnlyList<Google.Protobuf.ByteString>> ReflectV1AlphaAsync(HostFactory host, string symbol)
+    {
+        var call = new ServerReflection.ServerReflectionClient(host.Channel()).ServerReflectionInfo();
+        await call.RequestStream.WriteAsync(new ServerReflectionRequest { FileContainingSymbol = symbol });
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Null(call.ResponseStream.Current.ErrorResponse);
+        return call.ResponseStream.Current.FileDescriptorResponse.FileDescriptorProto;
+    }
+
     [Fact]
     [Trait("Rule", "API-3")]
     public async Task UnexpectedException_IsInternal_WithoutItsText()
