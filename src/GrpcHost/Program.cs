@@ -45,6 +45,8 @@ app.MapGrpcService<SupportGrpcService>();
 app.MapGrpcService<EventsGrpcService>();
 app.MapGrpcHealthChecksService();
 app.MapGrpcReflectionService();
+// The OpenAPI document of the HTTP/JSON routes, for clients that generate code from it or browse it.
+app.MapSwagger("/openapi/{documentName}.json");
 
 try
 {

@@ -18,8 +18,9 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger) :
         {
             return await continuation(request, context);
         }
-        catch (RpcException)
+        catch (RpcException e)
         {
+            RetryAfterHeader.Apply(context, e);
             throw;
         }
         catch (ConcurrencyConflictException)

@@ -154,11 +154,29 @@ internal static class ServiceRegistration
             // The error details the mapper attaches, so JSON errors carry them as google.rpc.Status does.
             o.TypeRegistry = Google.Protobuf.Reflection.TypeRegistry.FromMessages(
                 Google.Rpc.ErrorInfo.Descriptor, Google.Rpc.BadRequest.Descriptor, Google.Rpc.PreconditionFailure.Descriptor, Google.Rpc.RetryInfo.Descriptor));
+        // Before the binder is replaced below: AddGrpcSwagger adds gRPC's default services again.
+        services.AddGrpcSwagger();
         // The framework's binder parses a malformed request into a bare UNKNOWN; this one says MALFORMED_REQUEST, in the same single parse.
         var binder = services.Single(d => d.ServiceType == typeof(Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>) && d.ImplementationType?.Name == "BinderServiceMethodProvider`1");
         services.Remove(binder);
         services.AddSingleton(typeof(Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>), typeof(Limits.CheckedMethodProvider<>));
         services.AddGrpcReflectionWithErrorDetails();
+        Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddEnumerable(services, ServiceDescriptor.Transient<Microsoft.AspNetCore.Mvc.ApiExplorer.IApiDescriptionProvider, ResourcePathApiDescriptions>());
+        services.AddSwaggerGen(o =>
+        {
+            o.SwaggerDoc(OpenApi.DocumentName, new Microsoft.OpenApi.Models.OpenApiInfo
+            {
+                Title = "Hosting accounts API (HTTP/JSON)",
+                Version = OpenApi.DocumentName,
+                Description = "The gRPC services transcoded to HTTP/JSON from their google.api.http annotations. "
+                    + "Signed-in calls send `authorization: Bearer <session token>`; errors are google.rpc.Status in JSON.",
+            });
+            var comments = Path.Combine(AppContext.BaseDirectory, "Hosting.GrpcHost.xml");
+            if (File.Exists(comments))
+            {
+                o.IncludeGrpcXmlComments(comments, includeControllerXmlComments: true);
+            }
+        });
         services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("store");
         return services;
     }

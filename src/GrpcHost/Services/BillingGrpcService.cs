@@ -159,6 +159,16 @@ internal sealed partial class BillingGrpcService(
     }
 
     [UserCaller]
+    public override async Task<Google.Api.HttpBody> DownloadInvoicePdf(DownloadInvoicePdfRequest request, ServerCallContext context)
+    {
+        var (organizationId, invoiceId) = ResourceNames.ParseChild(request.Name, "invoices", "name").OrThrow();
+        var pdf = (await billing.InvoicePdfAsync(context.User(), organizationId, invoiceId, context.CancellationToken)).OrThrow();
+        // A browser or curl -OJ saves it under the invoice's id rather than the route's last segment.
+        context.GetHttpContext().Response.Headers.ContentDisposition = $"attachment; filename=\"invoice-{invoiceId}.pdf\"";
+        return new Google.Api.HttpBody { ContentType = "application/pdf", Data = ByteString.CopyFrom(pdf) };
+    }
+
+    [UserCaller]
     public override async Task<SetAutoRenewalResponse> SetAutoRenewal(SetAutoRenewalRequest request, ServerCallContext context)
     {
         var (organizationId, productId) = ResourceNames.ParseChild(request.Product, "products", "product").OrThrow();
