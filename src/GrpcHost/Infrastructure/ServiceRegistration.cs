@@ -171,7 +171,9 @@ internal static class ServiceRegistration
                 Description = "The gRPC services transcoded to HTTP/JSON from their google.api.http annotations. "
                     + "Signed-in calls send `authorization: Bearer <session token>`; errors are google.rpc.Status in JSON.",
             });
-            var comments = Path.Combine(AppContext.BaseDirectory, "Hosting.GrpcHost.xml");
+            o.OperationFilter<OpenApiOperations>();
+            o.DocumentFilter<OpenApiOperations>();
+            var comments = Path.ChangeExtension(typeof(ServiceRegistration).Assembly.Location, ".xml");
             if (File.Exists(comments))
             {
                 o.IncludeGrpcXmlComments(comments, includeControllerXmlComments: true);
