@@ -148,6 +148,7 @@ public abstract class BillingGrpcTestsBase<TFactory>(TFactory host) : IClassFixt
             ["ListInvoices"] = m => _billing.ListInvoicesAsync(new ListInvoicesRequest { Parent = organization }, m).ResponseAsync,
             ["GetInvoice"] = m => _billing.GetInvoiceAsync(new GetInvoiceRequest { Name = $"{organization}/invoices/{Guid.NewGuid()}" }, m).ResponseAsync,
             ["GetInvoicePdf"] = m => _billing.GetInvoicePdfAsync(new GetInvoicePdfRequest { Name = $"{organization}/invoices/{Guid.NewGuid()}" }, m).ResponseAsync,
+            ["DownloadInvoicePdf"] = m => _billing.DownloadInvoicePdfAsync(new DownloadInvoicePdfRequest { Name = $"{organization}/invoices/{Guid.NewGuid()}" }, m).ResponseAsync,
             ["SetAutoRenewal"] = m => _billing.SetAutoRenewalAsync(new SetAutoRenewalRequest { Product = product, Enabled = false }, m).ResponseAsync,
             ["ListVouchers"] = m => _billing.ListVouchersAsync(new ListVouchersRequest { Parent = organization }, m).ResponseAsync,
             ["ListCreditNotes"] = m => _billing.ListCreditNotesAsync(new ListCreditNotesRequest { Parent = organization }, m).ResponseAsync,
