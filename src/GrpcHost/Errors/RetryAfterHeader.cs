@@ -13,6 +13,13 @@ public static class RetryAfterHeader
     /// <summary>Sets <c>Retry-After</c> (whole seconds, rounded up) on a transcoded call's response when the error has a RetryInfo.</summary>
     public static void Apply(ServerCallContext context, RpcException error)
     {
+        // A RetryInfo is only ever attached to RESOURCE_EXHAUSTED; anything else (and a call already
+        // abandoned by its client) leaves the response untouched.
+        if (error.StatusCode != StatusCode.ResourceExhausted || context.CancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+
         var http = context.GetHttpContext();
         if (http.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true
             || http.Response.HasStarted
