@@ -82,7 +82,7 @@ public abstract class WalletModelTestsBase
             maxSequentialOperations: 4,
             maxParallelOperations: 4,
             iter: iterations,
-            threads: 1,
+            threads: 4,
             printActual: w => w.Snapshot(),
             printModel: m => m.Describe(),
             replay: 5));
