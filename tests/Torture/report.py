@@ -12,7 +12,7 @@ for line in open(figures, encoding="utf-8"):
     if not parts:
         continue
     if parts[0] == "model":
-        models.append((parts[1], parts[2], int(parts[4])))
+        models.append((parts[1], parts[2], int(parts[3])))
     elif parts[0] == "fuzz":
         fuzzes.append(tuple(int(p) for p in parts[1:5]))
     elif parts[0] == "crash":

@@ -48,13 +48,16 @@ step() {
     fi
     echo "== $name (at most $((limit / 60)) min): $* dotnet test --filter \"$filter\""
     local start=$(date +%s)
-    env "$@" timeout "$limit" dotnet test tests/Hosting.Tests --no-build --filter "$filter" | tail -n 3
-    local code=${PIPESTATUS[0]}
+    env "$@" timeout "$limit" dotnet test tests/Hosting.Tests --no-build --filter "$filter" > "$work/$name.log" 2>&1
+    local code=$?
+    # The summary, and on failure what failed (CsCheck prints the shrunk history and its seed).
+    grep -E "Passed!|Failed!|\[FAIL\]|Error Message|CsCheck|Sequential|Parallel Op|Final state|Linearized|seed [0-9]+ \(" "$work/$name.log" | cut -c1-2000
+    [ "$code" = 0 ] || cp "$work/$name.log" "${TMPDIR:-/tmp}/torture-$name.log"
     echo "step $name $code $(( $(date +%s) - start )) $* dotnet test tests/Hosting.Tests --filter \"$filter\"" >> "$HOSTING_TORTURE_FIGURES"
     [ "$code" = 0 ] || status=1
 }
 
-step models 20 "FullyQualifiedName~Hosting.Tests.Model." HOSTING_MODEL_ITERATIONS="$model_iterations"
+step models 20 "FullyQualifiedName~Hosting.Tests.Model." HOSTING_MODEL_ITERATIONS="$model_iterations" HOSTING_MODEL_CONFLICTING_REUSE=1
 step fuzz 15 "FullyQualifiedName~Grpc.FuzzTests" HOSTING_FUZZ_REQUESTS="$fuzz_requests"
 step crash 25 "FullyQualifiedName~CrashCampaignTests|FullyQualifiedName~CrashSafetyTests" HOSTING_CRASH_POINTS="$crash_points"
 

@@ -41,7 +41,9 @@ public abstract class WalletModelTestsBase
         var histories = 0;
 
         // Each history starts on a new organization with two unpaid invoices and maybe some money.
-        var initial = Gen.Int[0, 3].Select(funds =>
+        // CsCheck builds the initial state again for every order of the calls it tries on the model,
+        // so the real organization is made on first use only. Both invoices cost what a first probe's do.
+        (Guid Organization, (Guid Id, long TotalMinor)[] Invoices) NewOrganization()
         {
             Interlocked.Increment(ref histories);
             var organization = organizations.CreateOrganizationAsync(ModelRuns.NewOrganization(), bearer)
@@ -50,27 +52,42 @@ public abstract class WalletModelTestsBase
                 .Select(i => Shop.UnpaidInvoiceAsync(host.Channel(), organization, bearer, $"order-{i}").GetAwaiter().GetResult())
                 .Select(i => (Id: Guid.Parse(i.Name.Split('/')[3]), i.TotalMinor))
                 .ToArray();
-            var world = new WalletWorld(host, owner, Guid.Parse(organization.Split('/')[1]), invoices);
-            var model = new WalletModel(invoices.Select(i => i.TotalMinor).ToArray());
+            return (Guid.Parse(organization.Split('/')[1]), invoices);
+        }
+
+        var totals = NewOrganization().Invoices.Select(i => i.TotalMinor).ToArray();
+        histories = 0;
+        var initial = Gen.Int[0, 3].Select(funds =>
+        {
+            var world = new WalletWorld(host, owner, NewOrganization, funds * 2_000);
+            var model = new WalletModel(totals);
             if (funds > 0)
             {
-                world.TopUp("seed", funds * 2_000);
                 model.TopUp("seed", funds * 2_000);
             }
 
             return (world, model);
         });
 
+        // Request ids come from a small pool, so calls replay each other (WAL-5). Sent again with other
+        // arguments (WAL-6) only when HOSTING_MODEL_CONFLICTING_REUSE=1 (the Torture target): two such
+        // calls racing on PostgreSQL can both be refused, which no sequential order explains (see
+        // docs/reliability.md). Otherwise an id's kind and amount follow from the id.
+        var conflicting = Environment.GetEnvironmentVariable("HOSTING_MODEL_CONFLICTING_REUSE") == "1";
         var requestId = Gen.Int[0, 4].Select(i => $"r{i}");
         var amount = Gen.Int[1, 4].Select(i => i * 1_000L);
         var invoice = Gen.Int[0, 1];
+        var topUp = conflicting ? Gen.Select(requestId, amount) : Gen.Int[0, 4].Select(i => ($"t{i}", (i + 1) * 1_000L));
+        var withdraw = conflicting ? Gen.Select(requestId, amount) : Gen.Int[0, 4].Select(i => ($"w{i}", (i + 1) * 1_000L));
+        var withdrawal = conflicting ? requestId : Gen.Int[0, 4].Select(i => $"w{i}");
+        var pay = conflicting ? Gen.Select(requestId, invoice) : Gen.Int[0, 4].Select(i => ($"p{i}", i % 2));
         GenOperation<WalletWorld, WalletModel>[] operations =
         [
-            Gen.Select(requestId, amount).Operation<WalletWorld, WalletModel>(t => $"TopUp({t.Item1}, {t.Item2})", (w, t) => w.TopUp(t.Item1, t.Item2), (m, t) => m.TopUp(t.Item1, t.Item2)),
-            Gen.Select(requestId, invoice).Operation<WalletWorld, WalletModel>(t => $"Pay(invoice {t.Item2}, {t.Item1})", (w, t) => w.Pay(t.Item1, t.Item2), (m, t) => m.Pay(t.Item1, t.Item2)),
-            Gen.Select(requestId, amount).Operation<WalletWorld, WalletModel>(t => $"Withdraw({t.Item1}, {t.Item2})", (w, t) => w.Withdraw(t.Item1, t.Item2), (m, t) => m.Withdraw(t.Item1, t.Item2)),
-            requestId.Operation<WalletWorld, WalletModel>(r => $"Execute(withdrawal {r})", (w, r) => w.Execute(r), (m, r) => m.Execute(r)),
-            requestId.Operation<WalletWorld, WalletModel>(r => $"CancelWithdrawal({r})", (w, r) => w.CancelWithdrawal(r), (m, r) => m.CancelWithdrawal(r)),
+            topUp.Operation<WalletWorld, WalletModel>(t => $"TopUp({t.Item1}, {t.Item2})", (w, t) => w.TopUp(t.Item1, t.Item2), (m, t) => m.TopUp(t.Item1, t.Item2)),
+            pay.Operation<WalletWorld, WalletModel>(t => $"Pay(invoice {t.Item2}, {t.Item1})", (w, t) => w.Pay(t.Item1, t.Item2), (m, t) => m.Pay(t.Item1, t.Item2)),
+            withdraw.Operation<WalletWorld, WalletModel>(t => $"Withdraw({t.Item1}, {t.Item2})", (w, t) => w.Withdraw(t.Item1, t.Item2), (m, t) => m.Withdraw(t.Item1, t.Item2)),
+            withdrawal.Operation<WalletWorld, WalletModel>(r => $"Execute(withdrawal {r})", (w, r) => w.Execute(r), (m, r) => m.Execute(r)),
+            withdrawal.Operation<WalletWorld, WalletModel>(r => $"CancelWithdrawal({r})", (w, r) => w.CancelWithdrawal(r), (m, r) => m.CancelWithdrawal(r)),
             invoice.Operation<WalletWorld, WalletModel>(i => $"CancelInvoice({i})", (w, i) => w.CancelInvoice(i), (m, i) => m.CancelInvoice(i)),
         ];
 
@@ -102,11 +119,35 @@ public sealed class WalletModelTestsPostgres : WalletModelTestsBase
 }
 
 /// <summary>The real wallet: calls go through the application services, each in its own scope.</summary>
-public sealed class WalletWorld(HostFactory host, AuthenticatedUser owner, Guid organization, (Guid Id, long TotalMinor)[] invoices)
+public sealed class WalletWorld
 {
+    private readonly HostFactory host;
+    private readonly AuthenticatedUser owner;
+    private readonly Lazy<(Guid Organization, (Guid Id, long TotalMinor)[] Invoices)> _setup;
     private readonly ConcurrentBag<string> _answers = [];
     private readonly ConcurrentDictionary<string, Guid> _withdrawals = new();
     private string? _snapshot;
+
+    public WalletWorld(HostFactory host, AuthenticatedUser owner, Func<(Guid, (Guid, long)[])> create, long funds)
+    {
+        this.host = host;
+        this.owner = owner;
+        _setup = new(() =>
+        {
+            var made = create();
+            if (funds > 0)
+            {
+                Answer($"top-up seed {funds}", ModelRuns.Call(host, s => s.GetRequiredService<WalletService>()
+                    .TopUpAsync(owner, made.Item1, Money.FromTrusted(funds, "CHF"), "sim-success", "seed")));
+            }
+
+            return made;
+        });
+    }
+
+    private Guid organization => _setup.Value.Organization;
+
+    private (Guid Id, long TotalMinor)[] invoices => _setup.Value.Invoices;
 
     public void TopUp(string requestId, long amount) =>
         Answer($"top-up {requestId} {amount}", ModelRuns.Call(host, s => s.GetRequiredService<WalletService>()
