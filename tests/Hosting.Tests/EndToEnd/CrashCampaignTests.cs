@@ -316,8 +316,9 @@ public abstract class CrashCampaignTestsBase
 
         public async Task<string?> MailedAsync(string email)
         {
-            // The dispatcher sends what the outbox holds after the restart too.
-            for (var wait = System.Diagnostics.Stopwatch.StartNew(); wait.Elapsed < TimeSpan.FromSeconds(60); await Task.Delay(100))
+            // The dispatcher sends what the outbox holds after the restart too; a message claimed
+            // just before the kill waits for its claim's lease (2 minutes) to end first.
+            for (var wait = System.Diagnostics.Stopwatch.StartNew(); wait.Elapsed < TimeSpan.FromMinutes(3); await Task.Delay(100))
             {
                 if (Directory.Exists(host.PickupDirectory) && Directory.GetFiles(host.PickupDirectory, "*.eml").Any(f => File.ReadAllText(f).Contains($"To: {email}", StringComparison.Ordinal)))
                 {
