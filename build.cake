@@ -1,4 +1,4 @@
-// Build script: `dotnet tool restore && dotnet cake --target=<Build|Test|Pack|CI|Bench>`.
+// Build script: `dotnet tool restore && dotnet cake --target=<Build|Test|Pack|CI|Bench|Torture>`.
 var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
 var solution = "./Hosting.slnx";
@@ -40,6 +40,19 @@ Task("Bench")
         if (exitCode != 0)
         {
             throw new Exception($"tests/LoadDriver/bench.sh exited with {exitCode}");
+        }
+    });
+
+// Proof at depth (not part of CI, at most 60 minutes on 2 cores): the model-based concurrency tests at
+// long iteration counts, the RPC fuzz at 1,000 requests per RPC and the crash campaign, on SQLite and a
+// throwaway PostgreSQL; writes its figures to docs/reliability.md. Needs root for the PostgreSQL cluster.
+Task("Torture")
+    .Does(() =>
+    {
+        var exitCode = StartProcess("bash", new ProcessSettings { Arguments = "tests/Torture/torture.sh" });
+        if (exitCode != 0)
+        {
+            throw new Exception($"tests/Torture/torture.sh exited with {exitCode}");
         }
     });
 

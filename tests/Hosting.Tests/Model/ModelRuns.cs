@@ -1,0 +1,73 @@
+using Hosting.Core.Accounts;
+using Hosting.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Hosting.Tests.Model;
+
+/// <summary>
+/// Iteration counts and figures of the model-based concurrency tests: short in CI, long in the
+/// Torture target through <c>HOSTING_MODEL_ITERATIONS</c>.
+/// </summary>
+public static class ModelRuns
+{
+    public const string IterationsVariable = "HOSTING_MODEL_ITERATIONS";
+
+    /// <summary>Where the Torture target collects figures: one line per finished run.</summary>
+    public const string FiguresVariable = "HOSTING_TORTURE_FIGURES";
+
+    /// <summary>The histories to check: the variable's value, or <paramref name="ci"/>.</summary>
+    public static int Iterations(int ci) =>
+        int.TryParse(Environment.GetEnvironmentVariable(IterationsVariable), out var n) && n > 0 ? n : ci;
+
+    /// <summary>A fixed seed for CI (reproducible); another one from <c>HOSTING_MODEL_SEED</c>.</summary>
+    public static string? Seed => Environment.GetEnvironmentVariable("HOSTING_MODEL_SEED") is { Length: > 0 } seed ? seed : null;
+
+    /// <summary>Appends a figure line for the Torture target's report, when it asks for them.</summary>
+    public static void Record(string line)
+    {
+        if (Environment.GetEnvironmentVariable(FiguresVariable) is { Length: > 0 } path)
+        {
+            lock (typeof(ModelRuns))
+            {
+                File.AppendAllText(path, line + Environment.NewLine);
+            }
+        }
+    }
+
+    /// <summary>A request for a new organization held by a person.</summary>
+    public static Hosting.Organizations.V1.CreateOrganizationRequest NewOrganization() => new()
+    {
+        ContactDetails = new Hosting.Organizations.V1.ContactDetails
+        {
+            Kind = Hosting.Organizations.V1.HolderKind.Individual, FirstName = "Ann", LastName = "Meier", Street = "Rue du Lac 1", PostalCode = "1200", City = "Geneva", Country = "CH",
+        },
+    };
+
+    /// <summary>The host in process on this store (PostgreSQL skipped unless configured).</summary>
+    public static HostFactory Host(bool postgres) => postgres ? new PostgresHostFactory() : new HostFactory();
+
+    /// <summary>The signed-in user behind a bearer token, as the host authenticates it.</summary>
+    public static AuthenticatedUser User(HostFactory host, global::Grpc.Core.Metadata bearer)
+    {
+        var token = bearer.Get("authorization")!.Value["Bearer ".Length..];
+        using var scope = host.Services.CreateScope();
+        return scope.ServiceProvider.GetRequiredService<AccountService>().AuthenticateAsync(token).GetAwaiter().GetResult().Value;
+    }
+
+    /// <summary>Runs <paramref name="call"/> in its own scope (a request's unit of work), retrying with the same arguments when the store gave up on a conflict, as a client does.</summary>
+    public static T Call<T>(HostFactory host, Func<IServiceProvider, Task<T>> call)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                using var scope = host.Services.CreateScope();
+                return call(scope.ServiceProvider).GetAwaiter().GetResult();
+            }
+            catch (global::Hosting.Core.Shared.ConcurrencyConflictException) when (attempt < 20)
+            {
+                // The request's own retries ran out under contention: the client sends it again.
+            }
+        }
+    }
+}
