@@ -32,6 +32,12 @@ public interface IMailboxStore
     /// <summary>The credentials of a product.</summary>
     Task<IReadOnlyList<ProductCredential>> CredentialsOfProductAsync(Guid productId, CancellationToken cancellationToken);
 
+    /// <summary>Up to <paramref name="max"/> credentials of a product, oldest first, after a keyset position (API-4).</summary>
+    Task<IReadOnlyList<ProductCredential>> CredentialsOfProductAsync(Guid productId, PageToken? after, int max, CancellationToken cancellationToken);
+
+    /// <summary>Up to <paramref name="max"/> of the account's webmail links with their mailboxes, in the order linked, after a keyset position (time linked, mailbox) (API-4).</summary>
+    Task<IReadOnlyList<(WebmailLink Link, Mailbox Mailbox)>> WebmailOfAccountAsync(Guid accountId, PageToken? after, int max, CancellationToken cancellationToken);
+
     /// <summary>A product credential by id.</summary>
     Task<ProductCredential?> FindCredentialAsync(Guid id, CancellationToken cancellationToken);
 

@@ -385,8 +385,14 @@ public sealed class MailboxService(
     /// <summary>One page of the mailboxes in the caller's webmail, in the order they were linked (MBX-2, API-4).</summary>
     public async Task<Result<Page<WebmailMailbox>>> ListWebmailAsync(AuthenticatedUser user, int pageSize, string? pageToken, CancellationToken ct = default)
     {
-        var all = await ListWebmailAsync(user, ct).ConfigureAwait(false);
-        return all.IsSuccess ? Pager.Apply(all.Value, w => new PageToken(w.Link.LinkedAt, w.Mailbox.Id), pageSize, pageToken) : all.Error;
+        var page = PageRequest.Parse(pageSize, pageToken);
+        if (!page.IsSuccess)
+        {
+            return page.Error;
+        }
+
+        var rows = await store.WebmailOfAccountAsync(user.AccountId, page.Value.After, page.Value.Fetch, ct).ConfigureAwait(false);
+        return page.Value.Cut(rows.Select(r => new WebmailMailbox(r.Mailbox, r.Link)).ToList(), w => new PageToken(w.Link.LinkedAt, w.Mailbox.Id));
     }
 
     /// <summary>Creates a product credential (ACC-11).</summary>
@@ -462,8 +468,20 @@ public sealed class MailboxService(
     /// <summary>One page of the credentials of a product, oldest first (ACC-11, API-4).</summary>
     public async Task<Result<Page<ProductCredential>>> ListCredentialsAsync(AuthenticatedUser user, Guid organizationId, Guid productId, int pageSize, string? pageToken, CancellationToken ct = default)
     {
-        var all = await ListCredentialsAsync(user, organizationId, productId, ct).ConfigureAwait(false);
-        return all.IsSuccess ? Pager.Apply(all.Value, c => new PageToken(c.CreatedAt, c.Id), pageSize, pageToken) : all.Error;
+        var product = await AccessibleProductAsync(user, organizationId, productId, ct).ConfigureAwait(false);
+        if (!product.IsSuccess)
+        {
+            return product.Error;
+        }
+
+        var page = PageRequest.Parse(pageSize, pageToken);
+        if (!page.IsSuccess)
+        {
+            return page.Error;
+        }
+
+        var rows = await store.CredentialsOfProductAsync(productId, page.Value.After, page.Value.Fetch, ct).ConfigureAwait(false);
+        return page.Value.Cut(rows, c => new PageToken(c.CreatedAt, c.Id));
     }
 
     internal async Task EndUnificationAsync(Mailbox mailbox, SignInContext context, DateTimeOffset now, CancellationToken ct)

@@ -13,8 +13,8 @@ public interface IOutboxStore
     /// <summary>Unsent, unparked, unclaimed messages due at <paramref name="now"/>, oldest first.</summary>
     Task<IReadOnlyList<OutboxMessage>> DueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken);
 
-    /// <summary>Messages given up on, oldest first.</summary>
-    Task<IReadOnlyList<OutboxMessage>> ParkedAsync(CancellationToken cancellationToken);
+    /// <summary>Up to <paramref name="max"/> messages given up on, oldest first, after a keyset position (API-4).</summary>
+    Task<IReadOnlyList<OutboxMessage>> ParkedAsync(Shared.PageToken? after, int max, CancellationToken cancellationToken);
 
     /// <summary>Commits the changes made to the messages returned.</summary>
     Task SaveChangesAsync(CancellationToken cancellationToken);

@@ -23,8 +23,8 @@ public interface IWalletStore
     /// <summary>A withdrawal.</summary>
     Task<Withdrawal?> FindWithdrawalAsync(Guid id, CancellationToken cancellationToken);
 
-    /// <summary>The withdrawals from the organization's wallets, oldest first.</summary>
-    Task<IReadOnlyList<Withdrawal>> ListWithdrawalsAsync(Guid organizationId, CancellationToken cancellationToken);
+    /// <summary>Up to <paramref name="max"/> withdrawals from the organization's wallets, oldest first, after a keyset position (API-4).</summary>
+    Task<IReadOnlyList<Withdrawal>> ListWithdrawalsAsync(Guid organizationId, PageToken? after, int max, CancellationToken cancellationToken);
 
     /// <summary>The wallet with this id.</summary>
     Task<Wallet?> FindWalletByIdAsync(Guid walletId, CancellationToken cancellationToken);

@@ -88,7 +88,7 @@ public sealed class Wallet
 
         Held += amount;
         Version++;
-        return Withdrawal.Request(withdrawalId, Id, amount, destination, now);
+        return Withdrawal.Request(withdrawalId, Id, OrganizationId, amount, destination, now);
     }
 
     /// <summary>Pays a pending withdrawal out: the hold and the balance drop together.</summary>

@@ -161,8 +161,14 @@ public sealed class WalletService(
             return allowed;
         }
 
-        var withdrawals = await store.ListWithdrawalsAsync(organizationId, ct).ConfigureAwait(false);
-        return Pager.Apply(withdrawals, w => new PageToken(w.RequestedAt, w.Id), pageSize, pageToken);
+        var page = PageRequest.Parse(pageSize, pageToken);
+        if (!page.IsSuccess)
+        {
+            return page.Error;
+        }
+
+        var rows = await store.ListWithdrawalsAsync(organizationId, page.Value.After, page.Value.Fetch, ct).ConfigureAwait(false);
+        return page.Value.Cut(rows, w => new PageToken(w.RequestedAt, w.Id));
     }
 
     /// <summary>A wallet's ledger history, newest first (WAL-4); billing rights needed.</summary>

@@ -16,10 +16,11 @@ public enum WithdrawalStatus
 /// <summary>A request to pay part or all of a wallet's available balance out (WAL-3).</summary>
 public sealed class Withdrawal
 {
-    private Withdrawal(Guid id, Guid walletId, long amount, PayoutKind destinationKind, string destination, DateTimeOffset requestedAt)
+    private Withdrawal(Guid id, Guid walletId, Guid organizationId, long amount, PayoutKind destinationKind, string destination, DateTimeOffset requestedAt)
     {
         Id = id;
         WalletId = walletId;
+        OrganizationId = organizationId;
         Amount = amount;
         DestinationKind = destinationKind;
         Destination = destination;
@@ -31,6 +32,9 @@ public sealed class Withdrawal
 
     /// <summary>The wallet paid from.</summary>
     public Guid WalletId { get; private set; }
+
+    /// <summary>The wallet's organization, kept on the row so that its withdrawals page on one index (API-4).</summary>
+    public Guid OrganizationId { get; private set; }
 
     /// <summary>Minor units, in the wallet's currency.</summary>
     public long Amount { get; private set; }
@@ -56,8 +60,8 @@ public sealed class Withdrawal
     /// <summary>Optimistic concurrency token: a withdrawal is executed at most once.</summary>
     public int Version { get; private set; }
 
-    internal static Withdrawal Request(Guid id, Guid walletId, long amount, PayoutDestination destination, DateTimeOffset now) =>
-        new(id, walletId, amount, destination.Kind, destination.Value, now);
+    internal static Withdrawal Request(Guid id, Guid walletId, Guid organizationId, long amount, PayoutDestination destination, DateTimeOffset now) =>
+        new(id, walletId, organizationId, amount, destination.Kind, destination.Value, now);
 
     internal Result<Done> MarkExecuted(Guid transactionId, DateTimeOffset now)
     {

@@ -330,8 +330,9 @@ internal sealed class SupportGrpcService(
     [ServiceCaller(Scope)]
     public override async Task<ListParkedNotificationsResponse> ListParkedNotifications(ListParkedNotificationsRequest request, ServerCallContext context)
     {
-        var parked = await outbox.ParkedAsync(context.CancellationToken);
-        var page = Pager.Apply(parked, m => new PageToken(m.CreatedAt, m.Id), request.PageSize, request.PageToken).OrThrow();
+        var paging = PageRequest.Parse(request.PageSize, request.PageToken).OrThrow();
+        var rows = await outbox.ParkedAsync(paging.After, paging.Fetch, context.CancellationToken);
+        var page = paging.Cut(rows, m => new PageToken(m.CreatedAt, m.Id));
         var response = new ListParkedNotificationsResponse { NextPageToken = page.NextPageToken };
         response.Notifications.AddRange(page.Items.Select(m => new ParkedNotification
         {

@@ -34,6 +34,8 @@ internal sealed class WebmailLinkConfiguration : IEntityTypeConfiguration<Webmai
         b.ToTable("WebmailLinks");
         b.HasKey(l => new { l.AccountId, l.MailboxId });
         b.HasIndex(l => l.MailboxId);
+        // Keyset pages of an account's webmail (API-4): in the order linked, ending with the mailbox.
+        b.HasIndex(l => new { l.AccountId, l.LinkedAt, l.MailboxId });
         b.HasOne<UserAccount>().WithMany().HasForeignKey(l => l.AccountId).OnDelete(DeleteBehavior.Cascade);
         b.HasOne<Mailbox>().WithMany().HasForeignKey(l => l.MailboxId).OnDelete(DeleteBehavior.Cascade);
     }
@@ -49,6 +51,8 @@ internal sealed class ProductCredentialConfiguration : IEntityTypeConfiguration<
         b.Property(c => c.Username).HasMaxLength(64).IsRequired();
         b.Property(c => c.PasswordHash).HasMaxLength(256).IsRequired();
         b.HasIndex(c => new { c.ProductId, c.Kind, c.Username }).IsUnique();
+        // Keyset pages of a product's credentials (API-4), ending with the id.
+        b.HasIndex(c => new { c.ProductId, c.CreatedAt, c.Id });
         b.HasOne<Product>().WithMany().HasForeignKey(c => c.ProductId).OnDelete(DeleteBehavior.Restrict);
     }
 }

@@ -54,6 +54,8 @@ internal sealed class WithdrawalConfiguration : IEntityTypeConfiguration<Withdra
         b.Property(w => w.Destination).HasMaxLength(254).IsRequired();
         b.Property(w => w.Version).IsConcurrencyToken();
         b.HasIndex(w => w.WalletId);
+        // Keyset pages of an organization's withdrawals (API-4), ending with the id.
+        b.HasIndex(w => new { w.OrganizationId, w.RequestedAt, w.Id });
         // At most one payout transaction per withdrawal, enforced by the store as well.
         b.HasIndex(w => w.TransactionId).IsUnique();
         b.HasOne<Wallet>().WithMany().HasForeignKey(w => w.WalletId).OnDelete(DeleteBehavior.Restrict);

@@ -55,6 +55,36 @@ public sealed class EfMailboxStore(HostingDbContext db) : IMailboxStore
         await db.Set<ProductCredential>().Where(c => c.ProductId == productId).ToListAsync(cancellationToken);
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<ProductCredential>> CredentialsOfProductAsync(Guid productId, PageToken? after, int max, CancellationToken cancellationToken)
+    {
+        var query = db.Set<ProductCredential>().AsNoTracking().Where(c => c.ProductId == productId);
+        if (after is { } p)
+        {
+            query = query.Where(c => c.CreatedAt >= p.Time && (c.CreatedAt > p.Time || c.Id.CompareTo(p.Id) > 0));
+        }
+
+        return await query.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).Take(max).ToListAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<(WebmailLink Link, Mailbox Mailbox)>> WebmailOfAccountAsync(Guid accountId, PageToken? after, int max, CancellationToken cancellationToken)
+    {
+        // A seek on (AccountId, LinkedAt, MailboxId), then each mailbox by key.
+        var links = db.Set<WebmailLink>().AsNoTracking().Where(l => l.AccountId == accountId);
+        if (after is { } p)
+        {
+            links = links.Where(l => l.LinkedAt >= p.Time && (l.LinkedAt > p.Time || l.MailboxId.CompareTo(p.Id) > 0));
+        }
+
+        var rows = await links
+            .Join(db.Set<Mailbox>().AsNoTracking(), l => l.MailboxId, m => m.Id, (l, m) => new { Link = l, Mailbox = m })
+            .OrderBy(r => r.Link.LinkedAt).ThenBy(r => r.Link.MailboxId)
+            .Take(max)
+            .ToListAsync(cancellationToken);
+        return rows.Select(r => (r.Link, r.Mailbox)).ToList();
+    }
+
+    /// <inheritdoc />
     public Task<ProductCredential?> FindCredentialAsync(Guid id, CancellationToken cancellationToken) =>
         db.Set<ProductCredential>().FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
 

@@ -109,16 +109,38 @@ public sealed class EfOrganizationStore(HostingDbContext db) : IOrganizationStor
     /// <inheritdoc />
     public async Task<IReadOnlyList<Product>> ListDueProductsAsync(Guid organizationId, DateTimeOffset horizon, PageToken? after, int max, CancellationToken cancellationToken)
     {
-        // Due as BillingService reads it; the key puts products without a renewal date first on both stores.
-        var query = db.Set<Product>().Where(p => p.OrganizationId == organizationId
-            && ((p.Status == ProductStatus.AwaitingPayment && p.InvoiceId == null) || (p.Status == ProductStatus.Active && p.RenewalDate <= horizon)));
-        if (after is { } a)
+        // Due as BillingService reads it, in two seeks on (OrganizationId, Status, RenewalDate, Id):
+        // first the products awaiting their first payment (no renewal date yet: only activation
+        // sets one; key MinValue, then id), then the active ones due by the horizon (key renewal
+        // date, then id). One sort expression over both would make the store sort every due row.
+        var rows = new List<Product>();
+        if (after is null || after.Value.Time == DateTimeOffset.MinValue)
         {
-            query = query.Where(p => (p.RenewalDate ?? DateTimeOffset.MinValue) >= a.Time
-                && ((p.RenewalDate ?? DateTimeOffset.MinValue) > a.Time || p.Id.CompareTo(a.Id) > 0));
+            var awaiting = db.Set<Product>().Where(p => p.OrganizationId == organizationId
+                && p.Status == ProductStatus.AwaitingPayment && p.RenewalDate == null && p.InvoiceId == null);
+            if (after is { } a)
+            {
+                awaiting = awaiting.Where(p => p.Id.CompareTo(a.Id) > 0);
+            }
+
+            rows.AddRange(await awaiting.OrderBy(p => p.Id).Take(max).ToListAsync(cancellationToken));
+            if (rows.Count >= max)
+            {
+                return rows;
+            }
+
+            after = null;
         }
 
-        return await query.OrderBy(p => p.RenewalDate ?? DateTimeOffset.MinValue).ThenBy(p => p.Id).Take(max).ToListAsync(cancellationToken);
+        var active = db.Set<Product>().Where(p => p.OrganizationId == organizationId
+            && p.Status == ProductStatus.Active && p.RenewalDate <= horizon);
+        if (after is { } b)
+        {
+            active = active.Where(p => p.RenewalDate >= b.Time && (p.RenewalDate > b.Time || p.Id.CompareTo(b.Id) > 0));
+        }
+
+        rows.AddRange(await active.OrderBy(p => p.RenewalDate).ThenBy(p => p.Id).Take(max - rows.Count).ToListAsync(cancellationToken));
+        return rows;
     }
 
     /// <inheritdoc />

@@ -1,5 +1,6 @@
 using Hosting.Core.Accounts;
 using Hosting.Core.Notifications;
+using Hosting.Core.Shared;
 using Microsoft.EntityFrameworkCore;
 
 namespace Hosting.Persistence.Stores;
@@ -18,8 +19,17 @@ public sealed class EfOutboxStore(HostingDbContext db) : IOutboxStore
             .ToListAsync(cancellationToken);
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<OutboxMessage>> ParkedAsync(CancellationToken cancellationToken) =>
-        (await db.Set<OutboxMessage>().AsNoTracking().Where(m => m.ParkedAt != null && m.SentAt == null).ToListAsync(cancellationToken)).OrderBy(m => m.CreatedAt).ToList();
+    public async Task<IReadOnlyList<OutboxMessage>> ParkedAsync(PageToken? after, int max, CancellationToken cancellationToken)
+    {
+        // The same terms as the parked index's filter, so the store seeks on it.
+        var query = db.Set<OutboxMessage>().AsNoTracking().Where(m => m.ParkedAt != null && m.SentAt == null);
+        if (after is { } p)
+        {
+            query = query.Where(m => m.CreatedAt >= p.Time && (m.CreatedAt > p.Time || m.Id.CompareTo(p.Id) > 0));
+        }
+
+        return await query.OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).Take(max).ToListAsync(cancellationToken);
+    }
 
     /// <inheritdoc />
     public Task SaveChangesAsync(CancellationToken cancellationToken) => db.SaveChangesMappedAsync(cancellationToken);

@@ -45,10 +45,15 @@ public sealed class EfWalletStore(HostingDbContext db) : IWalletStore
         db.Set<Withdrawal>().FirstOrDefaultAsync(w => w.Id == id, cancellationToken);
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<Withdrawal>> ListWithdrawalsAsync(Guid organizationId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Withdrawal>> ListWithdrawalsAsync(Guid organizationId, PageToken? after, int max, CancellationToken cancellationToken)
     {
-        var walletIds = db.Set<Wallet>().Where(w => w.OrganizationId == organizationId).Select(w => w.Id);
-        return await db.Set<Withdrawal>().Where(w => walletIds.Contains(w.WalletId)).ToListAsync(cancellationToken);
+        var query = db.Set<Withdrawal>().AsNoTracking().Where(w => w.OrganizationId == organizationId);
+        if (after is { } p)
+        {
+            query = query.Where(w => w.RequestedAt >= p.Time && (w.RequestedAt > p.Time || w.Id.CompareTo(p.Id) > 0));
+        }
+
+        return await query.OrderBy(w => w.RequestedAt).ThenBy(w => w.Id).Take(max).ToListAsync(cancellationToken);
     }
 
     /// <inheritdoc />

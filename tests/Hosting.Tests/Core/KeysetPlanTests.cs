@@ -35,6 +35,12 @@ public sealed class KeysetPlanTests(ITestOutputHelper output) : IDisposable
         { "ledger transactions", "IX_LedgerTransactions_WalletId_At_Id" },
         { "mailboxes", "IX_Mailboxes_MailServiceId_CreatedAt_Id" },
         { "vouchers", "IX_FreeVouchers_OrganizationId_GrantedAt_Id" },
+        { "withdrawals", "IX_Withdrawals_OrganizationId_RequestedAt_Id" },
+        { "webmail links", "IX_WebmailLinks_AccountId_LinkedAt_MailboxId" },
+        { "product credentials", "IX_ProductCredentials_ProductId_CreatedAt_Id" },
+        { "parked notifications", "IX_Outbox_Parked_SentAt_CreatedAt_Id" },
+        { "to pay, awaiting first payment", "IX_Products_OrganizationId_Status_RenewalDate_Id" },
+        { "to pay, due for renewal", "IX_Products_OrganizationId_Status_RenewalDate_Id" },
     };
 
     [Theory]
@@ -59,11 +65,27 @@ public sealed class KeysetPlanTests(ITestOutputHelper output) : IDisposable
             "ledger transactions" => () => new EfWalletStore(db).ListTransactionsAsync(id, after, 51, default),
             "vouchers" => () => new EfBillingStore(db).UnusedVouchersAsync(id, after, 51, default),
             "mailboxes" => () => new EfMailboxStore(db).ListForServiceAsync(id, after, 51, default),
+            "withdrawals" => () => new EfWalletStore(db).ListWithdrawalsAsync(id, after, 51, default),
+            "webmail links" => () => new EfMailboxStore(db).WebmailOfAccountAsync(id, after, 51, default),
+            "product credentials" => () => new EfMailboxStore(db).CredentialsOfProductAsync(id, after, 51, default),
+            "parked notifications" => () => new EfOutboxStore(db).ParkedAsync(after, 51, default),
+            // A token in the awaiting part reads its rest, then (the page not full) the start of the due part.
+            "to pay, awaiting first payment" => () => new EfOrganizationStore(db).ListDueProductsAsync(id, AccountsHarness.Start, after with { Time = DateTimeOffset.MinValue }, 51, default),
+            "to pay, due for renewal" => () => new EfOrganizationStore(db).ListDueProductsAsync(id, AccountsHarness.Start, after, 51, default),
             _ => throw new ArgumentOutOfRangeException(nameof(list)),
         };
         await read();
 
-        var plan = await PlanAsync(db, Assert.Single(_captured.Commands));
+        Assert.NotEmpty(_captured.Commands);
+        foreach (var command in _captured.Commands)
+        {
+            await AssertSeekAsync(db, list, index, command);
+        }
+    }
+
+    private async Task AssertSeekAsync(HostingDbContext db, string list, string index, (string Sql, List<(string Name, object? Value)> Parameters) command)
+    {
+        var plan = await PlanAsync(db, command);
         output.WriteLine($"{list}:\n  {string.Join("\n  ", plan)}");
 
         // A list read with its owned rows (the ledger's entries) pages in a co-routine first: only

@@ -103,7 +103,7 @@ public sealed class NotificationDispatcherTests : IDisposable
             _h.Clock.Advance(TimeSpan.FromHours(1));
         }
 
-        var parked = Assert.Single(await new EfOutboxStore(_h.NewDb()).ParkedAsync(CancellationToken.None));
+        var parked = Assert.Single(await new EfOutboxStore(_h.NewDb()).ParkedAsync(null, 10, CancellationToken.None));
         Assert.Equal(OutboxMessage.MaxAttempts, parked.Attempts);
         var working = new RecordingSender();
         Assert.Equal(0, await Dispatcher(working).DispatchDueAsync(10, CancellationToken.None));

@@ -687,6 +687,8 @@ namespace Hosting.Persistence.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ProductId", "CreatedAt", "Id");
+
                     b.HasIndex("ProductId", "Kind", "Username")
                         .IsUnique();
 
@@ -713,6 +715,8 @@ namespace Hosting.Persistence.Migrations.Postgres
                     b.HasKey("AccountId", "MailboxId");
 
                     b.HasIndex("MailboxId");
+
+                    b.HasIndex("AccountId", "LinkedAt", "MailboxId");
 
                     b.ToTable("WebmailLinks", (string)null);
                 });
@@ -766,6 +770,9 @@ namespace Hosting.Persistence.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("SentAt", "NextAttemptAt");
+
+                    b.HasIndex(new[] { "SentAt", "CreatedAt", "Id" }, "IX_Outbox_Parked_SentAt_CreatedAt_Id")
+                        .HasFilter("\"ParkedAt\" IS NOT NULL");
 
                     b.ToTable("Outbox", (string)null);
                 });
@@ -1227,6 +1234,9 @@ namespace Hosting.Persistence.Migrations.Postgres
                     b.Property<int>("DestinationKind")
                         .HasColumnType("integer");
 
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
                     b.Property<long>("RequestedAt")
                         .HasColumnType("bigint");
 
@@ -1249,6 +1259,8 @@ namespace Hosting.Persistence.Migrations.Postgres
                         .IsUnique();
 
                     b.HasIndex("WalletId");
+
+                    b.HasIndex("OrganizationId", "RequestedAt", "Id");
 
                     b.ToTable("Withdrawals", (string)null);
                 });

@@ -680,6 +680,8 @@ namespace Hosting.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ProductId", "CreatedAt", "Id");
+
                     b.HasIndex("ProductId", "Kind", "Username")
                         .IsUnique();
 
@@ -706,6 +708,8 @@ namespace Hosting.Persistence.Migrations.Sqlite
                     b.HasKey("AccountId", "MailboxId");
 
                     b.HasIndex("MailboxId");
+
+                    b.HasIndex("AccountId", "LinkedAt", "MailboxId");
 
                     b.ToTable("WebmailLinks", (string)null);
                 });
@@ -759,6 +763,9 @@ namespace Hosting.Persistence.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("SentAt", "NextAttemptAt");
+
+                    b.HasIndex(new[] { "SentAt", "CreatedAt", "Id" }, "IX_Outbox_Parked_SentAt_CreatedAt_Id")
+                        .HasFilter("\"ParkedAt\" IS NOT NULL");
 
                     b.ToTable("Outbox", (string)null);
                 });
@@ -1220,6 +1227,9 @@ namespace Hosting.Persistence.Migrations.Sqlite
                     b.Property<int>("DestinationKind")
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("RequestedAt")
                         .HasColumnType("INTEGER");
 
@@ -1242,6 +1252,8 @@ namespace Hosting.Persistence.Migrations.Sqlite
                         .IsUnique();
 
                     b.HasIndex("WalletId");
+
+                    b.HasIndex("OrganizationId", "RequestedAt", "Id");
 
                     b.ToTable("Withdrawals", (string)null);
                 });
