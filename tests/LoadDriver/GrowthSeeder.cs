@@ -10,8 +10,19 @@ namespace Hosting.LoadDriver;
 /// </summary>
 internal static class GrowthSeeder
 {
-    /// <summary>Brings the members, or the due products, invoices and ledger transactions, of the customer to <paramref name="rows"/> each.</summary>
-    public static async Task SeedAsync(string databasePath, Customer customer, int rows, bool members)
+    /// <summary>What grows for a customer.</summary>
+    public enum Lists
+    {
+        /// <summary>The organization's members.</summary>
+        Members,
+        /// <summary>The organization's products (all due), invoices, ledger, withdrawals, invitations, credentials; the account's sessions and activity; parked notifications.</summary>
+        Billing,
+        /// <summary>The organizations the account belongs to.</summary>
+        Organizations,
+    }
+
+    /// <summary>Brings the lists of the customer named by <paramref name="lists"/> to <paramref name="rows"/> each.</summary>
+    public static async Task SeedAsync(string databasePath, Customer customer, int rows, Lists lists)
     {
         await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = false }.ToString());
         await connection.OpenAsync();
@@ -24,13 +35,19 @@ internal static class GrowthSeeder
         var product = customer.ProductId.ToString().ToUpperInvariant();
         var n = rows - 1;
 
-        if (members)
+        switch (lists)
         {
-            await SeedMembersAsync(connection, account, n);
-        }
-        else
-        {
-            await SeedBillingAsync(connection, product, invoice, ledger, n);
+            case Lists.Members:
+                await SeedMembersAsync(connection, account, n);
+                await ExecuteAsync(connection, $@"UPDATE ""Organizations"" SET ""MemberCount"" = ""MemberCount"" + {n} WHERE ""Id"" = $o", ("$o", org));
+                break;
+            case Lists.Billing:
+                await SeedBillingAsync(connection, product, invoice, ledger, n);
+                await SeedMoreAsync(connection, org, account, wallet, product, n);
+                break;
+            default:
+                await SeedOrganizationsAsync(connection, org, account, n);
+                break;
         }
 
         await transaction.CommitAsync();
@@ -67,6 +84,7 @@ internal static class GrowthSeeder
             ["Name"] = "'grown-' || i || '.ch'",
             ["Status"] = "1",
             ["RenewalDate"] = "NULL",
+            ["InvoiceId"] = "NULL",
             ["CreatedAt"] = $"\"CreatedAt\" - i * {Second}",
         });
         var lastInvoice = Convert.ToInt64(await ScalarAsync(connection, @"SELECT MAX(""SequenceNumber"") FROM ""Invoices"""), CultureInfo.InvariantCulture);
@@ -87,8 +105,75 @@ internal static class GrowthSeeder
         });
     }
 
+    private static async Task SeedMoreAsync(SqliteConnection connection, string org, string account, string wallet, string product, int n)
+    {
+        // Template rows the host wrote during the setup: a withdrawal, an invitation, a credential, sessions, activity, outbox mail.
+        var withdrawal = (string)(await ScalarAsync(connection, @"SELECT ""Id"" FROM ""Withdrawals"" WHERE ""WalletId"" = $w LIMIT 1", ("$w", wallet)))!;
+        await CloneAsync(connection, "Withdrawals", @"""Id"" = $t", withdrawal, n, new()
+        {
+            ["Id"] = Id("E5"),
+            ["RequestedAt"] = $"\"RequestedAt\" - i * {Second}",
+        });
+        var invitation = (string)(await ScalarAsync(connection, @"SELECT ""Id"" FROM ""Invitations"" WHERE ""OrganizationId"" = $o LIMIT 1", ("$o", org)))!;
+        await CloneAsync(connection, "Invitations", @"""Id"" = $t", invitation, n, new()
+        {
+            ["Id"] = Id("F6"),
+            ["CreatedAt"] = $"\"CreatedAt\" - i * {Second}",
+        });
+        var credential = (string)(await ScalarAsync(connection, @"SELECT ""Id"" FROM ""ProductCredentials"" WHERE ""ProductId"" = $p LIMIT 1", ("$p", product)))!;
+        await CloneAsync(connection, "ProductCredentials", @"""Id"" = $t", credential, n, new()
+        {
+            ["Id"] = Id("A7"),
+            ["Username"] = "'grown' || i",
+            ["CreatedAt"] = $"\"CreatedAt\" - i * {Second}",
+        });
+        var session = (string)(await ScalarAsync(connection, @"SELECT ""Id"" FROM ""Sessions"" WHERE ""AccountId"" = $a LIMIT 1", ("$a", account)))!;
+        await CloneAsync(connection, "Sessions", @"""Id"" = $t", session, n, new()
+        {
+            ["Id"] = Id("B8"),
+            ["TokenDigest"] = "'grown-' || i",
+            // Milliseconds apart: every seeded session stays within the sessions' lifetime.
+            ["CreatedAt"] = $"\"CreatedAt\" - i * {Millisecond}",
+        });
+        var activity = (string)(await ScalarAsync(connection, @"SELECT ""Id"" FROM ""ActivityEntries"" WHERE ""AccountId"" = $a LIMIT 1", ("$a", account)))!;
+        await CloneAsync(connection, "ActivityEntries", @"""Id"" = $t", activity, n, new()
+        {
+            ["Id"] = Id("C9"),
+            ["At"] = $"\"At\" - i * {Second}",
+        });
+        var mail = (string)(await ScalarAsync(connection, @"SELECT ""Id"" FROM ""Outbox"" LIMIT 1"))!;
+        await CloneAsync(connection, "Outbox", @"""Id"" = $t", mail, n + 1, new()
+        {
+            ["Id"] = Id("DA"),
+            ["SentAt"] = "NULL",
+            ["ParkedAt"] = "\"CreatedAt\"",
+            ["CreatedAt"] = $"\"CreatedAt\" - i * {Second}",
+        });
+    }
+
+    private static async Task SeedOrganizationsAsync(SqliteConnection connection, string org, string account, int n)
+    {
+        // Organizations of one account: copies of its first, each with the account as its only member.
+        await CloneAsync(connection, "Organizations", @"""Id"" = $t", org, n, new()
+        {
+            ["Id"] = Id("EB"),
+            ["Name"] = "'grown-' || i",
+            ["CreatedAt"] = $"\"CreatedAt\" - i * {Second}",
+        });
+        await CloneAsync(connection, "Memberships", @"""OrganizationId"" = $t", org, n, new()
+        {
+            ["OrganizationId"] = Id("EB"),
+            ["OrganizationCreatedAt"] = $"\"OrganizationCreatedAt\" - i * {Second}",
+            ["JoinedAt"] = $"\"JoinedAt\" - i * {Second}",
+        });
+    }
+
     /// <summary>The id of seeded row <paramref name="i"/> of a table (tag keeps tables apart), as EF Core stores a Guid.</summary>
     public static string SeededId(string tag, long i) => $"0000{tag}00-0000-4000-8000-{i:X12}";
+
+    /// <summary>A page token (time, id), encoded as the service encodes it.</summary>
+    public static string Token(long ticks, string id) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{ticks.ToString(CultureInfo.InvariantCulture)}:{Guid.Parse(id):N}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     /// <summary>The page token (time, id) of a row, encoded as the service encodes it.</summary>
     public static async Task<string> TokenAsync(string databasePath, string table, string timeColumn, string idColumn, string id)
@@ -104,6 +189,20 @@ internal static class GrowthSeeder
     }
 
     private const long Second = TimeSpan.TicksPerSecond;
+
+    private const long Millisecond = TimeSpan.TicksPerMillisecond;
+
+    private static async Task ExecuteAsync(SqliteConnection connection, string sql, params (string, object)[] parameters)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        await command.ExecuteNonQueryAsync();
+    }
 
     private static string Id(string tag) => $"'0000{tag}00-0000-4000-8000-' || printf('%012X', i)";
 

@@ -335,59 +335,137 @@ async Task<string> RunAsync(string file, string[] arguments, Dictionary<string, 
     return await stdout;
 }
 
-// 5: list latencies with 10, 10,000 and 100,000 rows per list.
+// 5: list latencies with 10, 10,000 and 100,000 rows per list, first page and a page 90% deep;
+// organization-scoped calls on an organization with that many members; an account in that many organizations.
 async Task GrowthAsync()
 {
+    const string supportKey = "bench-support-key-0123456789abcdef0123456789";
     foreach (var rows in options.GrowthRows)
     {
         var folder = Directory.CreateDirectory(Path.Combine(work, $"growth-{rows}")).FullName;
         var database = Path.Combine(folder, "hosting.db");
-        var settings = new[] { $"--Storage:ConnectionString=Data Source={database}" };
-        // Two customers: one whose members grow, one whose billing lists grow, so that each list is measured on its own.
+        var settings = new[]
+        {
+            $"--Storage:ConnectionString=Data Source={database}",
+            "--ApiKeys:Keys:0:Name=bench", $"--ApiKeys:Keys:0:Key={supportKey}", "--ApiKeys:Keys:0:Scopes:0=support",
+        };
+        // Three customers, so that each list is measured on its own: one whose members grow, one
+        // whose other lists grow, one whose account belongs to ever more organizations.
         Customer[] customers;
         await using (var host = await HostProcess.StartAsync(options.Repo, settings))
         {
             var setup = Load.Channels(host.Address, 1)[0];
-            customers = await Customers.CreateAsync(host, setup, $"growth{rows}", 2);
+            customers = await Customers.CreateAsync(host, setup, $"growth{rows}", 3);
             await Customers.TopUpAsync(setup, customers, 100_000);
             foreach (var c in customers)
             {
                 await Customers.CheckoutAsync(new BillingService.BillingServiceClient(setup), c, "first");
             }
+
+            // One row of each further list, written by the host: the seeder copies it.
+            var (grower, invitee) = (customers[1], customers[2]);
+            await new WalletService.WalletServiceClient(setup).CreateWithdrawalAsync(new CreateWithdrawalRequest
+            {
+                Parent = grower.Organization, Amount = new Hosting.Wallets.V1.Money { Minor = 100, Currency = "CHF" }, Iban = "CH9300762011623852957", RequestId = "grow-w",
+            }, grower.Bearer);
+            await new OrganizationsService.OrganizationsServiceClient(setup).CreateInvitationAsync(new CreateInvitationRequest { Parent = grower.Organization, Email = invitee.Login }, grower.Bearer);
+            await new Hosting.Mailboxes.V1.MailboxesService.MailboxesServiceClient(setup).CreateProductCredentialAsync(new Hosting.Mailboxes.V1.CreateProductCredentialRequest
+            {
+                Parent = grower.Product, Kind = Hosting.Mailboxes.V1.CredentialKind.Ftp, Username = "upload", Password = "ftp secret words 1",
+            }, grower.Bearer);
         }
 
-        var (withMembers, customer) = (customers[0], customers[1]);
+        var (withMembers, customer, inMany) = (customers[0], customers[1], customers[2]);
         var seeding = Stopwatch.StartNew();
-        await GrowthSeeder.SeedAsync(database, withMembers, rows, members: true);
-        await GrowthSeeder.SeedAsync(database, customer, rows, members: false);
+        await GrowthSeeder.SeedAsync(database, withMembers, rows, GrowthSeeder.Lists.Members);
+        await GrowthSeeder.SeedAsync(database, customer, rows, GrowthSeeder.Lists.Billing);
+        await GrowthSeeder.SeedAsync(database, inMany, rows, GrowthSeeder.Lists.Organizations);
         Console.WriteLine($"seeded {rows} rows per list in {seeding.Elapsed.TotalSeconds:F1} s");
         var n = rows - 1;
         var deepDescending = Math.Max(1, (int)(n * 0.9));
         var deepAscending = Math.Max(1, n / 10);
-        var memberToken = await GrowthSeeder.TokenAsync(database, "Memberships", "JoinedAt", "AccountId", GrowthSeeder.SeededId("A1", deepAscending));
-        var invoiceToken = await GrowthSeeder.TokenAsync(database, "Invoices", "IssuedAt", "Id", GrowthSeeder.SeededId("C3", deepDescending));
-        var ledgerToken = await GrowthSeeder.TokenAsync(database, "LedgerTransactions", "At", "Id", GrowthSeeder.SeededId("D4", deepDescending));
+        Task<string> Deep(string table, string time, string id, string tag, int i) => GrowthSeeder.TokenAsync(database, table, time, id, GrowthSeeder.SeededId(tag, i));
+        var memberToken = await Deep("Memberships", "JoinedAt", "AccountId", "A1", deepAscending);
+        var invoiceToken = await Deep("Invoices", "IssuedAt", "Id", "C3", deepDescending);
+        var ledgerToken = await Deep("LedgerTransactions", "At", "Id", "D4", deepDescending);
+        var productToken = await Deep("Products", "CreatedAt", "Id", "B2", deepAscending);
+        // To pay lists the products awaiting payment first, by id (the seeded ids ascend with i).
+        var toPayToken = GrowthSeeder.Token(0, GrowthSeeder.SeededId("B2", deepDescending));
+        var withdrawalToken = await Deep("Withdrawals", "RequestedAt", "Id", "E5", deepAscending);
+        var invitationToken = await Deep("Invitations", "CreatedAt", "Id", "F6", deepAscending);
+        var credentialToken = await Deep("ProductCredentials", "CreatedAt", "Id", "A7", deepAscending);
+        var sessionToken = await Deep("Sessions", "CreatedAt", "Id", "B8", deepDescending);
+        var activityToken = await Deep("ActivityEntries", "At", "Id", "C9", deepDescending);
+        var parkedToken = await Deep("Outbox", "CreatedAt", "Id", "DA", deepAscending);
+        var organizationToken = await Deep("Memberships", "OrganizationCreatedAt", "OrganizationId", "EB", deepAscending);
 
         await using (var host = await HostProcess.StartAsync(options.Repo, settings))
         {
             var channel = Load.Channels(host.Address, 1)[0];
             var organizations = new OrganizationsService.OrganizationsServiceClient(channel);
+            var accounts = new AccountsService.AccountsServiceClient(channel);
             var billing = new BillingService.BillingServiceClient(channel);
+            var support = new SupportService.SupportServiceClient(channel);
             var wallet = new WalletService.WalletServiceClient(channel);
+            var mailboxes = new Hosting.Mailboxes.V1.MailboxesService.MailboxesServiceClient(channel);
             var parent = customer.Organization;
             var bearer = customer.Bearer;
+            var key = new Metadata { { "x-api-key", supportKey } };
+            var member = $"{withMembers.Organization}/members/{Guid.Parse(GrowthSeeder.SeededId("A1", 1))}";
+            var billingRight = false;
+            var invited = 0;
             var cases = new (string List, string Page, Func<Task> Call)[]
             {
                 ("members", "first", () => organizations.ListMembersAsync(new ListMembersRequest { Parent = withMembers.Organization }, withMembers.Bearer).ResponseAsync),
                 ("members", "deep", () => organizations.ListMembersAsync(new ListMembersRequest { Parent = withMembers.Organization, PageToken = memberToken }, withMembers.Bearer).ResponseAsync),
-                ("to pay", "whole list", () => billing.ListToPayAsync(new ListToPayRequest { Parent = parent }, bearer).ResponseAsync),
+                ("GetOrganization, on an organization with as many members", "", () => organizations.GetOrganizationAsync(new GetOrganizationRequest { Name = withMembers.Organization }, withMembers.Bearer).ResponseAsync),
+                ("UpdateMember, on an organization with as many members", "", () =>
+                {
+                    billingRight = !billingRight;
+                    return organizations.UpdateMemberAsync(new UpdateMemberRequest
+                    {
+                        Member = new Member { Name = member, Rights = new MemberRights { Billing = billingRight } },
+                        UpdateMask = new Google.Protobuf.WellKnownTypes.FieldMask { Paths = { "rights.billing" } },
+                    }, withMembers.Bearer).ResponseAsync;
+                }),
+                ("CreateInvitation, on an organization with as many members", "", () => organizations.CreateInvitationAsync(new CreateInvitationRequest
+                {
+                    Parent = withMembers.Organization, Email = $"invitee-{rows}-{Interlocked.Increment(ref invited)}@bench.example",
+                }, withMembers.Bearer).ResponseAsync),
+                ("ListToPay, on an organization with as many members", "", () => billing.ListToPayAsync(new ListToPayRequest { Parent = withMembers.Organization }, withMembers.Bearer).ResponseAsync),
+                ("organizations of an account", "first", () => organizations.ListOrganizationsAsync(new ListOrganizationsRequest(), inMany.Bearer).ResponseAsync),
+                ("organizations of an account", "deep", () => organizations.ListOrganizationsAsync(new ListOrganizationsRequest { PageToken = organizationToken }, inMany.Bearer).ResponseAsync),
+                ("SwitchOrganization, for an account in as many organizations", "", () => organizations.SwitchOrganizationAsync(new SwitchOrganizationRequest { Name = inMany.Organization }, inMany.Bearer).ResponseAsync),
+                ("invitations of an organization", "first", () => organizations.ListInvitationsAsync(new ListInvitationsRequest { Parent = parent }, bearer).ResponseAsync),
+                ("invitations of an organization", "deep", () => organizations.ListInvitationsAsync(new ListInvitationsRequest { Parent = parent, PageToken = invitationToken }, bearer).ResponseAsync),
+                ("invitations of the invitee", "first", () => organizations.ListMyInvitationsAsync(new ListMyInvitationsRequest(), inMany.Bearer).ResponseAsync),
+                ("invitations of the invitee", "deep", () => organizations.ListMyInvitationsAsync(new ListMyInvitationsRequest { PageToken = invitationToken }, inMany.Bearer).ResponseAsync),
+                ("products", "first", () => organizations.ListProductsAsync(new ListProductsRequest { Parent = parent }, bearer).ResponseAsync),
+                ("products", "deep", () => organizations.ListProductsAsync(new ListProductsRequest { Parent = parent, PageToken = productToken }, bearer).ResponseAsync),
+                ("to pay", "first", () => billing.ListToPayAsync(new ListToPayRequest { Parent = parent }, bearer).ResponseAsync),
+                ("to pay", "deep", () => billing.ListToPayAsync(new ListToPayRequest { Parent = parent, PageToken = toPayToken }, bearer).ResponseAsync),
+                ("product credentials", "first", () => mailboxes.ListProductCredentialsAsync(new Hosting.Mailboxes.V1.ListProductCredentialsRequest { Parent = customer.Product }, bearer).ResponseAsync),
+                ("product credentials", "deep", () => mailboxes.ListProductCredentialsAsync(new Hosting.Mailboxes.V1.ListProductCredentialsRequest { Parent = customer.Product, PageToken = credentialToken }, bearer).ResponseAsync),
                 ("invoices", "first", () => billing.ListInvoicesAsync(new ListInvoicesRequest { Parent = parent }, bearer).ResponseAsync),
                 ("invoices", "deep", () => billing.ListInvoicesAsync(new ListInvoicesRequest { Parent = parent, PageToken = invoiceToken }, bearer).ResponseAsync),
                 ("ledger", "first", () => wallet.ListLedgerTransactionsAsync(new ListLedgerTransactionsRequest { Parent = parent + "/wallets/CHF" }, bearer).ResponseAsync),
                 ("ledger", "deep", () => wallet.ListLedgerTransactionsAsync(new ListLedgerTransactionsRequest { Parent = parent + "/wallets/CHF", PageToken = ledgerToken }, bearer).ResponseAsync),
+                ("withdrawals", "first", () => wallet.ListWithdrawalsAsync(new ListWithdrawalsRequest { Parent = parent }, bearer).ResponseAsync),
+                ("withdrawals", "deep", () => wallet.ListWithdrawalsAsync(new ListWithdrawalsRequest { Parent = parent, PageToken = withdrawalToken }, bearer).ResponseAsync),
+                ("sessions", "first", () => accounts.ListSessionsAsync(new ListSessionsRequest(), bearer).ResponseAsync),
+                ("sessions", "deep", () => accounts.ListSessionsAsync(new ListSessionsRequest { PageToken = sessionToken }, bearer).ResponseAsync),
+                ("activity", "first", () => accounts.ListActivityAsync(new ListActivityRequest(), bearer).ResponseAsync),
+                ("activity", "deep", () => accounts.ListActivityAsync(new ListActivityRequest { PageToken = activityToken }, bearer).ResponseAsync),
+                ("parked notifications", "first", () => support.ListParkedNotificationsAsync(new ListParkedNotificationsRequest(), key).ResponseAsync),
+                ("parked notifications", "deep", () => support.ListParkedNotificationsAsync(new ListParkedNotificationsRequest { PageToken = parkedToken }, key).ResponseAsync),
             };
             foreach (var (list, page, call) in cases)
             {
+                if (options.GrowthLists.Length > 0 && !options.GrowthLists.Any(l => list.StartsWith(l, StringComparison.Ordinal)))
+                {
+                    continue;
+                }
+
                 var result = await Load.SequentialAsync($"{list} {page} page, {rows} rows", TimeSpan.FromSeconds(4), 40, call);
                 report.Growth(list, page, rows, result);
             }
@@ -401,7 +479,7 @@ async Task GrowthAsync()
 }
 
 /// <summary>Command-line options.</summary>
-internal sealed record Options(string Repo, string Hashing, string Out, string? Postgres, string Pgbench, int Seconds, int[] GrowthRows, string[] Only)
+internal sealed record Options(string Repo, string Hashing, string Out, string? Postgres, string Pgbench, int Seconds, int[] GrowthRows, string[] Only, string[] GrowthLists)
 {
     public static Options Parse(string[] args)
     {
@@ -420,6 +498,8 @@ internal sealed record Options(string Repo, string Hashing, string Out, string? 
             Get("--pgbench", "/usr/lib/postgresql/15/bin/pgbench"),
             int.Parse(Get("--seconds", "10"), CultureInfo.InvariantCulture),
             Get("--growth", "10,10000,100000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(),
-            Get("--only", string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries));
+            Get("--only", string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries),
+            // --lists "members,to pay": only the growth cases whose list starts with one of these.
+            Get("--lists", string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries));
     }
 }

@@ -130,7 +130,8 @@ internal sealed class Report(Options options)
                     _notes[$"Failed calls, {failing.Name}"] = failing.FirstError!;
                 }
 
-                AddRow("5", $"List {list}, {page} page: p50 with {rows[^1]:N0} rows{middle}{(failed > 0 ? $"; {failed} failed calls" : string.Empty)}", large.P50Ms, "ms", small.P50Ms, $"p50 with {rows[0]:N0} rows", large.P50Ms / small.P50Ms, "≤ 2x", large.P50Ms / small.P50Ms <= 2 && failed == 0);
+                var label = page.Length == 0 ? list : $"List {list}, {page} page";
+                AddRow("5", $"{label}: p50 with {rows[^1]:N0} rows{middle}{(failed > 0 ? $"; {failed} failed calls" : string.Empty)}", large.P50Ms, "ms", small.P50Ms, $"p50 with {rows[0]:N0} rows", large.P50Ms / small.P50Ms, "≤ 2x", large.P50Ms / small.P50Ms <= 2 && failed == 0);
             }
         }
 
