@@ -118,6 +118,48 @@ internal static class Load
         return result;
     }
 
+    /// <summary>
+    /// Latencies of several calls (one per database size) made in turns, one after another: each
+    /// round calls each once, so a load that comes and goes on the machine falls on all alike.
+    /// </summary>
+    public static async Task<LoadResult[]> InterleavedAsync(string[] names, int rounds, Func<Task>[] calls)
+    {
+        var times = calls.Select(_ => new List<double>()).ToArray();
+        var errors = calls.Select(_ => new Dictionary<string, long>()).ToArray();
+        var firstErrors = new string?[calls.Length];
+        var total = Stopwatch.StartNew();
+        for (var round = -1; round < rounds; round++)
+        {
+            for (var i = 0; i < calls.Length; i++)
+            {
+                var watch = Stopwatch.StartNew();
+                try
+                {
+                    await calls[i]();
+                    if (round >= 0)
+                    {
+                        times[i].Add(watch.Elapsed.TotalMilliseconds);
+                    }
+                }
+                catch (RpcException e)
+                {
+                    // The first round warms up; its failures count all the same.
+                    errors[i][e.StatusCode.ToString()] = errors[i].GetValueOrDefault(e.StatusCode.ToString()) + 1;
+                    firstErrors[i] ??= $"{e.StatusCode}: {e.Status.Detail} after {watch.Elapsed.TotalMilliseconds:F0} ms";
+                }
+            }
+        }
+
+        return names.Select((name, i) =>
+        {
+            var sorted = times[i].Order().ToArray();
+            var result = new LoadResult(name, 1, 1, total.Elapsed.TotalSeconds, sorted.Length + errors[i].Values.Sum(), sorted.Length / total.Elapsed.TotalSeconds,
+                Percentile(sorted, 0.5), Percentile(sorted, 0.95), Percentile(sorted, 0.99), errors[i]) { FirstError = firstErrors[i] };
+            Console.WriteLine(result);
+            return result;
+        }).ToArray();
+    }
+
     public static double Percentile(double[] sorted, double q) =>
         sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Grpc.Core;
+using Grpc.Net.Client;
 using Grpc.Health.V1;
 using Hosting.Accounts.V1;
 using Hosting.Billing.V1;
@@ -340,6 +341,7 @@ async Task<string> RunAsync(string file, string[] arguments, Dictionary<string, 
 async Task GrowthAsync()
 {
     const string supportKey = "bench-support-key-0123456789abcdef0123456789";
+    var sizes = new List<(int Rows, string[] Settings, Func<GrpcChannel, (string List, string Page, Func<Task> Call)[]> Cases)>();
     foreach (var rows in options.GrowthRows)
     {
         var folder = Directory.CreateDirectory(Path.Combine(work, $"growth-{rows}")).FullName;
@@ -399,9 +401,8 @@ async Task GrowthAsync()
         var parkedToken = await Deep("Outbox", "CreatedAt", "Id", "DA", deepAscending);
         var organizationToken = await Deep("Memberships", "OrganizationCreatedAt", "OrganizationId", "EB", deepAscending);
 
-        await using (var host = await HostProcess.StartAsync(options.Repo, settings))
+        (string List, string Page, Func<Task> Call)[] Cases(GrpcChannel channel)
         {
-            var channel = Load.Channels(host.Address, 1)[0];
             var organizations = new OrganizationsService.OrganizationsServiceClient(channel);
             var accounts = new AccountsService.AccountsServiceClient(channel);
             var billing = new BillingService.BillingServiceClient(channel);
@@ -459,21 +460,51 @@ async Task GrowthAsync()
                 ("parked notifications", "first", () => support.ListParkedNotificationsAsync(new ListParkedNotificationsRequest(), key).ResponseAsync),
                 ("parked notifications", "deep", () => support.ListParkedNotificationsAsync(new ListParkedNotificationsRequest { PageToken = parkedToken }, key).ResponseAsync),
             };
-            foreach (var (list, page, call) in cases)
-            {
-                if (options.GrowthLists.Length > 0 && !options.GrowthLists.Any(l => list.StartsWith(l, StringComparison.Ordinal)))
-                {
-                    continue;
-                }
+            return cases;
+        }
 
-                var result = await Load.SequentialAsync($"{list} {page} page, {rows} rows", TimeSpan.FromSeconds(4), 40, call);
-                report.Growth(list, page, rows, result);
+        sizes.Add((rows, settings, Cases));
+    }
+
+    // Every size's host runs at once and the calls take turns between them, so that the load of a
+    // shared machine weighs on each size alike and the ratios compare like with like.
+    var hosts = new List<HostProcess>();
+    try
+    {
+        foreach (var size in sizes)
+        {
+            hosts.Add(await HostProcess.StartAsync(options.Repo, size.Settings));
+        }
+
+        var cases = sizes.Select((size, i) => size.Cases(Load.Channels(hosts[i].Address, 1)[0])).ToArray();
+        for (var c = 0; c < cases[0].Length; c++)
+        {
+            var (list, page, _) = cases[0][c];
+            if (options.GrowthLists.Length > 0 && !options.GrowthLists.Any(l => list.StartsWith(l, StringComparison.Ordinal)))
+            {
+                continue;
             }
 
-            if (host.FirstLoggedException() is { } exception)
+            var results = await Load.InterleavedAsync(sizes.Select(size => $"{list} {page} page, {size.Rows} rows").ToArray(), 60, cases.Select(sized => sized[c].Call).ToArray());
+            for (var i = 0; i < sizes.Count; i++)
             {
-                report.Note($"Host error logged during the growth calls with {rows:N0} rows", exception);
+                report.Growth(list, page, sizes[i].Rows, results[i]);
             }
+        }
+
+        for (var i = 0; i < sizes.Count; i++)
+        {
+            if (hosts[i].FirstLoggedException() is { } exception)
+            {
+                report.Note($"Host error logged during the growth calls with {sizes[i].Rows:N0} rows", exception);
+            }
+        }
+    }
+    finally
+    {
+        foreach (var host in hosts)
+        {
+            await host.DisposeAsync();
         }
     }
 }

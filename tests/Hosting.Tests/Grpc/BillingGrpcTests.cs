@@ -259,6 +259,40 @@ public abstract class BillingGrpcTestsBase<TFactory>(TFactory host) : IClassFixt
 
     [SkippableFact]
     [Trait("Rule", "API-4")]
+    public async Task ListToPay_PagesAwaitingProductsFirst_ThenThoseDueForRenewal_WithoutRepeatOrLoss()
+    {
+        host.SkipUnlessAvailable();
+        var (owner, organization) = await OrganizationAsync(0);
+        var awaiting = Enumerable.Range(0, 3).Select(_ => AddProduct(organization)).OrderBy(p => Guid.Parse(p.Split('/')[^1])).ToList();
+        var now = host.Clock.GetUtcNow();
+        // Two due on the same day (ordered by id), one the day before, one past the horizon (not listed).
+        var due = new[] { now.AddDays(2), now.AddDays(2), now.AddDays(1), now.AddDays(90) }
+            .Select(renewal => (Renewal: renewal, Name: AddActiveProduct(organization, renewal)))
+            .Where(p => p.Renewal < now.AddDays(30))
+            .OrderBy(p => p.Renewal).ThenBy(p => Guid.Parse(p.Name.Split('/')[^1]))
+            .Select(p => p.Name);
+
+        await Paging.AssertWalksAsync(awaiting.Concat(due).ToList(), async (size, token) =>
+        {
+            var page = await _billing.ListToPayAsync(new ListToPayRequest { Parent = organization, PageSize = size, PageToken = token }, owner);
+            return (page.Items.Select(i => i.Product), page.NextPageToken);
+        });
+    }
+
+    private string AddActiveProduct(string organization, DateTimeOffset renewal)
+    {
+        var organizationId = Guid.Parse(organization.Split('/')[1]);
+        using var scope = host.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<HostingDbContext>();
+        var product = CoreProduct.Order(Guid.NewGuid(), organizationId, CoreProductType.DomainName, "renewing", Hosting.Core.Shared.Money.FromTrusted(0, "CHF"), host.Clock.GetUtcNow()).Value;
+        product.Activate(renewal);
+        db.Add(product);
+        db.SaveChanges();
+        return $"{organization}/products/{product.Id}";
+    }
+
+    [SkippableFact]
+    [Trait("Rule", "API-4")]
     public async Task ListVouchers_PagesOldestFirst_WithoutRepeatOrLoss()
     {
         host.SkipUnlessAvailable();

@@ -263,6 +263,36 @@ public abstract class WalletGrpcTestsBase<TFactory>(TFactory host) : IClassFixtu
         });
         await Paging.AssertRefusesForeignTokenAsync(token => _wallet.ListWalletsAsync(new ListWalletsRequest { Parent = organization, PageToken = token }, owner).ResponseAsync);
     }
+
+    [SkippableFact]
+    [Trait("Rule", "API-4")]
+    public async Task ListWithdrawals_PagesTheWithdrawalsOfEveryWallet_OldestFirst_WithoutRepeatOrLoss()
+    {
+        host.SkipUnlessAvailable();
+        var (owner, organization) = await OrganizationWithAsync(0);
+        foreach (var currency in new[] { "CHF", "EUR" })
+        {
+            await _wallet.TopUpWalletAsync(
+                new TopUpWalletRequest { Parent = organization, Amount = new Money { Minor = 10_000, Currency = currency }, PaymentMethod = "sim-success", RequestId = $"fund-{currency}" }, owner);
+        }
+
+        // The two wallets take turns, so a page that read one wallet's withdrawals would miss some.
+        var requested = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            host.Clock.Advance(TimeSpan.FromSeconds(1));
+            var currency = i % 2 == 0 ? "CHF" : "EUR";
+            requested.Add((await _wallet.CreateWithdrawalAsync(
+                new CreateWithdrawalRequest { Parent = organization, Amount = new Money { Minor = 100, Currency = currency }, Iban = "CH9300762011623852957", RequestId = $"w{i}" }, owner)).Withdrawal.Name);
+        }
+
+        await Paging.AssertWalksAsync(requested, async (size, token) =>
+        {
+            var page = await _wallet.ListWithdrawalsAsync(new ListWithdrawalsRequest { Parent = organization, PageSize = size, PageToken = token }, owner);
+            return (page.Withdrawals.Select(w => w.Name), page.NextPageToken);
+        });
+        await Paging.AssertRefusesForeignTokenAsync(token => _wallet.ListWithdrawalsAsync(new ListWithdrawalsRequest { Parent = organization, PageToken = token }, owner).ResponseAsync);
+    }
 }
 
 /// <summary>The suite on SQLite, the embedded store.</summary>
