@@ -115,9 +115,18 @@ internal static class GrowthSeeder
             ["RequestedAt"] = $"\"RequestedAt\" - i * {Second}",
         });
         var invitation = (string)(await ScalarAsync(connection, @"SELECT ""Id"" FROM ""Invitations"" WHERE ""OrganizationId"" = $o LIMIT 1", ("$o", org)))!;
+        // An organization invites many addresses, and an address is invited by many organizations
+        // (those of the account grown in SeedOrganizationsAsync, seeded first): never one pair 100,000 times.
         await CloneAsync(connection, "Invitations", @"""Id"" = $t", invitation, n, new()
         {
             ["Id"] = Id("F6"),
+            ["Email"] = "'invitee-' || i || '@bench.example'",
+            ["CreatedAt"] = $"\"CreatedAt\" - i * {Second}",
+        });
+        await CloneAsync(connection, "Invitations", @"""Id"" = $t", invitation, n, new()
+        {
+            ["Id"] = Id("FC"),
+            ["OrganizationId"] = Id("EB"),
             ["CreatedAt"] = $"\"CreatedAt\" - i * {Second}",
         });
         var credential = (string)(await ScalarAsync(connection, @"SELECT ""Id"" FROM ""ProductCredentials"" WHERE ""ProductId"" = $p LIMIT 1", ("$p", product)))!;

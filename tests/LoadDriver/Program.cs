@@ -380,8 +380,8 @@ async Task GrowthAsync()
         var (withMembers, customer, inMany) = (customers[0], customers[1], customers[2]);
         var seeding = Stopwatch.StartNew();
         await GrowthSeeder.SeedAsync(database, withMembers, rows, GrowthSeeder.Lists.Members);
-        await GrowthSeeder.SeedAsync(database, customer, rows, GrowthSeeder.Lists.Billing);
         await GrowthSeeder.SeedAsync(database, inMany, rows, GrowthSeeder.Lists.Organizations);
+        await GrowthSeeder.SeedAsync(database, customer, rows, GrowthSeeder.Lists.Billing);
         Console.WriteLine($"seeded {rows} rows per list in {seeding.Elapsed.TotalSeconds:F1} s");
         var n = rows - 1;
         var deepDescending = Math.Max(1, (int)(n * 0.9));
@@ -395,6 +395,7 @@ async Task GrowthAsync()
         var toPayToken = GrowthSeeder.Token(0, GrowthSeeder.SeededId("B2", deepDescending));
         var withdrawalToken = await Deep("Withdrawals", "RequestedAt", "Id", "E5", deepAscending);
         var invitationToken = await Deep("Invitations", "CreatedAt", "Id", "F6", deepAscending);
+        var inviteeToken = await Deep("Invitations", "CreatedAt", "Id", "FC", deepAscending);
         var credentialToken = await Deep("ProductCredentials", "CreatedAt", "Id", "A7", deepAscending);
         var sessionToken = await Deep("Sessions", "CreatedAt", "Id", "B8", deepDescending);
         var activityToken = await Deep("ActivityEntries", "At", "Id", "C9", deepDescending);
@@ -440,7 +441,7 @@ async Task GrowthAsync()
                 ("invitations of an organization", "first", () => organizations.ListInvitationsAsync(new ListInvitationsRequest { Parent = parent }, bearer).ResponseAsync),
                 ("invitations of an organization", "deep", () => organizations.ListInvitationsAsync(new ListInvitationsRequest { Parent = parent, PageToken = invitationToken }, bearer).ResponseAsync),
                 ("invitations of the invitee", "first", () => organizations.ListMyInvitationsAsync(new ListMyInvitationsRequest(), inMany.Bearer).ResponseAsync),
-                ("invitations of the invitee", "deep", () => organizations.ListMyInvitationsAsync(new ListMyInvitationsRequest { PageToken = invitationToken }, inMany.Bearer).ResponseAsync),
+                ("invitations of the invitee", "deep", () => organizations.ListMyInvitationsAsync(new ListMyInvitationsRequest { PageToken = inviteeToken }, inMany.Bearer).ResponseAsync),
                 ("products", "first", () => organizations.ListProductsAsync(new ListProductsRequest { Parent = parent }, bearer).ResponseAsync),
                 ("products", "deep", () => organizations.ListProductsAsync(new ListProductsRequest { Parent = parent, PageToken = productToken }, bearer).ResponseAsync),
                 ("to pay", "first", () => billing.ListToPayAsync(new ListToPayRequest { Parent = parent }, bearer).ResponseAsync),
