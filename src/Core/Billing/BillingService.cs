@@ -480,7 +480,7 @@ public sealed class BillingService(
                     return OrganizationErrors.NotFound;
                 }
 
-                var outcome = await PayAndIssueAsync(organization, order, key, ct).ConfigureAwait(false);
+                var outcome = await PayAndIssueAsync(organization, order, key, fingerprint, ct).ConfigureAwait(false);
                 if (!outcome.IsSuccess)
                 {
                     if (outcome.Error.Reason == WalletErrors.GatewayTimeout.Reason)
@@ -513,7 +513,7 @@ public sealed class BillingService(
         }
     }
 
-    private async Task<Result<Invoice>> PayAndIssueAsync(Organization organization, CheckoutOrder order, string key, CancellationToken ct)
+    private async Task<Result<Invoice>> PayAndIssueAsync(Organization organization, CheckoutOrder order, string key, string fingerprint, CancellationToken ct)
     {
         var organizationId = organization.Id;
         var address = await AddressLinesAsync(store, organization, order.BillingAddressId, ct).ConfigureAwait(false);
@@ -532,7 +532,7 @@ public sealed class BillingService(
         var (quote, selected) = (Result<Quote>.Ok(quoted.Value.Quote), quoted.Value.Products);
         var method = order.PaymentMethod ?? string.Empty;
         var total = Money.FromTrusted(quote.Value.TotalMinor, quote.Value.Currency);
-        var charged = await _payments.ChargeAsync(organizationId, "checkout", method, total, key, ct).ConfigureAwait(false);
+        var charged = await _payments.ChargeAsync(organizationId, "checkout", method, total, key, fingerprint, ct).ConfigureAwait(false);
         if (!charged.IsSuccess)
         {
             return charged.Error;

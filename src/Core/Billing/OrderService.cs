@@ -115,7 +115,7 @@ public sealed class OrderService(
                 }
 
                 // The first attempt reuses the organization read for the rights check; a retry starts from a cleared store.
-                var placed = await PlaceAsync(attempt == 1 ? organization.Value : null, organizationId, cart, paymentMethod!, requestId!, key, ct).ConfigureAwait(false);
+                var placed = await PlaceAsync(attempt == 1 ? organization.Value : null, organizationId, cart, paymentMethod!, requestId!, key, fingerprint, ct).ConfigureAwait(false);
                 if (!placed.IsSuccess)
                 {
                     if (placed.Error.Reason == WalletErrors.GatewayTimeout.Reason)
@@ -148,7 +148,7 @@ public sealed class OrderService(
         }
     }
 
-    private async Task<Result<PlacedOrder>> PlaceAsync(Organization? read, Guid organizationId, Cart cart, string method, string requestId, string key, CancellationToken ct)
+    private async Task<Result<PlacedOrder>> PlaceAsync(Organization? read, Guid organizationId, Cart cart, string method, string requestId, string key, string fingerprint, CancellationToken ct)
     {
         var organization = read ?? await organizations.FindAsync(organizationId, [], ct).ConfigureAwait(false);
         if (organization is null)
@@ -206,7 +206,7 @@ public sealed class OrderService(
         else
         {
             var total = Money.FromTrusted(quote.Value.TotalMinor, quote.Value.Currency);
-            var charged = await _payments.ChargeAsync(organizationId, "order", method, total, key, ct).ConfigureAwait(false);
+            var charged = await _payments.ChargeAsync(organizationId, "order", method, total, key, fingerprint, ct).ConfigureAwait(false);
             if (!charged.IsSuccess)
             {
                 return charged.Error;

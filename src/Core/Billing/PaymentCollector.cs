@@ -28,7 +28,7 @@ public sealed class PaymentCollector(WalletService wallets)
     public bool PaysAtOnce(string? method) => method == WalletMethod || wallets.Charges.Knows(method);
 
     /// <summary>Before the unit of work: charges an external method once under <paramref name="key"/>; nothing for the wallet or nothing to pay.</summary>
-    public async Task<Result<Done>> ChargeAsync(Guid organizationId, string purpose, string? method, Money amount, string key, CancellationToken ct)
+    public async Task<Result<Done>> ChargeAsync(Guid organizationId, string purpose, string? method, Money amount, string key, string fingerprint, CancellationToken ct)
     {
         if (amount.Minor == 0)
         {
@@ -46,7 +46,7 @@ public sealed class PaymentCollector(WalletService wallets)
             return BillingErrors.UnknownPaymentMethod;
         }
 
-        var attempt = await wallets.Charges.ChargeAsync(key, organizationId, purpose, method!, amount, ct).ConfigureAwait(false);
+        var attempt = await wallets.Charges.ChargeAsync(key, fingerprint, organizationId, purpose, method!, amount, ct).ConfigureAwait(false);
         return attempt.IsSuccess ? Done.Value : attempt.Error;
     }
 

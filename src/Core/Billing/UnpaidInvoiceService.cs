@@ -124,7 +124,7 @@ public sealed class UnpaidInvoiceService(
                         : (await store.FindInvoiceAsync(record.ResultId!.Value, ct).ConfigureAwait(false))!;
                 }
 
-                var paid = await SettleAsync(organizationId, invoiceId, paymentMethod, requestId, key, ct).ConfigureAwait(false);
+                var paid = await SettleAsync(organizationId, invoiceId, paymentMethod, requestId, key, fingerprint, ct).ConfigureAwait(false);
                 if (!paid.IsSuccess)
                 {
                     if (paid.Error.Reason == WalletErrors.GatewayTimeout.Reason)
@@ -221,7 +221,7 @@ public sealed class UnpaidInvoiceService(
         }
     }
 
-    private async Task<Result<Invoice>> SettleAsync(Guid organizationId, Guid invoiceId, string method, string requestId, string key, CancellationToken ct)
+    private async Task<Result<Invoice>> SettleAsync(Guid organizationId, Guid invoiceId, string method, string requestId, string key, string fingerprint, CancellationToken ct)
     {
         var invoice = await store.InvoiceForUpdateAsync(invoiceId, ct).ConfigureAwait(false);
         if (invoice is null || invoice.OrganizationId != organizationId)
@@ -236,7 +236,7 @@ public sealed class UnpaidInvoiceService(
         }
 
         var total = Money.FromTrusted(invoice.TotalMinor, invoice.Currency);
-        var charged = await _payments.ChargeAsync(organizationId, "invoice", method, total, key, ct).ConfigureAwait(false);
+        var charged = await _payments.ChargeAsync(organizationId, "invoice", method, total, key, fingerprint, ct).ConfigureAwait(false);
         if (!charged.IsSuccess)
         {
             return charged.Error;

@@ -50,6 +50,13 @@ public sealed class ChargeAttempt
     /// <summary>The gateway's payment method.</summary>
     public string Method { get; private set; }
 
+    /// <summary>
+    /// The fingerprint of the request that made it (as its idempotency record has): another request
+    /// under the same key is told the id is taken, never given this one's charge. Null on attempts
+    /// recorded before it was kept.
+    /// </summary>
+    public string? Fingerprint { get; private set; }
+
     /// <summary>The amount charged, in minor units.</summary>
     public long AmountMinor { get; private set; }
 
@@ -78,8 +85,8 @@ public sealed class ChargeAttempt
     public bool IsSettled => State is ChargeAttemptState.Delivered or ChargeAttemptState.Refunded or ChargeAttemptState.Declined;
 
     /// <summary>Records an attempt before the gateway is asked.</summary>
-    public static ChargeAttempt Begin(string key, Guid organizationId, string purpose, string method, Money amount, DateTimeOffset now) =>
-        new(key, organizationId, purpose, method, amount.Minor, amount.Currency, now);
+    public static ChargeAttempt Begin(string key, string fingerprint, Guid organizationId, string purpose, string method, Money amount, DateTimeOffset now) =>
+        new(key, organizationId, purpose, method, amount.Minor, amount.Currency, now) { Fingerprint = fingerprint };
 
     /// <summary>The gateway charged.</summary>
     public void Charged(string reference, DateTimeOffset now) => Move(ChargeAttemptState.Charged, now, reference);

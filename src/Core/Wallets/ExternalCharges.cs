@@ -20,18 +20,24 @@ public sealed class ExternalCharges(IWalletStore store, IPaymentGateway gateway,
     public async Task<bool> ExistsAsync(string key, CancellationToken ct) =>
         await store.FindChargeAttemptAsync(key, ct).ConfigureAwait(false) is not null;
 
-    /// <summary>Records the attempt on its own commit, then charges the gateway once under <paramref name="key"/>.</summary>
-    public async Task<Result<ChargeAttempt>> ChargeAsync(string key, Guid organizationId, string purpose, string method, Money amount, CancellationToken ct)
+    /// <summary>
+    /// Records the attempt on its own commit, then charges the gateway once under <paramref name="key"/>
+    /// for the request whose <paramref name="fingerprint"/> is given.
+    /// </summary>
+    public async Task<Result<ChargeAttempt>> ChargeAsync(string key, string fingerprint, Guid organizationId, string purpose, string method, Money amount, CancellationToken ct)
     {
         var attempt = await store.FindChargeAttemptAsync(key, ct).ConfigureAwait(false);
         if (attempt is null)
         {
-            attempt = ChargeAttempt.Begin(key, organizationId, purpose, method, amount, clock.GetUtcNow());
+            attempt = ChargeAttempt.Begin(key, fingerprint, organizationId, purpose, method, amount, clock.GetUtcNow());
             store.Add(attempt);
             await store.SaveChangesAsync(ct).ConfigureAwait(false);
         }
-        else if (attempt.Method != method || attempt.OrganizationId != organizationId)
+        else if (attempt.Method != method || attempt.OrganizationId != organizationId
+            || (attempt.Fingerprint is { } owner && !Secrets.DigestEquals(owner, fingerprint)))
         {
+            // Another request, racing or late, under an id whose charge is under way (WAL-6): it is
+            // refused and leaves that charge to its own request.
             return WalletErrors.RequestIdReused;
         }
         else if (attempt.AmountMinor != amount.Minor || attempt.Currency != amount.Currency)

@@ -78,7 +78,7 @@ public sealed class WalletService(
             }
 
             // Charged once, on its own record, before this unit of work (WAL-7); a retry continues it.
-            var charge = await Charges.ChargeAsync(key, organizationId, "top-up", paymentMethod, amount, ct).ConfigureAwait(false);
+            var charge = await Charges.ChargeAsync(key, fingerprint, organizationId, "top-up", paymentMethod, amount, ct).ConfigureAwait(false);
             if (!charge.IsSuccess)
             {
                 return charge.Error.Reason == WalletErrors.GatewayTimeout.Reason ? Transient(charge.Error) : charge.Error;

@@ -87,6 +87,7 @@ internal sealed class ChargeAttemptConfiguration : IEntityTypeConfiguration<Char
         b.Property(a => a.Method).HasMaxLength(64).IsRequired();
         b.Property(a => a.Currency).HasMaxLength(3).IsRequired();
         b.Property(a => a.GatewayReference).HasMaxLength(128);
+        b.Property(a => a.Fingerprint).HasMaxLength(64);
         b.Property(a => a.Version).IsConcurrencyToken();
         b.Ignore(a => a.Amount);
         b.Ignore(a => a.IsSettled);

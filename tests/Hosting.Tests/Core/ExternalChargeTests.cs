@@ -77,6 +77,43 @@ public sealed class ExternalChargeTests : IDisposable
     [Fact]
     [Trait("Rule", "WAL-6")]
     [Trait("Rule", "WAL-7")]
+    public async Task AnotherTopUpUnderAnIdWhoseChargeIsUnderWay_IsRefused_AndTheOwnerIsCredited()
+    {
+        var (owner, id) = await OrganizationAsync();
+        _gateway.DuringNextCharge = async () =>
+            ResultAssert.Fails(await _h.Wallets().TopUpAsync(owner, id, Money.FromTrusted(7_000, "CHF"), SimulatedPaymentGateway.Success, "same"), "REQUEST_ID_REUSED");
+
+        var first = await _h.Wallets().TopUpAsync(owner, id, Money.FromTrusted(5_000, "CHF"), SimulatedPaymentGateway.Success, "same");
+
+        Assert.True(first.IsSuccess, first.IsSuccess ? null : first.Error.Reason);
+        Assert.Equal(5_000, _h.Query(db => db.Set<Wallet>().Single(w => w.OrganizationId == id).Balance));
+        Assert.Equal(1, _gateway.Charges);
+        Assert.Equal(0, _gateway.Refunds);
+        Assert.Equal(ChargeAttemptState.Delivered, _h.Query(db => db.Set<ChargeAttempt>().Single()).State);
+    }
+
+    [Fact]
+    [Trait("Rule", "WAL-6")]
+    [Trait("Rule", "WAL-7")]
+    public async Task AnotherOrderAtTheSamePriceUnderAnIdWhoseChargeIsUnderWay_IsRefused_NeverPaidByThatCharge()
+    {
+        var (owner, id) = await OrganizationAsync();
+        var other = new Cart([new CartLine(ProductType.DomainName, "other.ch", 12, false)], null, null);
+        _gateway.DuringNextCharge = async () =>
+            ResultAssert.Fails(await _h.Orders().ConfirmAsync(owner, id, other, SimulatedPaymentGateway.Success, "order-1"), "REQUEST_ID_REUSED");
+
+        var placed = await _h.Orders().ConfirmAsync(owner, id, Domain, SimulatedPaymentGateway.Success, "order-1");
+
+        Assert.True(placed.IsSuccess, placed.IsSuccess ? null : placed.Error.Reason);
+        Assert.Equal("meier.ch", Assert.Single(_h.Query(db => db.Set<Product>().Where(p => p.OrganizationId == id).ToList())).Name);
+        Assert.Equal(1, _gateway.Charges);
+        Assert.Equal(0, _gateway.Refunds);
+        Assert.Equal(ChargeAttemptState.Delivered, OrderAttempt().State);
+    }
+
+    [Fact]
+    [Trait("Rule", "WAL-6")]
+    [Trait("Rule", "WAL-7")]
     public async Task TimedOutCharge_IsSettledByARetryUnderTheSameId_NeverByAnotherMethod()
     {
         var (owner, id) = await OrganizationAsync();
@@ -104,7 +141,7 @@ public sealed class ExternalChargeTests : IDisposable
     {
         var (owner, id) = await OrganizationAsync();
         // A request that crashed after its card was charged, before delivering.
-        var crashed = await _h.Wallets().Charges.ChargeAsync($"{id:N}:crashed", id, "order", SimulatedPaymentGateway.Success, Money.FromTrusted(1_622, "CHF"), default);
+        var crashed = await _h.Wallets().Charges.ChargeAsync($"{id:N}:crashed", "a crashed order", id, "order", SimulatedPaymentGateway.Success, Money.FromTrusted(1_622, "CHF"), default);
         Assert.True(crashed.IsSuccess);
         // A request whose gateway never answered and that the client did not retry in time.
         _gateway.TimeoutsLeft = 1;

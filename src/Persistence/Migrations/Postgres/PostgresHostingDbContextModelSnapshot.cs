@@ -1083,6 +1083,10 @@ namespace Hosting.Persistence.Migrations.Postgres
                         .HasMaxLength(3)
                         .HasColumnType("character varying(3)");
 
+                    b.Property<string>("Fingerprint")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("GatewayReference")
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");

@@ -1076,6 +1076,10 @@ namespace Hosting.Persistence.Migrations.Sqlite
                         .HasMaxLength(3)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Fingerprint")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("GatewayReference")
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
