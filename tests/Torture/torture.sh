@@ -57,7 +57,7 @@ step() {
     [ "$code" = 0 ] || status=1
 }
 
-step models 20 "FullyQualifiedName~Hosting.Tests.Model." HOSTING_MODEL_ITERATIONS="$model_iterations"
+step models 20 "FullyQualifiedName~Hosting.Tests.Model." HOSTING_MODEL_ITERATIONS="$model_iterations" HOSTING_MODEL_CONFLICTING_REUSE=1
 step fuzz 15 "FullyQualifiedName~Grpc.FuzzTests" HOSTING_FUZZ_REQUESTS="$fuzz_requests"
 step crash 25 "FullyQualifiedName~CrashCampaignTests|FullyQualifiedName~CrashSafetyTests" HOSTING_CRASH_POINTS="$crash_points"
 

@@ -22,6 +22,27 @@ public static class ModelRuns
     /// <summary>A fixed seed for CI (reproducible); another one from <c>HOSTING_MODEL_SEED</c>.</summary>
     public static string? Seed => Environment.GetEnvironmentVariable("HOSTING_MODEL_SEED") is { Length: > 0 } seed ? seed : null;
 
+    /// <summary>
+    /// Checks that parallel histories of the operations, after up to <paramref name="maxSequential"/>
+    /// sequential ones, match some sequential order on the model (CsCheck shrinks a failure to a
+    /// minimal history); the world and the model compare by their descriptions.
+    /// </summary>
+    public static Task CheckLinearizableAsync<TWorld, TModel>(
+        CsCheck.Gen<(TWorld, TModel)> initial, CsCheck.GenOperation<TWorld, TModel>[] operations,
+        Func<TWorld, string> actual, Func<TModel, string> model, int maxSequential, int iterations) =>
+        Task.Run(() => CsCheck.Check.SampleParallel(
+            initial,
+            operations,
+            equal: (w, m) => actual(w) == model(m),
+            seed: Seed ?? "0N0XIzNsQ0O2",
+            maxSequentialOperations: maxSequential,
+            maxParallelOperations: 4,
+            iter: iterations,
+            threads: 4,
+            printActual: actual,
+            printModel: model,
+            replay: 5));
+
     /// <summary>Appends a figure line for the Torture target's report, when it asks for them.</summary>
     public static void Record(string line)
     {

@@ -69,18 +69,7 @@ public abstract class OrganizationModelTestsBase
             person.Operation<OrganizationWorld, OrganizationModel>(i => $"DeleteAccount({i})", (w, i) => w.DeleteAccount(i), (m, i) => m.DeleteAccount(i)),
         ];
 
-        await Task.Run(() => Check.SampleParallel(
-            initial,
-            operations,
-            equal: (world, model) => world.Snapshot() == model.Describe(),
-            seed: ModelRuns.Seed ?? "0N0XIzNsQ0O2",
-            maxSequentialOperations: 5,
-            maxParallelOperations: 4,
-            iter: iterations,
-            threads: 4,
-            printActual: w => w.Snapshot(),
-            printModel: m => m.Describe(),
-            replay: 5));
+        await ModelRuns.CheckLinearizableAsync(initial, operations, w => w.Snapshot(), m => m.Describe(), maxSequential: 5, iterations);
 
         ModelRuns.Record($"model organization {(Postgres ? "postgres" : "sqlite")} {iterations} {histories}");
     }
