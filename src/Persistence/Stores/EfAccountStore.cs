@@ -24,10 +24,7 @@ public sealed class EfAccountStore(HostingDbContext db) : IAccountStore
     public async Task<IReadOnlyList<Session>> ListActiveSessionsAsync(Guid accountId, DateTimeOffset now, DateTimeOffset usedSince, PageToken? after, int max, CancellationToken cancellationToken)
     {
         var query = db.Set<Session>().Where(s => s.AccountId == accountId && s.EndedAt == null && s.ExpiresAt > now && s.LastUsedAt > usedSince);
-        if (after is { } p)
-        {
-            query = query.Where(s => s.CreatedAt <= p.Time && (s.CreatedAt < p.Time || s.Id.CompareTo(p.Id) < 0));
-        }
+        query = query.After(after, s => s.CreatedAt, s => s.Id, descending: true);
 
         return await query.OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id).Take(max).ToListAsync(cancellationToken);
     }
@@ -44,10 +41,7 @@ public sealed class EfAccountStore(HostingDbContext db) : IAccountStore
     public async Task<IReadOnlyList<ActivityEntry>> ListActivityAsync(Guid accountId, PageToken? after, int max, CancellationToken cancellationToken)
     {
         var query = db.Set<ActivityEntry>().Where(e => e.AccountId == accountId);
-        if (after is { } p)
-        {
-            query = query.Where(e => e.At <= p.Time && (e.At < p.Time || e.Id.CompareTo(p.Id) < 0));
-        }
+        query = query.After(after, e => e.At, e => e.Id, descending: true);
 
         return await query.OrderByDescending(e => e.At).ThenByDescending(e => e.Id).Take(max).ToListAsync(cancellationToken);
     }

@@ -25,10 +25,7 @@ public sealed class EfBillingStore(HostingDbContext db) : IBillingStore
     public async Task<IReadOnlyList<FreeVoucher>> UnusedVouchersAsync(Guid organizationId, PageToken? after, int max, CancellationToken cancellationToken)
     {
         var query = db.Set<FreeVoucher>().AsNoTracking().Where(v => v.OrganizationId == organizationId && v.UsedOnInvoiceId == null);
-        if (after is { } p)
-        {
-            query = query.Where(v => v.GrantedAt >= p.Time && (v.GrantedAt > p.Time || v.Id.CompareTo(p.Id) > 0));
-        }
+        query = query.After(after, v => v.GrantedAt, v => v.Id);
 
         return await query.OrderBy(v => v.GrantedAt).ThenBy(v => v.Id).Take(max).ToListAsync(cancellationToken);
     }
@@ -56,10 +53,7 @@ public sealed class EfBillingStore(HostingDbContext db) : IBillingStore
     public async Task<IReadOnlyList<CreditNote>> CreditNotesAsync(Guid organizationId, PageToken? after, int max, CancellationToken cancellationToken)
     {
         var query = db.Set<CreditNote>().AsNoTracking().Where(c => c.OrganizationId == organizationId);
-        if (after is { } p)
-        {
-            query = query.Where(c => c.IssuedAt <= p.Time && (c.IssuedAt < p.Time || c.Id.CompareTo(p.Id) < 0));
-        }
+        query = query.After(after, c => c.IssuedAt, c => c.Id, descending: true);
 
         return await query.OrderByDescending(c => c.IssuedAt).ThenByDescending(c => c.Id).Take(max).ToListAsync(cancellationToken);
     }
@@ -77,10 +71,7 @@ public sealed class EfBillingStore(HostingDbContext db) : IBillingStore
             query = query.Where(i => i.State == only);
         }
 
-        if (after is { } p)
-        {
-            query = query.Where(i => i.IssuedAt <= p.Time && (i.IssuedAt < p.Time || i.Id.CompareTo(p.Id) < 0));
-        }
+        query = query.After(after, i => i.IssuedAt, i => i.Id, descending: true);
 
         return await query.OrderByDescending(i => i.IssuedAt).ThenByDescending(i => i.Id).Take(max).ToListAsync(cancellationToken);
     }

@@ -19,10 +19,7 @@ public sealed class EfMailboxStore(HostingDbContext db) : IMailboxStore
     public async Task<IReadOnlyList<Mailbox>> ListForServiceAsync(Guid mailServiceId, PageToken? after, int max, CancellationToken cancellationToken)
     {
         var query = db.Set<Mailbox>().AsNoTracking().Where(m => m.MailServiceId == mailServiceId);
-        if (after is { } p)
-        {
-            query = query.Where(m => m.CreatedAt >= p.Time && (m.CreatedAt > p.Time || m.Id.CompareTo(p.Id) > 0));
-        }
+        query = query.After(after, m => m.CreatedAt, m => m.Id);
 
         return await query.OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).Take(max).ToListAsync(cancellationToken);
     }
@@ -58,10 +55,7 @@ public sealed class EfMailboxStore(HostingDbContext db) : IMailboxStore
     public async Task<IReadOnlyList<ProductCredential>> CredentialsOfProductAsync(Guid productId, PageToken? after, int max, CancellationToken cancellationToken)
     {
         var query = db.Set<ProductCredential>().AsNoTracking().Where(c => c.ProductId == productId);
-        if (after is { } p)
-        {
-            query = query.Where(c => c.CreatedAt >= p.Time && (c.CreatedAt > p.Time || c.Id.CompareTo(p.Id) > 0));
-        }
+        query = query.After(after, c => c.CreatedAt, c => c.Id);
 
         return await query.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).Take(max).ToListAsync(cancellationToken);
     }
@@ -71,10 +65,7 @@ public sealed class EfMailboxStore(HostingDbContext db) : IMailboxStore
     {
         // A seek on (AccountId, LinkedAt, MailboxId), then each mailbox by key.
         var links = db.Set<WebmailLink>().AsNoTracking().Where(l => l.AccountId == accountId);
-        if (after is { } p)
-        {
-            links = links.Where(l => l.LinkedAt >= p.Time && (l.LinkedAt > p.Time || l.MailboxId.CompareTo(p.Id) > 0));
-        }
+        links = links.After(after, l => l.LinkedAt, l => l.MailboxId);
 
         var rows = await links
             .Join(db.Set<Mailbox>().AsNoTracking(), l => l.MailboxId, m => m.Id, (l, m) => new { Link = l, Mailbox = m })

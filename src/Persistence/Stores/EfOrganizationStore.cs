@@ -46,10 +46,7 @@ public sealed class EfOrganizationStore(HostingDbContext db) : IOrganizationStor
     {
         // A seek on (AccountId, OrganizationCreatedAt, OrganizationId), then each organization by key.
         var memberships = db.Set<Membership>().Where(m => m.AccountId == accountId);
-        if (after is { } p)
-        {
-            memberships = memberships.Where(m => m.OrganizationCreatedAt >= p.Time && (m.OrganizationCreatedAt > p.Time || m.OrganizationId.CompareTo(p.Id) > 0));
-        }
+        memberships = memberships.After(after, m => m.OrganizationCreatedAt, m => m.OrganizationId);
 
         var rows = await memberships
             .Join(db.Set<Organization>(), m => m.OrganizationId, o => o.Id, (m, o) => new { Membership = m, Organization = o })
@@ -65,10 +62,7 @@ public sealed class EfOrganizationStore(HostingDbContext db) : IOrganizationStor
     public async Task<IReadOnlyList<Membership>> ListMembersAsync(Guid organizationId, PageToken? after, int max, CancellationToken cancellationToken)
     {
         var query = db.Set<Membership>().AsNoTracking().Where(m => m.OrganizationId == organizationId);
-        if (after is { } p)
-        {
-            query = query.Where(m => m.JoinedAt >= p.Time && (m.JoinedAt > p.Time || m.AccountId.CompareTo(p.Id) > 0));
-        }
+        query = query.After(after, m => m.JoinedAt, m => m.AccountId);
 
         return await query.OrderBy(m => m.JoinedAt).ThenBy(m => m.AccountId).Take(max).ToListAsync(cancellationToken);
     }
@@ -98,10 +92,7 @@ public sealed class EfOrganizationStore(HostingDbContext db) : IOrganizationStor
             query = query.Where(p => ids.Contains(p.Id));
         }
 
-        if (after is { } a)
-        {
-            query = query.Where(p => p.CreatedAt >= a.Time && (p.CreatedAt > a.Time || p.Id.CompareTo(a.Id) > 0));
-        }
+        query = query.After(after, p => p.CreatedAt, p => p.Id);
 
         return await query.OrderBy(p => p.CreatedAt).ThenBy(p => p.Id).Take(max).ToListAsync(cancellationToken);
     }
@@ -134,10 +125,7 @@ public sealed class EfOrganizationStore(HostingDbContext db) : IOrganizationStor
 
         var active = db.Set<Product>().Where(p => p.OrganizationId == organizationId
             && p.Status == ProductStatus.Active && p.RenewalDate <= horizon);
-        if (after is { } b)
-        {
-            active = active.Where(p => p.RenewalDate >= b.Time && (p.RenewalDate > b.Time || p.Id.CompareTo(b.Id) > 0));
-        }
+        active = active.After(after, p => p.RenewalDate, p => p.Id);
 
         rows.AddRange(await active.OrderBy(p => p.RenewalDate).ThenBy(p => p.Id).Take(max - rows.Count).ToListAsync(cancellationToken));
         return rows;
@@ -160,10 +148,7 @@ public sealed class EfOrganizationStore(HostingDbContext db) : IOrganizationStor
     public async Task<IReadOnlyList<Invitation>> ListInvitationsAsync(Guid organizationId, PageToken? after, int max, CancellationToken cancellationToken)
     {
         var query = db.Set<Invitation>().Where(i => i.OrganizationId == organizationId);
-        if (after is { } p)
-        {
-            query = query.Where(i => i.CreatedAt >= p.Time && (i.CreatedAt > p.Time || i.Id.CompareTo(p.Id) > 0));
-        }
+        query = query.After(after, i => i.CreatedAt, i => i.Id);
 
         return await query.OrderBy(i => i.CreatedAt).ThenBy(i => i.Id).Take(max).ToListAsync(cancellationToken);
     }
@@ -178,10 +163,7 @@ public sealed class EfOrganizationStore(HostingDbContext db) : IOrganizationStor
     {
         // Pending as Invitation.StateAt reads it: stored pending and not yet expired.
         var query = db.Set<Invitation>().Where(i => i.Email == email && i.StoredState == InvitationState.Pending && i.ExpiresAt > now);
-        if (after is { } p)
-        {
-            query = query.Where(i => i.CreatedAt >= p.Time && (i.CreatedAt > p.Time || i.Id.CompareTo(p.Id) > 0));
-        }
+        query = query.After(after, i => i.CreatedAt, i => i.Id);
 
         return await query
             .Where(i => db.Set<Organization>().Any(o => o.Id == i.OrganizationId))

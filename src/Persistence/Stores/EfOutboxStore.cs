@@ -23,10 +23,7 @@ public sealed class EfOutboxStore(HostingDbContext db) : IOutboxStore
     {
         // The same terms as the parked index's filter, so the store seeks on it.
         var query = db.Set<OutboxMessage>().AsNoTracking().Where(m => m.ParkedAt != null && m.SentAt == null);
-        if (after is { } p)
-        {
-            query = query.Where(m => m.CreatedAt >= p.Time && (m.CreatedAt > p.Time || m.Id.CompareTo(p.Id) > 0));
-        }
+        query = query.After(after, m => m.CreatedAt, m => m.Id);
 
         return await query.OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).Take(max).ToListAsync(cancellationToken);
     }

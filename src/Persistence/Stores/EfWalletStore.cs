@@ -32,10 +32,7 @@ public sealed class EfWalletStore(HostingDbContext db) : IWalletStore
     public async Task<IReadOnlyList<LedgerTransaction>> ListTransactionsAsync(Guid walletId, PageToken? after, int max, CancellationToken cancellationToken)
     {
         var query = db.Set<LedgerTransaction>().AsNoTracking().Where(t => t.WalletId == walletId);
-        if (after is { } p)
-        {
-            query = query.Where(t => t.At <= p.Time && (t.At < p.Time || t.Id.CompareTo(p.Id) < 0));
-        }
+        query = query.After(after, t => t.At, t => t.Id, descending: true);
 
         return await query.OrderByDescending(t => t.At).ThenByDescending(t => t.Id).Take(max).ToListAsync(cancellationToken);
     }
@@ -48,10 +45,7 @@ public sealed class EfWalletStore(HostingDbContext db) : IWalletStore
     public async Task<IReadOnlyList<Withdrawal>> ListWithdrawalsAsync(Guid organizationId, PageToken? after, int max, CancellationToken cancellationToken)
     {
         var query = db.Set<Withdrawal>().AsNoTracking().Where(w => w.OrganizationId == organizationId);
-        if (after is { } p)
-        {
-            query = query.Where(w => w.RequestedAt >= p.Time && (w.RequestedAt > p.Time || w.Id.CompareTo(p.Id) > 0));
-        }
+        query = query.After(after, w => w.RequestedAt, w => w.Id);
 
         return await query.OrderBy(w => w.RequestedAt).ThenBy(w => w.Id).Take(max).ToListAsync(cancellationToken);
     }
