@@ -46,12 +46,13 @@ public abstract class EventsGrpcTestsBase<TFactory>(TFactory host) : IClassFixtu
     /// </summary>
     private async Task SettleAsync()
     {
-        if (host is not PostgresHostFactory postgres)
+        if (host is not PostgresHostFactory)
         {
             return;
         }
 
-        await using var connection = new Npgsql.NpgsqlConnection(postgres.ConnectionString);
+        // Transaction ids are server-wide: the server's own database serves, even before this test's exists.
+        await using var connection = new Npgsql.NpgsqlConnection(PostgresHostFactory.ServerConnectionString);
         await connection.OpenAsync();
         async Task<long> ScalarAsync(string sql)
         {
