@@ -54,8 +54,7 @@ internal static class Explanations
             + "covering index on Accounts (Id, Login)), so a page is one index range and no lookups; and comparing pages of the same length "
             + "(a page size the 10-row list fills). GetOrganization reads the organization and the caller's membership by primary key (the "
             + "organization's id; the membership's organization and account): two rows at any size, no list; its spread across runs is the "
-            + "machine's load. PostgreSQL growth figures were not measured: the growth seeder writes SQLite only (porting it to PostgreSQL "
-            + "is what is left).",
+            + "machine's load.",
         _ => "see the Method section.",
     };
 
@@ -93,11 +92,12 @@ internal static class Explanations
   replays the host's own statements for one checkout (captured from EF Core's command log, `CheckoutSql.cs`; the invoice number taken last, as the host does) with the customers' real rows
   through raw Microsoft.Data.Sqlite, in one transaction, 8 clients, on the same database file after the host stopped. On PostgreSQL the
   reference is `pgbench -b tpcb-like` at the same client count (scale 10) on the same cluster; the hot case picks among 10 of the 64 wallets.
-- **5. Growth**: three customers made through the API (each with one paid checkout; the second also requests a withdrawal, invites the
-  third and creates a product credential), then, in SQL, copies of the rows the host wrote, to 10, 10,000 and 100,000 per list, each with
+- **5. Growth** (5 on SQLite, 5p on PostgreSQL, the same scenario on each): three customers made through the API (each with one paid
+  checkout; the second also requests a withdrawal, invites the third, creates a product credential, and orders a mail service into its
+  organization, paid from its wallet, with one mailbox in its webmail), then, in SQL, copies of the rows the host wrote, to 10, 10,000 and 100,000 per list, each with
   its own id and an older time: the first customer's members (accounts and memberships); the third's organizations (organizations and its
   memberships); the second's due products, invoices, ledger transactions and entries, withdrawals, invitations (to as many addresses), product
-  credentials, sessions, activity, and as many parked notifications; and as many invitations of the third from its organizations. The three
+  credentials, sessions, activity, mailboxes (each also in its webmail), and as many parked notifications; and as many invitations of the third from its organizations. The three
   databases are served by three hosts at once and every call takes turns between them (one warm-up round, then 60 rounds, one client), so
   a load that comes and goes on the shared machine falls on each size alike. The deep page starts from a token taken 90% into the list (the
   service's own token form: time and id). The organization-scoped calls (GetOrganization, UpdateMember toggling a member's billing right,

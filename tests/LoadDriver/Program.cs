@@ -339,22 +339,39 @@ async Task<string> RunAsync(string file, string[] arguments, Dictionary<string, 
 
 // 5: list latencies with 10, 10,000 and 100,000 rows per list, first page and a page 90% deep;
 // organization-scoped calls on an organization with that many members; an account in that many organizations.
+// On SQLite, then on PostgreSQL when a server was given.
 async Task GrowthAsync()
 {
+    await GrowthOnAsync(rows => Task.FromResult<GrowthStore>(new SqliteGrowthStore(Path.Combine(Directory.CreateDirectory(Path.Combine(work, $"growth-{rows}")).FullName, "hosting.db"))));
+    if (options.Postgres is not null)
+    {
+        await GrowthOnAsync(async rows =>
+        {
+            var store = new PostgresGrowthStore(new Npgsql.NpgsqlConnectionStringBuilder(options.Postgres) { Database = $"hosting_growth_{rows}" }.ConnectionString);
+            await store.DropAsync();
+            return store;
+        });
+    }
+    else
+    {
+        report.Note("5 (PostgreSQL)", "not run: no --postgres server was given.");
+    }
+}
+
+async Task GrowthOnAsync(Func<int, Task<GrowthStore>> storeOfSize)
+{
     const string supportKey = "bench-support-key-0123456789abcdef0123456789";
-    var sizes = new List<(int Rows, string[] Settings, Func<GrpcChannel, (string List, string Page, Func<Task> Call)[]> Cases)>();
+    var sizes = new List<(int Rows, string[] Settings, Func<GrpcChannel, (string List, string Page, Func<Task> Call)[]> Cases, Func<GrpcChannel, Task<(string List, int Count)[]>> Served)>();
+    var storeName = string.Empty;
     foreach (var rows in options.GrowthRows)
     {
-        var folder = Directory.CreateDirectory(Path.Combine(work, $"growth-{rows}")).FullName;
-        var database = Path.Combine(folder, "hosting.db");
-        var settings = new[]
-        {
-            $"--Storage:ConnectionString=Data Source={database}",
-            "--ApiKeys:Keys:0:Name=bench", $"--ApiKeys:Keys:0:Key={supportKey}", "--ApiKeys:Keys:0:Scopes:0=support",
-        };
+        var database = await storeOfSize(rows);
+        storeName = database.Name;
+        string[] settings = [.. database.HostSettings, "--ApiKeys:Keys:0:Name=bench", $"--ApiKeys:Keys:0:Key={supportKey}", "--ApiKeys:Keys:0:Scopes:0=support"];
         // Three customers, so that each list is measured on its own: one whose members grow, one
         // whose other lists grow, one whose account belongs to ever more organizations.
         Customer[] customers;
+        var mailService = string.Empty;
         await using (var host = await HostProcess.StartAsync(options.Repo, settings))
         {
             var setup = Load.Channels(host.Address, 1)[0];
@@ -372,10 +389,22 @@ async Task GrowthAsync()
                 Parent = grower.Organization, Amount = new Hosting.Wallets.V1.Money { Minor = 100, Currency = "CHF" }, Iban = "CH9300762011623852957", RequestId = "grow-w",
             }, grower.Bearer);
             await new OrganizationsService.OrganizationsServiceClient(setup).CreateInvitationAsync(new CreateInvitationRequest { Parent = grower.Organization, Email = invitee.Login }, grower.Bearer);
-            await new Hosting.Mailboxes.V1.MailboxesService.MailboxesServiceClient(setup).CreateProductCredentialAsync(new Hosting.Mailboxes.V1.CreateProductCredentialRequest
+            var mailboxes = new Hosting.Mailboxes.V1.MailboxesService.MailboxesServiceClient(setup);
+            await mailboxes.CreateProductCredentialAsync(new Hosting.Mailboxes.V1.CreateProductCredentialRequest
             {
                 Parent = grower.Product, Kind = Hosting.Mailboxes.V1.CredentialKind.Ftp, Username = "upload", Password = "ftp secret words 1",
             }, grower.Bearer);
+
+            // A mail service ordered into the organization and paid from its wallet, with one mailbox in the owner's webmail.
+            var domain = $"growth{rows}-mail.ch";
+            var order = await new BillingService.BillingServiceClient(setup).ConfirmOrderAsync(new ConfirmOrderRequest
+            {
+                Parent = grower.Organization, PaymentMethod = "wallet", RequestId = "grow-mail",
+                Lines = { new CartLine { ProductType = (int)Hosting.Organizations.V1.ProductType.MailService, DisplayName = domain, PeriodMonths = 12 } },
+            }, grower.Bearer);
+            mailService = order.Invoice.Lines.Single().Product;
+            await mailboxes.CreateMailboxAsync(new Hosting.Mailboxes.V1.CreateMailboxRequest { Parent = mailService, LocalPart = "info", Password = "mailbox secret words 1" }, grower.Bearer);
+            await mailboxes.LinkWebmailAsync(new Hosting.Mailboxes.V1.LinkWebmailRequest { Address = "info@" + domain }, grower.Bearer);
         }
 
         var (withMembers, customer, inMany) = (customers[0], customers[1], customers[2]);
@@ -383,7 +412,8 @@ async Task GrowthAsync()
         await GrowthSeeder.SeedAsync(database, withMembers, rows, GrowthSeeder.Lists.Members);
         await GrowthSeeder.SeedAsync(database, inMany, rows, GrowthSeeder.Lists.Organizations);
         await GrowthSeeder.SeedAsync(database, customer, rows, GrowthSeeder.Lists.Billing);
-        Console.WriteLine($"seeded {rows} rows per list in {seeding.Elapsed.TotalSeconds:F1} s");
+        await GrowthSeeder.SeedAsync(database, customer, rows, GrowthSeeder.Lists.Mailboxes);
+        Console.WriteLine($"{database.Name}: seeded {rows} rows per list in {seeding.Elapsed.TotalSeconds:F1} s");
         var n = rows - 1;
         var deepDescending = Math.Max(1, (int)(n * 0.9));
         var deepAscending = Math.Max(1, n / 10);
@@ -402,6 +432,8 @@ async Task GrowthAsync()
         var activityToken = await Deep("ActivityEntries", "At", "Id", "C9", deepDescending);
         var parkedToken = await Deep("Outbox", "CreatedAt", "Id", "DA", deepAscending);
         var organizationToken = await Deep("Memberships", "OrganizationCreatedAt", "OrganizationId", "EB", deepAscending);
+        var mailboxToken = await Deep("Mailboxes", "CreatedAt", "Id", "AE", deepAscending);
+        var webmailToken = await Deep("WebmailLinks", "LinkedAt", "MailboxId", "AE", deepAscending);
 
         (string List, string Page, Func<Task> Call)[] Cases(GrpcChannel channel)
         {
@@ -449,6 +481,10 @@ async Task GrowthAsync()
                 ("to pay", "deep", () => billing.ListToPayAsync(new ListToPayRequest { Parent = parent, PageToken = toPayToken }, bearer).ResponseAsync),
                 ("product credentials", "first", () => mailboxes.ListProductCredentialsAsync(new Hosting.Mailboxes.V1.ListProductCredentialsRequest { Parent = customer.Product }, bearer).ResponseAsync),
                 ("product credentials", "deep", () => mailboxes.ListProductCredentialsAsync(new Hosting.Mailboxes.V1.ListProductCredentialsRequest { Parent = customer.Product, PageToken = credentialToken }, bearer).ResponseAsync),
+                ("mailboxes", "first", () => mailboxes.ListMailboxesAsync(new Hosting.Mailboxes.V1.ListMailboxesRequest { Parent = mailService }, bearer).ResponseAsync),
+                ("mailboxes", "deep", () => mailboxes.ListMailboxesAsync(new Hosting.Mailboxes.V1.ListMailboxesRequest { Parent = mailService, PageToken = mailboxToken }, bearer).ResponseAsync),
+                ("webmail", "first", () => mailboxes.ListWebmailMailboxesAsync(new Hosting.Mailboxes.V1.ListWebmailMailboxesRequest(), bearer).ResponseAsync),
+                ("webmail", "deep", () => mailboxes.ListWebmailMailboxesAsync(new Hosting.Mailboxes.V1.ListWebmailMailboxesRequest { PageToken = webmailToken }, bearer).ResponseAsync),
                 ("invoices", "first", () => billing.ListInvoicesAsync(new ListInvoicesRequest { Parent = parent }, bearer).ResponseAsync),
                 ("invoices", "deep", () => billing.ListInvoicesAsync(new ListInvoicesRequest { Parent = parent, PageToken = invoiceToken }, bearer).ResponseAsync),
                 ("ledger", "first", () => wallet.ListLedgerTransactionsAsync(new ListLedgerTransactionsRequest { Parent = parent + "/wallets/CHF" }, bearer).ResponseAsync),
@@ -465,7 +501,21 @@ async Task GrowthAsync()
             return cases;
         }
 
-        sizes.Add((rows, settings, Cases));
+        async Task<(string List, int Count)[]> Served(GrpcChannel channel)
+        {
+            var mailboxes = new Hosting.Mailboxes.V1.MailboxesService.MailboxesServiceClient(channel);
+            var organizations = new OrganizationsService.OrganizationsServiceClient(channel);
+            return
+            [
+                ("members", (await organizations.ListMembersAsync(new ListMembersRequest { Parent = withMembers.Organization }, withMembers.Bearer)).Members.Count),
+                ("organizations", (await organizations.ListOrganizationsAsync(new ListOrganizationsRequest(), inMany.Bearer)).Organizations.Count),
+                ("invoices", (await new BillingService.BillingServiceClient(channel).ListInvoicesAsync(new ListInvoicesRequest { Parent = customer.Organization }, customer.Bearer)).Invoices.Count),
+                ("mailboxes", (await mailboxes.ListMailboxesAsync(new Hosting.Mailboxes.V1.ListMailboxesRequest { Parent = mailService }, customer.Bearer)).Mailboxes.Count),
+                ("webmail", (await mailboxes.ListWebmailMailboxesAsync(new Hosting.Mailboxes.V1.ListWebmailMailboxesRequest(), customer.Bearer)).Mailboxes.Count),
+            ];
+        }
+
+        sizes.Add((rows, settings, Cases, Served));
     }
 
     // Every size's host runs at once and the calls take turns between them, so that the load of a
@@ -479,6 +529,16 @@ async Task GrowthAsync()
         }
 
         var cases = sizes.Select((size, i) => size.Cases(Load.Channels(hosts[i].Address, 1)[0])).ToArray();
+        // The seeded rows are ones the host serves: each list's first page is as full as its size allows.
+        for (var i = 0; i < sizes.Count; i++)
+        {
+            var pages = await sizes[i].Served(Load.Channels(hosts[i].Address, 1)[0]);
+            Console.WriteLine($"{storeName}, {sizes[i].Rows} rows: first pages {string.Join(", ", pages.Select(p => $"{p.List} {p.Count}"))}");
+            if (pages.Where(p => p.Count < Math.Min(sizes[i].Rows, 50)).Select(p => p.List).ToList() is { Count: > 0 } shortPages)
+            {
+                report.Note($"Growth on {storeName} with {sizes[i].Rows:N0} rows", $"first pages shorter than seeded: {string.Join(", ", shortPages)}.");
+            }
+        }
         for (var c = 0; c < cases[0].Length; c++)
         {
             var (list, page, _) = cases[0][c];
@@ -490,7 +550,7 @@ async Task GrowthAsync()
             var results = await Load.InterleavedAsync(sizes.Select(size => $"{list} {page} page, {size.Rows} rows").ToArray(), 60, cases.Select(sized => sized[c].Call).ToArray());
             for (var i = 0; i < sizes.Count; i++)
             {
-                report.Growth(list, page, sizes[i].Rows, results[i]);
+                report.Growth(storeName, list, page, sizes[i].Rows, results[i]);
             }
         }
 
@@ -498,7 +558,7 @@ async Task GrowthAsync()
         {
             if (hosts[i].FirstLoggedException() is { } exception)
             {
-                report.Note($"Host error logged during the growth calls with {sizes[i].Rows:N0} rows", exception);
+                report.Note($"Host error logged during the growth calls on {storeName} with {sizes[i].Rows:N0} rows", exception);
             }
         }
     }

@@ -17,7 +17,7 @@ internal sealed class Report(Options options)
     private readonly List<Row> _rows = [];
     private readonly List<LoadResult> _runs = [];
     private readonly Dictionary<string, string> _notes = [];
-    private readonly Dictionary<(string List, string Page), Dictionary<int, LoadResult>> _growth = [];
+    private readonly Dictionary<(string Store, string List, string Page), Dictionary<int, LoadResult>> _growth = [];
     private readonly JsonObject _extra = [];
     private JsonObject _hashing = [];
     private double _isopohNs;
@@ -103,12 +103,12 @@ internal sealed class Report(Options options)
         AddRow("4c", $"wallet payment, PostgreSQL, 10 hot wallets, {clients} clients; p50 {hot.P50Ms:F1} ms{Errors(hot)}", hot.RequestsPerSecond, "payments/s", uniform.RequestsPerSecond, "the same with 64 wallets (4b)", hot.RequestsPerSecond / uniform.RequestsPerSecond, "≥ 65%", hot.RequestsPerSecond / uniform.RequestsPerSecond >= 0.65);
     }
 
-    public void Growth(string list, string page, int rows, LoadResult result)
+    public void Growth(string store, string list, string page, int rows, LoadResult result)
     {
         _runs.Add(result);
-        if (!_growth.TryGetValue((list, page), out var byRows))
+        if (!_growth.TryGetValue((store, list, page), out var byRows))
         {
-            _growth[(list, page)] = byRows = [];
+            _growth[(store, list, page)] = byRows = [];
         }
 
         byRows[rows] = result;
@@ -119,7 +119,7 @@ internal sealed class Report(Options options)
     public void Write()
     {
         var rows = options.GrowthRows;
-        foreach (var ((list, page), byRows) in _growth)
+        foreach (var ((store, list, page), byRows) in _growth)
         {
             if (byRows.TryGetValue(rows[0], out var small) && byRows.TryGetValue(rows[^1], out var large))
             {
@@ -131,7 +131,8 @@ internal sealed class Report(Options options)
                 }
 
                 var label = page.Length == 0 ? list : $"List {list}, {page} page";
-                AddRow("5", $"{label}: p50 with {rows[^1]:N0} rows{middle}{(failed > 0 ? $"; {failed} failed calls" : string.Empty)}", large.P50Ms, "ms", small.P50Ms, $"p50 with {rows[0]:N0} rows", large.P50Ms / small.P50Ms, "≤ 2x", large.P50Ms / small.P50Ms <= 2 && failed == 0);
+                // SQLite's rows are 5, PostgreSQL's beside them 5p.
+                AddRow(store == "SQLite" ? "5" : "5p", $"{label}{(store == "SQLite" ? string.Empty : $" ({store})")}: p50 with {rows[^1]:N0} rows{middle}{(failed > 0 ? $"; {failed} failed calls" : string.Empty)}", large.P50Ms, "ms", small.P50Ms, $"p50 with {rows[0]:N0} rows", large.P50Ms / small.P50Ms, "≤ 2x", large.P50Ms / small.P50Ms <= 2 && failed == 0);
             }
         }
 
@@ -202,7 +203,7 @@ internal sealed class Report(Options options)
         var measured = _rows.Select(r => (r.Id, Key(r.Scenario))).ToHashSet();
         foreach (var row in earlier["rows"]!.Deserialize<List<Row>>(Json)!)
         {
-            if (!measured.Contains((row.Id, Key(row.Scenario))) && !_rows.Any(r => r.Id == row.Id && row.Id != "5"))
+            if (!measured.Contains((row.Id, Key(row.Scenario))) && !_rows.Any(r => r.Id == row.Id && row.Id is not ("5" or "5p")))
             {
                 var scenario = row.Scenario.Contains("(from the run of ", StringComparison.Ordinal) ? row.Scenario : $"{row.Scenario} (from the run of {when})";
                 _rows.Add(row with { Scenario = scenario });
