@@ -83,6 +83,47 @@ public sealed class KeysetPlanTests(ITestOutputHelper output) : IDisposable
         }
     }
 
+    public static TheoryData<string> KeyReads => new()
+    {
+        "organization with the caller's membership",
+        "organization with two members' rows",
+        "session by token",
+        "login state",
+    };
+
+    [Theory]
+    [MemberData(nameof(KeyReads))]
+    [Trait("Rule", "ORG-6")]
+    public async Task AnOrganizationScopedCallsReads_AreKeyLookups_NeverAScanOfTheMembers(string read)
+    {
+        var id = Guid.NewGuid();
+        await using var db = Db();
+        Func<Task> run = read switch
+        {
+            "organization with the caller's membership" => () => new EfOrganizationStore(db).FindAsync(id, [Guid.NewGuid()], default),
+            "organization with two members' rows" => () => new EfOrganizationStore(db).FindAsync(id, [Guid.NewGuid(), Guid.NewGuid()], default),
+            "session by token" => () => new EfAccountStore(db).FindSessionByDigestAsync("digest", default),
+            "login state" => () => new EfAccountStore(db).FindLoginStateAsync(id, default),
+            _ => throw new ArgumentOutOfRangeException(nameof(read)),
+        };
+        await run();
+
+        Assert.NotEmpty(_captured.Commands);
+        foreach (var command in _captured.Commands)
+        {
+            var plan = await PlanAsync(db, command);
+            output.WriteLine($"{read}:\n  {string.Join("\n  ", plan)}");
+
+            // The organization is read in a one-row co-routine (its LIMIT 1), then its named members by
+            // primary key; only that one row is scanned, and only its few member rows ordered.
+            var oneRow = plan.Where(step => step.StartsWith("CO-ROUTINE ", StringComparison.Ordinal)).Select(step => "SCAN " + step["CO-ROUTINE ".Length..]).ToHashSet();
+            Assert.All(plan.Where(step => step.StartsWith("SEARCH", StringComparison.Ordinal)), step => Assert.Matches(@"USING (INDEX \S+|PRIMARY KEY) \(\w+=\?( AND \w+=\?)*\)", step));
+            Assert.All(plan.Where(step => step.Contains("Memberships", StringComparison.Ordinal)), step => Assert.Contains("AccountId=?", step, StringComparison.Ordinal));
+            Assert.DoesNotContain(plan, step => step.StartsWith("SCAN", StringComparison.Ordinal) && !oneRow.Contains(step));
+            Assert.DoesNotContain(plan, step => step.Contains("TEMP B-TREE", StringComparison.Ordinal) && oneRow.Count == 0);
+        }
+    }
+
     private async Task AssertSeekAsync(HostingDbContext db, string list, string index, (string Sql, List<(string Name, object? Value)> Parameters) command)
     {
         var plan = await PlanAsync(db, command);
