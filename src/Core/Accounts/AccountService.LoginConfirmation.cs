@@ -119,25 +119,19 @@ public sealed partial class AccountService
     }
 
     /// <summary>Refuses an unproven login outside the calls that prove it, and a lapsed one everywhere.</summary>
-    private async Task<Result<EmailAddress>> CheckLoginStateAsync(Guid accountId, DateTimeOffset now, bool allowUnconfirmed, CancellationToken ct)
+    private Result<EmailAddress> CheckLoginState(LoginState state, DateTimeOffset now, bool allowUnconfirmed)
     {
-        var state = await store.FindLoginStateAsync(accountId, ct).ConfigureAwait(false);
-        if (state is null)
+        if (state.Confirmed)
+        {
+            return state.Login;
+        }
+
+        if (now >= state.CreatedAt + options.LoginConfirmation.UnconfirmedLifetime)
         {
             return AccountErrors.SessionInvalid;
         }
 
-        if (state.Value.Confirmed)
-        {
-            return state.Value.Login;
-        }
-
-        if (now >= state.Value.CreatedAt + options.LoginConfirmation.UnconfirmedLifetime)
-        {
-            return AccountErrors.SessionInvalid;
-        }
-
-        return allowUnconfirmed ? state.Value.Login : LoginConfirmationErrors.NotConfirmed;
+        return allowUnconfirmed ? state.Login : LoginConfirmationErrors.NotConfirmed;
     }
 
     /// <summary>

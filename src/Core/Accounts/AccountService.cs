@@ -218,14 +218,16 @@ public sealed partial class AccountService(
             return AccountErrors.SessionRequired;
         }
 
-        var session = await store.FindSessionByDigestAsync(Secrets.Digest(token), ct).ConfigureAwait(false);
+        // One statement reads the session and its account's login state.
+        var found = await store.FindSessionWithLoginAsync(Secrets.Digest(token), ct).ConfigureAwait(false);
         var now = clock.GetUtcNow();
-        if (session is null || !session.IsActive(now, options.SessionIdleTimeout))
+        if (found is null || !found.Session.IsActive(now, options.SessionIdleTimeout))
         {
             return AccountErrors.SessionInvalid;
         }
 
-        var login = await CheckLoginStateAsync(session.AccountId, now, allowUnconfirmedLogin, ct).ConfigureAwait(false);
+        var session = found.Session;
+        var login = CheckLoginState(found.Login, now, allowUnconfirmedLogin);
         if (!login.IsSuccess)
         {
             return login.Error;

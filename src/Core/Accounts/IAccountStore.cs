@@ -15,8 +15,11 @@ public interface IAccountStore
     /// <summary>The account with this id, if any.</summary>
     Task<UserAccount?> FindAccountAsync(Guid id, CancellationToken cancellationToken);
 
-    /// <summary>The session whose token has this digest, if any.</summary>
-    Task<Session?> FindSessionByDigestAsync(string tokenDigest, CancellationToken cancellationToken);
+    /// <summary>
+    /// The session whose token has this digest (tracked, so that it can be touched) with its account's
+    /// login state, in one read; null when there is no such session or its account is gone.
+    /// </summary>
+    Task<SessionWithLogin?> FindSessionWithLoginAsync(string tokenDigest, CancellationToken cancellationToken);
 
     /// <summary>
     /// The account's sessions active at <paramref name="now"/> and used since <paramref name="usedSince"/>
@@ -45,8 +48,8 @@ public interface IAccountStore
     /// <summary>The live login confirmation code of an account, if any (ACC-12).</summary>
     Task<LoginConfirmation?> FindLoginConfirmationAsync(Guid accountId, CancellationToken cancellationToken);
 
-    /// <summary>Whether the account's login is proven and, if not, when the account was created (ACC-12); null when the account is gone.</summary>
-    Task<(bool Confirmed, DateTimeOffset CreatedAt, EmailAddress Login)?> FindLoginStateAsync(Guid accountId, CancellationToken cancellationToken);
+    /// <summary>The account's current organization (ORG-5), if it has one; read without loading the account.</summary>
+    Task<Guid?> FindCurrentOrganizationAsync(Guid accountId, CancellationToken cancellationToken);
 
     /// <summary>How many activity entries of a kind the account has after a time (budgets such as ACC-8 resets).</summary>
     Task<int> CountActivitySinceAsync(Guid accountId, ActivityKind kind, DateTimeOffset since, CancellationToken cancellationToken);
@@ -94,3 +97,9 @@ public sealed record AccountOptions
     /// <summary>The window of <see cref="ResetRequestsPerWindow"/>.</summary>
     public TimeSpan ResetRequestWindow { get; init; } = TimeSpan.FromHours(1);
 }
+
+/// <summary>What authentication reads of an account with its session: whether its login is proven and when it was created (ACC-12).</summary>
+public sealed record LoginState(bool Confirmed, DateTimeOffset CreatedAt, EmailAddress Login);
+
+/// <summary>A session with its account's login state.</summary>
+public sealed record SessionWithLogin(Session Session, LoginState Login);

@@ -137,9 +137,9 @@ public sealed class OrganizationService(
             return page.Error;
         }
 
-        var account = await accountStore.FindAccountAsync(user.AccountId, ct).ConfigureAwait(false);
+        var current = await CurrentOrganizationAsync(user, ct).ConfigureAwait(false);
         var organizations = await store.ListForAccountAsync(user.AccountId, page.Value.After, page.Value.Fetch, ct).ConfigureAwait(false);
-        var views = organizations.Select(o => new OrganizationView(o, o.MemberOf(user.AccountId)!, o.Id == account?.CurrentOrganizationId)).ToList();
+        var views = organizations.Select(o => new OrganizationView(o, o.MemberOf(user.AccountId)!, o.Id == current)).ToList();
         return page.Value.Cut(views, v => new PageToken(v.Organization.CreatedAt, v.Organization.Id));
     }
 
@@ -770,9 +770,12 @@ public sealed class OrganizationService(
             return OrganizationErrors.NotFound;
         }
 
-        var account = await accountStore.FindAccountAsync(user.AccountId, ct).ConfigureAwait(false);
-        return new OrganizationView(organization, me, account?.CurrentOrganizationId == organizationId);
+        return new OrganizationView(organization, me, await CurrentOrganizationAsync(user, ct).ConfigureAwait(false) == organizationId);
     }
+
+    /// <summary>The caller's current organization (ORG-5), read afresh: it may have switched since its token was checked.</summary>
+    private Task<Guid?> CurrentOrganizationAsync(AuthenticatedUser user, CancellationToken ct) =>
+        accountStore.FindCurrentOrganizationAsync(user.AccountId, ct);
 
     private async Task<Result<Organization>> ManagedAsync(AuthenticatedUser user, Guid organizationId, CancellationToken ct)
     {

@@ -20,14 +20,16 @@ internal sealed class CompiledQueries
 
     public static CompiledQueries For(DbContext db) => PerModel.GetValue(db.Model, static _ => new CompiledQueries());
 
-    public Func<HostingDbContext, string, CancellationToken, Task<Session?>> SessionByDigest { get; } =
+    /// <summary>The session (tracked) with its account's login state: one statement per authenticated call.</summary>
+    public Func<HostingDbContext, string, CancellationToken, Task<SessionWithLogin?>> SessionWithLogin { get; } =
         EF.CompileAsyncQuery((HostingDbContext db, string digest, CancellationToken ct) =>
-            db.Set<Session>().FirstOrDefault(s => s.TokenDigest == digest));
+            db.Set<Session>().Where(s => s.TokenDigest == digest)
+                .Join(db.Set<UserAccount>(), s => s.AccountId, a => a.Id, (s, a) => new SessionWithLogin(s, new LoginState(a.LoginConfirmed, a.CreatedAt, a.Login)))
+                .FirstOrDefault());
 
-    public Func<HostingDbContext, Guid, CancellationToken, Task<LoginRow?>> LoginState { get; } =
+    public Func<HostingDbContext, Guid, CancellationToken, Task<Guid?>> CurrentOrganization { get; } =
         EF.CompileAsyncQuery((HostingDbContext db, Guid accountId, CancellationToken ct) =>
-            db.Set<UserAccount>().AsNoTracking().Where(a => a.Id == accountId)
-                .Select(a => new LoginRow(a.LoginConfirmed, a.CreatedAt, a.Login)).FirstOrDefault());
+            db.Set<UserAccount>().Where(a => a.Id == accountId).Select(a => a.CurrentOrganizationId).FirstOrDefault());
 
     /// <summary>The organization with one member's row (none when the account is <see cref="Guid.Empty"/>).</summary>
     public Func<HostingDbContext, Guid, Guid, CancellationToken, Task<Organization?>> OrganizationWithMember { get; } =
@@ -47,5 +49,3 @@ internal sealed class CompiledQueries
             db.Set<IdempotencyRecord>().FirstOrDefault(r => r.Key == key));
 }
 
-/// <summary>What authentication reads of an account besides its session.</summary>
-internal sealed record LoginRow(bool Confirmed, DateTimeOffset CreatedAt, EmailAddress Login);

@@ -17,8 +17,8 @@ public sealed class EfAccountStore(HostingDbContext db) : IAccountStore
         db.Set<UserAccount>().FirstOrDefaultAsync(a => a.Id == id, cancellationToken);
 
     /// <inheritdoc />
-    public Task<Session?> FindSessionByDigestAsync(string tokenDigest, CancellationToken cancellationToken) =>
-        CompiledQueries.For(db).SessionByDigest(db, tokenDigest, cancellationToken);
+    public Task<SessionWithLogin?> FindSessionWithLoginAsync(string tokenDigest, CancellationToken cancellationToken) =>
+        CompiledQueries.For(db).SessionWithLogin(db, tokenDigest, cancellationToken);
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<Session>> ListActiveSessionsAsync(Guid accountId, DateTimeOffset now, DateTimeOffset usedSince, PageToken? after, int max, CancellationToken cancellationToken)
@@ -67,11 +67,8 @@ public sealed class EfAccountStore(HostingDbContext db) : IAccountStore
         db.Set<LoginConfirmation>().FirstOrDefaultAsync(c => c.AccountId == accountId, cancellationToken);
 
     /// <inheritdoc />
-    public async Task<(bool Confirmed, DateTimeOffset CreatedAt, EmailAddress Login)?> FindLoginStateAsync(Guid accountId, CancellationToken cancellationToken)
-    {
-        var state = await CompiledQueries.For(db).LoginState(db, accountId, cancellationToken);
-        return state is null ? null : (state.Confirmed, state.CreatedAt, state.Login);
-    }
+    public Task<Guid?> FindCurrentOrganizationAsync(Guid accountId, CancellationToken cancellationToken) =>
+        CompiledQueries.For(db).CurrentOrganization(db, accountId, cancellationToken);
 
     /// <inheritdoc />
     public Task<int> CountActivitySinceAsync(Guid accountId, ActivityKind kind, DateTimeOffset since, CancellationToken cancellationToken) =>

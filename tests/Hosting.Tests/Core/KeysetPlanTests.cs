@@ -87,8 +87,8 @@ public sealed class KeysetPlanTests(ITestOutputHelper output) : IDisposable
     {
         "organization with the caller's membership",
         "organization with two members' rows",
-        "session by token",
-        "login state",
+        "session by token, with its account's login state",
+        "the caller's current organization",
     };
 
     [Theory]
@@ -102,8 +102,8 @@ public sealed class KeysetPlanTests(ITestOutputHelper output) : IDisposable
         {
             "organization with the caller's membership" => () => new EfOrganizationStore(db).FindAsync(id, [Guid.NewGuid()], default),
             "organization with two members' rows" => () => new EfOrganizationStore(db).FindAsync(id, [Guid.NewGuid(), Guid.NewGuid()], default),
-            "session by token" => () => new EfAccountStore(db).FindSessionByDigestAsync("digest", default),
-            "login state" => () => new EfAccountStore(db).FindLoginStateAsync(id, default),
+            "session by token, with its account's login state" => () => new EfAccountStore(db).FindSessionWithLoginAsync("digest", default),
+            "the caller's current organization" => () => new EfAccountStore(db).FindCurrentOrganizationAsync(id, default),
             _ => throw new ArgumentOutOfRangeException(nameof(read)),
         };
         await run();

@@ -161,7 +161,9 @@ public sealed class HostPlumbingTests
 
         public Task<UserAccount?> FindAccountAsync(Guid id, CancellationToken cancellationToken) => throw failure;
 
-        public Task<Session?> FindSessionByDigestAsync(string tokenDigest, CancellationToken cancellationToken) => throw failure;
+        public Task<SessionWithLogin?> FindSessionWithLoginAsync(string tokenDigest, CancellationToken cancellationToken) => throw failure;
+
+        public Task<Guid?> FindCurrentOrganizationAsync(Guid accountId, CancellationToken cancellationToken) => throw failure;
 
         public Task<IReadOnlyList<Session>> ListActiveSessionsAsync(Guid accountId, DateTimeOffset now, DateTimeOffset usedSince, PageToken? after, int max, CancellationToken cancellationToken) => throw failure;
 
@@ -179,7 +181,6 @@ public sealed class HostPlumbingTests
 
         public Task<LoginConfirmation?> FindLoginConfirmationAsync(Guid accountId, CancellationToken cancellationToken) => throw failure;
 
-        public Task<(bool Confirmed, DateTimeOffset CreatedAt, EmailAddress Login)?> FindLoginStateAsync(Guid accountId, CancellationToken cancellationToken) => throw failure;
 
         public Task<int> CountActivitySinceAsync(Guid accountId, Hosting.Core.Accounts.ActivityKind kind, DateTimeOffset since, CancellationToken cancellationToken) => throw failure;
 
