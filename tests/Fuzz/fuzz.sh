@@ -2,7 +2,8 @@
 # Coverage-guided fuzzing of the hand-written parsers with afl++ and SharpFuzz (a Torture step; not
 # part of .ci/run). Builds tests/Fuzz in Release, instruments a copy of its output with the
 # sharpfuzz tool, then runs afl-fuzz per target, FUZZ_JOBS at a time, until FUZZ_EXECS executions or
-# FUZZ_SECONDS (the time cap per target, which is also the cap when run from Torture).
+# FUZZ_SECONDS (the time cap per target). FUZZ_DEADLINE (epoch seconds, from Torture) shortens that
+# cap so that every target gets its share of the time left after the build.
 # Prints one line per target, and appends it to FIGURES when given (Torture's figures file):
 #   parser TARGET EXECUTIONS CRASHES HANGS SECONDS COMMAND...
 # FUZZ_REPORT=1 writes the table into docs/reliability.md (tests/Torture/report.py --parsers), with FUZZ_LABEL.
@@ -38,6 +39,14 @@ cp -r tests/Fuzz/bin/Release/net10.0 "$work/bin"
 dotnet tool run sharpfuzz "$work/bin/Hosting.Core.dll" >/dev/null || { echo "instrumenting Hosting.Core failed"; exit 1; }
 dotnet tool run sharpfuzz "$work/bin/Hosting.GrpcHost.dll" Hosting.GrpcHost.Services.ResourceNames >/dev/null \
     || { echo "instrumenting Hosting.GrpcHost failed"; exit 1; }
+
+if [ -n "${FUZZ_DEADLINE:-}" ]; then
+    count=$(echo $targets | wc -w)
+    rounds=$(( (count + jobs - 1) / jobs ))
+    share=$(( (FUZZ_DEADLINE - $(date +%s)) / rounds - 20 ))
+    [ "$share" -lt "$cap" ] && cap=$share
+    [ "$cap" -ge 10 ] || { echo "no time left to fuzz"; exit 1; }
+fi
 
 # The container has no CPU governor to read, no core_pattern to set and no terminal.
 export AFL_SKIP_BIN_CHECK=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 \

@@ -60,7 +60,7 @@ step() {
 }
 
 # The parsers: afl-fuzz per target, two at a time (one a core), each to parser_execs executions or its
-# share of the step's minutes, after about a minute of build and instrumentation.
+# share of the step's minutes left after the build and instrumentation.
 parsers() {
     local cap=$1 left=$(( deadline - $(date +%s) ))
     local limit=$(( cap * 60 < left ? cap * 60 : left ))
@@ -69,14 +69,13 @@ parsers() {
         status=1
         return
     fi
-    local per_target=$(( (limit - 90) * 2 / 6 ))
-    echo "== parsers (at most $((limit / 60)) min): FUZZ_EXECS=$parser_execs FUZZ_SECONDS=$per_target tests/Fuzz/fuzz.sh"
+    echo "== parsers (at most $((limit / 60)) min): FUZZ_EXECS=$parser_execs tests/Fuzz/fuzz.sh"
     local start=$(date +%s)
-    FUZZ_EXECS="$parser_execs" FUZZ_SECONDS="$per_target" FUZZ_JOBS=2 timeout "$limit" tests/Fuzz/fuzz.sh "$HOSTING_TORTURE_FIGURES" > "$work/parsers.log" 2>&1
+    FUZZ_EXECS="$parser_execs" FUZZ_DEADLINE=$(( start + limit )) FUZZ_JOBS=2 timeout "$limit" tests/Fuzz/fuzz.sh "$HOSTING_TORTURE_FIGURES" > "$work/parsers.log" 2>&1
     local code=$?
     cat "$work/parsers.log"
     [ "$code" = 0 ] || cp "$work/parsers.log" "${TMPDIR:-/tmp}/torture-parsers.log"
-    echo "step parsers $code $(( $(date +%s) - start )) FUZZ_EXECS=$parser_execs FUZZ_SECONDS=$per_target tests/Fuzz/fuzz.sh" >> "$HOSTING_TORTURE_FIGURES"
+    echo "step parsers $code $(( $(date +%s) - start )) FUZZ_EXECS=$parser_execs FUZZ_JOBS=2 tests/Fuzz/fuzz.sh" >> "$HOSTING_TORTURE_FIGURES"
     [ "$code" = 0 ] || status=1
 }
 
