@@ -103,7 +103,7 @@ def replace(text, name, lines):
     if begin in text:
         return text[:text.index(begin)] + section + text[text.index(end) + len(end):]
     if name == "parsers":
-        return text.replace("<!-- torture:end -->", "<!-- torture:end -->\n\n" + section, 1)
+        return text.replace("## Takeover paths", section + "\n\n## Takeover paths", 1)
     return text.replace("## Takeover paths", "## Torture\n\n" + section + "\n\n## Takeover paths", 1)
 
 
