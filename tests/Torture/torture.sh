@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # The Torture target (`dotnet cake --target=Torture`): the model-based concurrency tests at long
-# iteration counts on SQLite and PostgreSQL, the RPC fuzz at depth, and the crash campaign on both
-# stores; writes the figures to docs/reliability.md between the torture markers.
+# iteration counts on SQLite and PostgreSQL, the RPC fuzz at depth, the crash campaign on both
+# stores, and coverage-guided fuzzing of the parsers with afl++ (tests/Fuzz/fuzz.sh); writes the
+# figures to docs/reliability.md between the torture and parsers markers.
 # Bounded: each part has its own timeout and the whole run stops at TORTURE_MINUTES (60).
 # Starts a throwaway PostgreSQL as .ci/postgres-lane.sh does unless HOSTING_TEST_POSTGRES names one
 # (needs root then); without PostgreSQL the PostgreSQL halves are reported as skipped.
-# Shorter runs: TORTURE_MODEL_ITERATIONS, TORTURE_FUZZ_REQUESTS, TORTURE_CRASH_POINTS.
+# Shorter runs: TORTURE_MODEL_ITERATIONS, TORTURE_FUZZ_REQUESTS, TORTURE_CRASH_POINTS, TORTURE_PARSER_EXECS.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
 model_iterations=${TORTURE_MODEL_ITERATIONS:-100}
 fuzz_requests=${TORTURE_FUZZ_REQUESTS:-1000}
 crash_points=${TORTURE_CRASH_POINTS:-21}
+parser_execs=${TORTURE_PARSER_EXECS:-1000000}
 minutes=${TORTURE_MINUTES:-60}
 deadline=$(( $(date +%s) + minutes * 60 ))
 work=$(mktemp -d)
@@ -57,9 +59,31 @@ step() {
     [ "$code" = 0 ] || status=1
 }
 
-step models 20 "FullyQualifiedName~Hosting.Tests.Model." HOSTING_MODEL_ITERATIONS="$model_iterations" HOSTING_MODEL_CONFLICTING_REUSE=1
-step fuzz 15 "FullyQualifiedName~Grpc.FuzzTests" HOSTING_FUZZ_REQUESTS="$fuzz_requests"
-step crash 25 "FullyQualifiedName~CrashCampaignTests|FullyQualifiedName~CrashSafetyTests" HOSTING_CRASH_POINTS="$crash_points"
+# The parsers: afl-fuzz per target, two at a time (one a core), each to parser_execs executions or its
+# share of the step's minutes left after the build and instrumentation.
+parsers() {
+    local cap=$1 left=$(( deadline - $(date +%s) ))
+    local limit=$(( cap * 60 < left ? cap * 60 : left ))
+    if [ "$limit" -le 120 ]; then
+        echo "step parsers - 0 not run: out of time" >> "$HOSTING_TORTURE_FIGURES"
+        status=1
+        return
+    fi
+    echo "== parsers (at most $((limit / 60)) min): FUZZ_EXECS=$parser_execs tests/Fuzz/fuzz.sh"
+    local start=$(date +%s)
+    FUZZ_EXECS="$parser_execs" FUZZ_DEADLINE=$(( start + limit )) FUZZ_JOBS=2 timeout "$limit" tests/Fuzz/fuzz.sh "$HOSTING_TORTURE_FIGURES" > "$work/parsers.log" 2>&1
+    local code=$?
+    cat "$work/parsers.log"
+    [ "$code" = 0 ] || cp "$work/parsers.log" "${TMPDIR:-/tmp}/torture-parsers.log"
+    echo "step parsers $code $(( $(date +%s) - start )) FUZZ_EXECS=$parser_execs FUZZ_JOBS=2 tests/Fuzz/fuzz.sh" >> "$HOSTING_TORTURE_FIGURES"
+    [ "$code" = 0 ] || status=1
+}
+
+# Caps in minutes, 60 in all: the parsers first (short, and needing no store), then the rest.
+parsers 8
+step models 18 "FullyQualifiedName~Hosting.Tests.Model." HOSTING_MODEL_ITERATIONS="$model_iterations" HOSTING_MODEL_CONFLICTING_REUSE=1
+step fuzz 12 "FullyQualifiedName~Grpc.FuzzTests" HOSTING_FUZZ_REQUESTS="$fuzz_requests"
+step crash 22 "FullyQualifiedName~CrashCampaignTests|FullyQualifiedName~CrashSafetyTests" HOSTING_CRASH_POINTS="$crash_points"
 
 python3 tests/Torture/report.py "$HOSTING_TORTURE_FIGURES" docs/reliability.md "$model_iterations" "$fuzz_requests" "$crash_points" "${TORTURE_LABEL:-}"
 exit $status

@@ -3,7 +3,8 @@ using Hosting.Core.Shared;
 namespace Hosting.GrpcHost.Services;
 
 /// <summary>Parses and formats AIP-style resource names; a malformed name is INVALID_ARGUMENT on its field.</summary>
-internal static class ResourceNames
+/// <remarks>Public so that the parser fuzz harness (tests/Fuzz) can reach it.</remarks>
+public static class ResourceNames
 {
     public static string Organization(Guid id) => $"organizations/{id}";
 
