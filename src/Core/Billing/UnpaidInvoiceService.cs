@@ -138,11 +138,13 @@ public sealed class UnpaidInvoiceService(
                         return paid;
                     }
 
+                    var refusal = await SettledMeanwhileAsync(invoiceId, paid.Error, ct).ConfigureAwait(false);
+
                     // An external charge made for a payment that failed is given back (WAL-7).
                     await _payments.ReleaseAsync(key, ct).ConfigureAwait(false);
-                    store.Add(IdempotencyRecord.Failed(key, fingerprint, paid.Error, clock.GetUtcNow()));
+                    store.Add(IdempotencyRecord.Failed(key, fingerprint, refusal, clock.GetUtcNow()));
                     await store.SaveChangesAsync(ct).ConfigureAwait(false);
-                    return paid;
+                    return refusal;
                 }
 
                 store.Add(IdempotencyRecord.Succeeded(key, fingerprint, paid.Value.Id, clock.GetUtcNow()));
@@ -219,6 +221,22 @@ public sealed class UnpaidInvoiceService(
                 store.Reset();
             }
         }
+    }
+
+    /// <summary>
+    /// A payment refused after its invoice was read unpaid (the balance too low, a declined card) is
+    /// answered by the invoice's state instead when another request paid or cancelled it meanwhile:
+    /// as in a serial order, where this request came second and found the invoice settled.
+    /// </summary>
+    private async Task<DomainError> SettledMeanwhileAsync(Guid invoiceId, DomainError refusal, CancellationToken ct)
+    {
+        if (refusal.Reason == BillingErrors.InvoiceAlreadyPaid.Reason || refusal.Reason == BillingErrors.InvoiceCancelled.Reason || refusal.Reason == BillingErrors.InvoiceNotFound.Reason)
+        {
+            return refusal;
+        }
+
+        var current = await store.FindInvoiceAsync(invoiceId, ct).ConfigureAwait(false);
+        return current?.RequireUnpaid() is { IsSuccess: false } settled ? settled.Error : refusal;
     }
 
     private async Task<Result<Invoice>> SettleAsync(Guid organizationId, Guid invoiceId, string method, string requestId, string key, string fingerprint, CancellationToken ct)

@@ -29,8 +29,15 @@ public static class ModelRuns
     /// </summary>
     public static Task CheckLinearizableAsync<TWorld, TModel>(
         CsCheck.Gen<(TWorld, TModel)> initial, CsCheck.GenOperation<TWorld, TModel>[] operations,
-        Func<TWorld, string> actual, Func<TModel, string> model, int maxSequential, int iterations) =>
-        Task.Run(() => CsCheck.Check.SampleParallel(
+        Func<TWorld, string> actual, Func<TModel, string> model, int maxSequential, int iterations)
+    {
+        // The worlds block their sampling threads on each call (CsCheck's operations are synchronous)
+        // while the calls' own continuations need pool threads; a request waiting on another's row
+        // lock then starved the pool until Npgsql's connection attempts timed out. Enough threads
+        // up front keep the histories about the product, not about the test's thread pool.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 64), io);
+        return Task.Run(() => CsCheck.Check.SampleParallel(
             initial,
             operations,
             equal: (w, m) => actual(w) == model(m),
@@ -42,6 +49,7 @@ public static class ModelRuns
             printActual: actual,
             printModel: model,
             replay: 5));
+    }
 
     /// <summary>Appends a figure line for the Torture target's report, when it asks for them.</summary>
     public static void Record(string line)

@@ -47,10 +47,18 @@ public sealed class AccountsHarness : IDisposable
 
     public PasswordPolicy Policy { get; } = new(new ZxcvbnCommonPasswords());
 
+    /// <summary>An interceptor every new unit of work gets too (tests that interleave a request with another).</summary>
+    public Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor? Interceptor { get; set; }
+
     public HostingDbContext NewDb()
     {
-        var options = new DbContextOptionsBuilder<HostingDbContext>().UseSqlite(_connection).AddInterceptors(new Hosting.Persistence.Events.EventRecorder(Clock, Random)).Options;
-        return new HostingDbContext(options);
+        var options = new DbContextOptionsBuilder<HostingDbContext>().UseSqlite(_connection).AddInterceptors(new Hosting.Persistence.Events.EventRecorder(Clock, Random));
+        if (Interceptor is not null)
+        {
+            options.AddInterceptors(Interceptor);
+        }
+
+        return new HostingDbContext(options.Options);
     }
 
     public AccountService Accounts(IPasswordHasher? hasher = null)
