@@ -196,10 +196,6 @@ public sealed partial class MailboxService(
         }
     }
 
-    private async Task<bool> PasswordMatchesAsync(string hash, string? password, CancellationToken ct) =>
-        !string.IsNullOrEmpty(password) && PasswordPolicy.TryNormalize(password, out var normalized)
-        && (await hasher.VerifyAsync(hash, normalized, ct).ConfigureAwait(false)).Matches;
-
     private async Task<Result<Product>> AccessibleProductAsync(AuthenticatedUser user, Guid organizationId, Guid productId, CancellationToken ct)
     {
         var organization = await organizations.FindAsync(organizationId, [user.AccountId], ct).ConfigureAwait(false);
