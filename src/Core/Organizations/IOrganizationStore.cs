@@ -59,6 +59,9 @@ public interface IOrganizationStore
     /// <summary>The invitation, if any.</summary>
     Task<Invitation?> FindInvitationAsync(Guid id, CancellationToken cancellationToken);
 
+    /// <summary>Whether the invitation is accepted as committed now (read afresh, not from the unit of work).</summary>
+    Task<bool> IsInvitationAcceptedAsync(Guid id, CancellationToken cancellationToken);
+
     /// <summary>One page of the organization's invitations, oldest first, after <paramref name="after"/>.</summary>
     Task<IReadOnlyList<Invitation>> ListInvitationsAsync(Guid organizationId, PageToken? after, int max, CancellationToken cancellationToken);
 

@@ -179,7 +179,11 @@ public sealed partial class OrganizationService
         var added = organization.AddMember(account.Id, rights, now);
         if (!added.IsSuccess)
         {
-            return added.Error;
+            // Read pending, yet the account is a member now: another accept of this invitation
+            // committed in between, and in a serial order this one would have found it accepted.
+            return added.Error == OrganizationErrors.AlreadyMember && await store.IsInvitationAcceptedAsync(invitation.Id, ct).ConfigureAwait(false)
+                ? InvitationErrors.AlreadyAccepted
+                : added.Error;
         }
 
         if (account.CurrentOrganizationId is null)

@@ -145,6 +145,10 @@ public sealed class EfOrganizationStore(HostingDbContext db) : IOrganizationStor
         db.Set<Invitation>().FirstOrDefaultAsync(i => i.Id == id, cancellationToken);
 
     /// <inheritdoc />
+    public Task<bool> IsInvitationAcceptedAsync(Guid id, CancellationToken cancellationToken) =>
+        db.Set<Invitation>().AsNoTracking().AnyAsync(i => i.Id == id && i.StoredState == InvitationState.Accepted, cancellationToken);
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<Invitation>> ListInvitationsAsync(Guid organizationId, PageToken? after, int max, CancellationToken cancellationToken)
     {
         var query = db.Set<Invitation>().Where(i => i.OrganizationId == organizationId);

@@ -93,9 +93,11 @@ public static class ModelRuns
                 using var scope = host.Services.CreateScope();
                 return call(scope.ServiceProvider).GetAwaiter().GetResult();
             }
-            catch (global::Hosting.Core.Shared.ConcurrencyConflictException) when (attempt < 20)
+            catch (Exception e) when (e is global::Hosting.Core.Shared.ConcurrencyConflictException or global::Hosting.Core.Shared.DuplicateKeyException && attempt < 20)
             {
-                // The request's own retries ran out under contention: the client sends it again.
+                // The host answers both ABORTED CONCURRENT_MODIFICATION ("try again"), so the client
+                // sends the request again: the request's own retries ran out under contention, or a
+                // concurrent request inserted the same row first (two accepts of one invitation).
             }
         }
     }
