@@ -56,7 +56,8 @@ Task("Torture")
         }
     });
 
-// Mutation testing of src/Core with Stryker.NET (not part of CI; about 5-15 minutes per folder on 2 cores):
+// Mutation testing of src/Core with Stryker.NET (not part of CI; on 2 shared cores about 15 minutes of build and
+// test runs before the first mutant, then under 10 mutants a minute, so an hour or more per rule folder):
 // writes the score per Core folder to docs/reliability.md. `--folders=Wallets,Billing` limits the run.
 Task("Mutate")
     .Does(() =>
