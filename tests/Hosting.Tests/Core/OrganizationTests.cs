@@ -140,25 +140,6 @@ public sealed class OrganizationTests : IDisposable
         Assert.Single((await _h.Organizations().ListMembersAsync(owner, id, 0, null)).Value.Items, m => m.Membership.AccountId == invitee.AccountId);
     }
 
-    /// <summary>Runs another request once, when the first has finished reading a row of <paramref name="table"/>.</summary>
-    private sealed class AfterFirstRead(string table, Func<Task<bool>> other) : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor
-    {
-        private int _armed = 1;
-
-        public bool Succeeded { get; private set; }
-
-        public override async ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult> DataReaderClosingAsync(
-            System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.DataReaderClosingEventData eventData, Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult result)
-        {
-            if (command.CommandText.Contains($"FROM \"{table}\"", StringComparison.Ordinal) && Interlocked.Exchange(ref _armed, 0) == 1)
-            {
-                Succeeded = await other();
-            }
-
-            return result;
-        }
-    }
-
     [Fact]
     [Trait("Rule", "ORG-4")]
     public async Task Invitation_IsEmailed_AndAcceptedOnlyByTheMatchingLogin_Once()
