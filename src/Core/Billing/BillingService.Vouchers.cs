@@ -15,21 +15,6 @@ public sealed partial class BillingService
     }
 
     /// <summary>One page of the organization's unused free vouchers, oldest grant first (BIL-9, API-4).</summary>
-    public async Task<Result<Page<FreeVoucher>>> ListVouchersAsync(AuthenticatedUser user, Guid organizationId, int pageSize, string? pageToken, CancellationToken ct = default)
-    {
-        var page = PageRequest.Parse(pageSize, pageToken);
-        if (!page.IsSuccess)
-        {
-            return page.Error;
-        }
-
-        var organization = await BillingOrganizationAsync(user, organizationId, ct).ConfigureAwait(false);
-        if (!organization.IsSuccess)
-        {
-            return organization.Error;
-        }
-
-        var rows = await store.UnusedVouchersAsync(organizationId, page.Value.After, page.Value.Fetch, ct).ConfigureAwait(false);
-        return page.Value.Cut(rows, v => new PageToken(v.GrantedAt, v.Id));
-    }
+    public Task<Result<Page<FreeVoucher>>> ListVouchersAsync(AuthenticatedUser user, Guid organizationId, int pageSize, string? pageToken, CancellationToken ct = default) =>
+        BillingPageAsync(user, organizationId, pageSize, pageToken, (after, fetch) => store.UnusedVouchersAsync(organizationId, after, fetch, ct), v => new PageToken(v.GrantedAt, v.Id), ct);
 }
