@@ -18,8 +18,10 @@ public sealed record PayoutDestination(PayoutKind Kind, string Value)
     /// <summary>An IBAN, checked with its ISO 13616 mod-97 check digits; stored without spaces, upper case.</summary>
     public static Result<PayoutDestination> Iban(string? input, string field)
     {
-        var iban = new string((input ?? string.Empty).Where(c => !char.IsWhiteSpace(c)).ToArray()).ToUpperInvariant();
-        if (iban.Length < 15 || iban.Length > 34 || !iban.All(char.IsAsciiLetterOrDigit)
+        // ASCII is checked before upper-casing: 'ı' and 'ſ' upper-case to ASCII 'I' and 'S'.
+        var typed = new string((input ?? string.Empty).Where(c => !char.IsWhiteSpace(c)).ToArray());
+        var iban = typed.ToUpperInvariant();
+        if (iban.Length < 15 || iban.Length > 34 || !typed.All(char.IsAsciiLetterOrDigit)
             || !char.IsAsciiLetter(iban[0]) || !char.IsAsciiLetter(iban[1]) || !char.IsAsciiDigit(iban[2]) || !char.IsAsciiDigit(iban[3]))
         {
             return DomainError.Invalid(field, "INVALID_IBAN", "This is not an IBAN.");

@@ -229,6 +229,11 @@ public sealed class WalletTests : IDisposable
     [InlineData("DE89 3704 0044 0532 0130 00", true)]
     [InlineData("CH94 0076 2011 6238 5295 7", false)]
     [InlineData("not an iban", false)]
+    [InlineData("GB82 WEST 1234 5698 7654 32", true)]
+    [InlineData("gb82 west 1234 5698 7654 32", true)]
+    [InlineData("GB82 WE\u017FT 1234 5698 7654 32", false)]
+    [InlineData("IT60 X054 2811 1010 0000 0123 456", true)]
+    [InlineData("\u0131T60 X054 2811 1010 0000 0123 456", false)]
     public void Iban_IsCheckedWithItsMod97Digits(string iban, bool valid)
     {
         var result = PayoutDestination.Iban(iban, "iban");
