@@ -29,7 +29,8 @@ if ! command -v afl-fuzz >/dev/null; then
 fi
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# The fuzzers run in the background: stopped with the script (Torture's timeout), never left behind.
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 [ -n "$figures" ] || figures="$work/figures.txt"
 
 dotnet build tests/Fuzz -c Release >/dev/null || { echo "build failed"; exit 1; }

@@ -61,8 +61,8 @@ internal static class Explanations
             + "(the organization, the caller's and the member's rows, `KeysetPlanTests`) and writes one membership row, the organization's "
             + "version and an event; what grows is the commit of a 600 MB file under `synchronous=FULL`, with its WAL checkpoints, not a "
             + "read. Measuring it with the checkpoints apart (or `synchronous=NORMAL`, which the product does not choose) is what would show it.",
-        "5p" => "As for 5: pages of 50 rows set against pages of 10 or 1, with seeks at every size (`KeysetPlanTests` states the same "
-            + "indexes for both stores). On PostgreSQL the parked notifications' first page sorted every parked message (`EXPLAIN ANALYZE` at "
+        "5p" => "As for 5: pages of 50 rows set against pages of 10 or 1, on the same indexes as SQLite's (`KeysetPlanTests` checks "
+            + "SQLite's plans; PostgreSQL's were read with `EXPLAIN ANALYZE`). On PostgreSQL the parked notifications' first page sorted every parked message (`EXPLAIN ANALYZE` at "
             + "100,000: a parallel sequential scan and a top-N sort, 58 ms) until its order led with the index's first column (`SentAt`, null "
             + "throughout); it is now an index scan that stops at the page (0.8 ms).",
         _ => "see the Method section.",

@@ -181,7 +181,7 @@ public sealed partial class OrganizationService
         {
             // Read pending, yet the account is a member now: another accept of this invitation
             // committed in between, and in a serial order this one would have found it accepted.
-            return added.Error == OrganizationErrors.AlreadyMember && await store.IsInvitationAcceptedAsync(invitation.Id, ct).ConfigureAwait(false)
+            return added.Error.Reason == OrganizationErrors.AlreadyMember.Reason && await store.IsInvitationAcceptedAsync(invitation.Id, ct).ConfigureAwait(false)
                 ? InvitationErrors.AlreadyAccepted
                 : added.Error;
         }
