@@ -202,24 +202,7 @@ public abstract class CrashCampaignTestsBase
                     }
                 })).ToArray();
 
-                var waited = System.Diagnostics.Stopwatch.StartNew();
-                while (true)
-                {
-                    lock (acknowledged)
-                    {
-                        if (acknowledged.Count >= killAfter)
-                        {
-                            break;
-                        }
-                    }
-
-                    Assert.True(waited.Elapsed < TimeSpan.FromMinutes(2) && !streams.All(t => t.IsCompleted), $"seed {seed}: the workload stopped before {killAfter} changes");
-                    await Task.Delay(5);
-                }
-
-                await host.KillAsync();
-                await stop.CancelAsync();
-                await Task.WhenAll(streams);
+                await host.KillAfterAsync(() => { lock (acknowledged) { return acknowledged.Count; } }, killAfter, streams, stop, $"changes (seed {seed})");
             }
 
             await using (var restarted = await HostProcess.StartAsync(data, settings))

@@ -151,6 +151,24 @@ public sealed partial class HostProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>
+    /// Kills the host once its workload has had <paramref name="after"/> changes acknowledged, then stops
+    /// the workload's clients; fails if the workload ends or stalls for two minutes before that.
+    /// </summary>
+    public async Task KillAfterAsync(Func<int> acknowledged, int after, Task[] workload, CancellationTokenSource stop, string what)
+    {
+        var waited = Stopwatch.StartNew();
+        while (acknowledged() < after)
+        {
+            Xunit.Assert.True(waited.Elapsed < TimeSpan.FromMinutes(2) && !workload.All(t => t.IsCompleted), $"the workload stopped before {after} {what}");
+            await Task.Delay(5);
+        }
+
+        await KillAsync();
+        await stop.CancelAsync();
+        await Task.WhenAll(workload);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await KillAsync();
