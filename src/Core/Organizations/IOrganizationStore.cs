@@ -37,6 +37,9 @@ public interface IOrganizationStore
     /// <summary>The organization's products, oldest first.</summary>
     Task<IReadOnlyList<Product>> ListProductsAsync(Guid organizationId, CancellationToken cancellationToken);
 
+    /// <summary>Which of <paramref name="productIds"/> are products of the organization (rights name only those, ORG-3).</summary>
+    Task<IReadOnlySet<Guid>> ProductIdsAmongAsync(Guid organizationId, IReadOnlyCollection<Guid> productIds, CancellationToken cancellationToken);
+
     /// <summary>
     /// One page of the organization's products, oldest first, after <paramref name="after"/>;
     /// only those in <paramref name="only"/> when it is given (a limited member's).

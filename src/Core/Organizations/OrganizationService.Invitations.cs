@@ -11,25 +11,20 @@ public sealed partial class OrganizationService
     /// <summary>Invites an address (ORG-4); administrators and legal representatives only.</summary>
     public async Task<Result<Invitation>> InviteAsync(AuthenticatedUser user, Guid organizationId, string? email, MemberRights rights, CancellationToken ct = default)
     {
-        var organization = await store.FindAsync(organizationId, [user.AccountId], ct).ConfigureAwait(false);
-        if (organization?.MemberOf(user.AccountId) is null)
+        var managed = await ManagedAsync(user, organizationId, ct).ConfigureAwait(false);
+        if (!managed.IsSuccess)
         {
-            return OrganizationErrors.NotFound;
+            return managed.Error;
         }
 
-        var manager = organization.Manager(user.AccountId);
-        if (!manager.IsSuccess)
-        {
-            return manager.Error;
-        }
-
+        var organization = managed.Value;
         var address = EmailAddress.Parse(email, "email");
         if (!address.IsSuccess)
         {
             return address.Error;
         }
 
-        var products = (await store.ListProductsAsync(organizationId, ct).ConfigureAwait(false)).Select(p => p.Id).ToHashSet();
+        var products = await store.ProductIdsAmongAsync(organizationId, rights.ProductIds, ct).ConfigureAwait(false);
         if (!rights.Administrator && rights.ProductIds.Any(p => !products.Contains(p)))
         {
             return OrganizationErrors.UnknownProductInRights;
@@ -174,7 +169,7 @@ public sealed partial class OrganizationService
         }
 
         // Products terminated since the invitation was sent are no longer granted.
-        var products = (await store.ListProductsAsync(organization.Id, ct).ConfigureAwait(false)).Select(p => p.Id).ToHashSet();
+        var products = await store.ProductIdsAmongAsync(organization.Id, invitation.Rights.ProductIds, ct).ConfigureAwait(false);
         var rights = invitation.Rights with { ProductIds = invitation.Rights.ProductIds.Where(products.Contains).ToArray() };
         var added = organization.AddMember(account.Id, rights, now);
         if (!added.IsSuccess)

@@ -68,8 +68,9 @@ public sealed partial class OrganizationService
             return OrganizationErrors.ETagMismatch;
         }
 
-        var products = (await store.ListProductsAsync(organizationId, ct).ConfigureAwait(false)).Select(p => p.Id).ToHashSet();
-        var changed = organization.ChangeRights(user.AccountId, memberAccountId, change(member.Rights), demoteLegalRepresentative, products);
+        var rights = change(member.Rights);
+        var products = await store.ProductIdsAmongAsync(organizationId, rights.ProductIds, ct).ConfigureAwait(false);
+        var changed = organization.ChangeRights(user.AccountId, memberAccountId, rights, demoteLegalRepresentative, products);
         if (!changed.IsSuccess)
         {
             return changed.Error;

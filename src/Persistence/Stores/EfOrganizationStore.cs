@@ -83,6 +83,12 @@ public sealed class EfOrganizationStore(HostingDbContext db) : IOrganizationStor
         await db.Set<Product>().Where(p => p.OrganizationId == organizationId).OrderBy(p => p.CreatedAt).ThenBy(p => p.Id).ToListAsync(cancellationToken);
 
     /// <inheritdoc />
+    public async Task<IReadOnlySet<Guid>> ProductIdsAmongAsync(Guid organizationId, IReadOnlyCollection<Guid> productIds, CancellationToken cancellationToken) =>
+        productIds.Count == 0
+            ? new HashSet<Guid>()
+            : (await db.Set<Product>().Where(p => p.OrganizationId == organizationId && productIds.Contains(p.Id)).Select(p => p.Id).ToListAsync(cancellationToken)).ToHashSet();
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<Product>> ListProductsAsync(Guid organizationId, IReadOnlyCollection<Guid>? only, PageToken? after, int max, CancellationToken cancellationToken)
     {
         var query = db.Set<Product>().Where(p => p.OrganizationId == organizationId);
