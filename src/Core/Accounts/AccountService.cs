@@ -222,26 +222,12 @@ public sealed partial class AccountService(
 
     private async Task RecordFailureAsync(LoginThrottle? throttle, string loginDigest, Guid? accountId, SignInContext context, DateTimeOffset now, CancellationToken ct)
     {
-        if (throttle is null)
-        {
-            throttle = LoginThrottle.For(loginDigest);
-            store.Add(throttle);
-        }
-
-        throttle.RecordFailure(now, options.Throttle);
         if (accountId is { } id)
         {
             Record(id, ActivityKind.SignInFailed, context, now);
         }
 
-        try
-        {
-            await store.SaveChangesAsync(ct).ConfigureAwait(false);
-        }
-        catch (DuplicateKeyException)
-        {
-            // A concurrent failure created the throttle row first; that failure was counted.
-        }
+        await store.RecordFailureAsync(throttle, loginDigest, now, options.Throttle, ct).ConfigureAwait(false);
     }
 
     private async Task<int> EndSessionsAsync(Guid accountId, Guid? except, DateTimeOffset now, CancellationToken ct)

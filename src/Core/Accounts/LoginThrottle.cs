@@ -105,3 +105,30 @@ public sealed class LoginThrottle
         return delay < policy.MaxDelay ? delay : policy.MaxDelay;
     }
 }
+
+/// <summary>Counting a failed attempt against a login's or an address's throttle (ACC-4, MBX-1).</summary>
+public static class LoginThrottles
+{
+    /// <summary>
+    /// Counts one failure on <paramref name="throttle"/> (a new one for <paramref name="key"/> when none
+    /// is kept yet) and commits the store's unit of work with it.
+    /// </summary>
+    public static async Task RecordFailureAsync(this IAccountStore store, LoginThrottle? throttle, string key, DateTimeOffset now, ThrottlePolicy policy, CancellationToken ct)
+    {
+        if (throttle is null)
+        {
+            throttle = LoginThrottle.For(key);
+            store.Add(throttle);
+        }
+
+        throttle.RecordFailure(now, policy);
+        try
+        {
+            await store.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
+        catch (DuplicateKeyException)
+        {
+            // A concurrent failure created the throttle row first; that failure was counted.
+        }
+    }
+}

@@ -173,27 +173,8 @@ public sealed partial class MailboxService(
             return Done.Value;
         }
 
-        await RecordFailureAsync(throttle, key, now, ct).ConfigureAwait(false);
+        await accounts.RecordFailureAsync(throttle, key, now, accountOptions.Throttle, ct).ConfigureAwait(false);
         return MailboxErrors.InvalidCredentials;
-    }
-
-    private async Task RecordFailureAsync(LoginThrottle? throttle, string key, DateTimeOffset now, CancellationToken ct)
-    {
-        if (throttle is null)
-        {
-            throttle = LoginThrottle.For(key);
-            accounts.Add(throttle);
-        }
-
-        throttle.RecordFailure(now, accountOptions.Throttle);
-        try
-        {
-            await store.SaveChangesAsync(ct).ConfigureAwait(false);
-        }
-        catch (DuplicateKeyException)
-        {
-            // A concurrent failure created the row first and was counted.
-        }
     }
 
     private async Task<Result<Product>> AccessibleProductAsync(AuthenticatedUser user, Guid organizationId, Guid productId, CancellationToken ct)
