@@ -68,8 +68,12 @@ internal sealed class UnitOfWork(HostingDbContext db)
             {
                 var entry = db.Entry(document);
                 var number = await NumberAsync(sequence, document is Invoice ? Invoices : CreditNotes, (Guid)entry.Property("Id").CurrentValue!, cancellationToken);
-                entry.Property(nameof(Invoice.SequenceNumber)).CurrentValue = number;
-                entry.Property(nameof(Invoice.SequenceNumber)).OriginalValue = number;
+                var property = entry.Property(nameof(Invoice.SequenceNumber));
+                property.CurrentValue = number;
+                property.OriginalValue = number;
+
+                // Written just above: not again by the save that renumbers the events.
+                property.IsModified = false;
             }
 
             // The events of the numbered invoices were written with the placeholder: they carry the number too (EVT-3).

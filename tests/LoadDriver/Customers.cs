@@ -75,4 +75,21 @@ internal static class Customers
     /// <summary>One wallet payment through the whole write path: a checkout of the customer's product paid from the wallet.</summary>
     public static Task CheckoutAsync(BillingService.BillingServiceClient billing, Customer c, string requestId) =>
         billing.CheckoutAsync(new CheckoutRequest { Parent = c.Organization, Products = { c.Product }, PaymentMethod = "wallet", RequestId = requestId }, c.Bearer).ResponseAsync;
+
+    /// <summary>An order of one web hosting confirmed for payment by bank transfer (ORD-3): the unpaid final invoice's name.</summary>
+    public static async Task<string> ConfirmBankTransferAsync(BillingService.BillingServiceClient billing, Customer c, string requestId)
+    {
+        var confirmed = await billing.ConfirmOrderAsync(new ConfirmOrderRequest
+        {
+            Parent = c.Organization,
+            Lines = { new CartLine { ProductType = (int)Hosting.Organizations.V1.ProductType.WebHosting, DisplayName = "site " + requestId } },
+            PaymentMethod = "bank-transfer",
+            RequestId = requestId,
+        }, c.Bearer);
+        return confirmed.Invoice.Name;
+    }
+
+    /// <summary>An unpaid invoice of "to pay" paid from the wallet (ORD-3).</summary>
+    public static Task PayInvoiceAsync(BillingService.BillingServiceClient billing, Customer c, string invoice, string requestId) =>
+        billing.PayInvoiceAsync(new PayInvoiceRequest { Name = invoice, PaymentMethod = "wallet", RequestId = requestId }, c.Bearer).ResponseAsync;
 }

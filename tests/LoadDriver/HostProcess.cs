@@ -82,7 +82,10 @@ internal sealed partial class HostProcess : IAsyncDisposable
             "--RateLimiting:Enabled=false", "--Renewals:Enabled=false",
             "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",
         };
-        foreach (var arg in args.Concat(settings))
+        // HOSTING_BENCH_HOST_SETTINGS adds settings to every host, last, for diagnosis; for example
+        // "--Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command=Information" logs each statement.
+        var extra = Environment.GetEnvironmentVariable("HOSTING_BENCH_HOST_SETTINGS")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
+        foreach (var arg in args.Concat(settings).Concat(extra))
         {
             start.ArgumentList.Add(arg);
         }

@@ -49,6 +49,7 @@ try
     await Step("signin", SignInAndReadAsync);
     await Step("isopoh", IsopohSignInAsync);
     await Step("wallet", WalletSqliteAsync);
+    await Step("orders", OrdersSqliteAsync);
     await Step("postgres", async () =>
     {
         if (options.Postgres is not null)
@@ -57,7 +58,7 @@ try
         }
         else
         {
-            report.Note("4b, 4c (PostgreSQL)", "not run: no --postgres server was given.");
+            report.Note("4b, 4c, 4f, 4g (PostgreSQL)", "not run: no --postgres server was given.");
         }
     });
     await Step("events", EventsAsync);
@@ -169,18 +170,78 @@ async Task WalletSqliteAsync()
 
     var raw = new RawSqliteCheckout(database);
     var targets = await raw.TargetsAsync(customers);
-    var reference = await Load.RunAsync("raw Microsoft.Data.Sqlite, same statements", [null!], Clients, warmUp, duration, async (w, _, n) =>
-    {
-        try
-        {
-            await raw.PayAsync(targets[w], $"raw-{w}-{n}");
-        }
-        catch (Microsoft.Data.Sqlite.SqliteException e)
-        {
-            throw new RpcException(new Status(StatusCode.Internal, e.Message));
-        }
-    });
+    var reference = await Load.RunAsync("raw Microsoft.Data.Sqlite, same statements", [null!], Clients, warmUp, duration, (w, _, n) =>
+        RawSqlite.CountedAsync(raw.PayAsync(targets[w], $"raw-{w}-{n}")));
     report.Wallet("4a", "wallet payment, SQLite", ours, reference, "raw Microsoft.Data.Sqlite, same statements, one transaction", 0.50);
+}
+
+// 4d and 4e on SQLite: orders confirmed for payment by bank transfer (an unpaid invoice each), then those
+// invoices paid from the wallet in "to pay"; then the same statements through raw Microsoft.Data.Sqlite.
+async Task OrdersSqliteAsync()
+{
+    const int Clients = 8;
+    var folder = Directory.CreateDirectory(Path.Combine(work, "orders")).FullName;
+    var database = Path.Combine(folder, "hosting.db");
+    Customer[] customers;
+    (LoadResult Confirmed, LoadResult Paid) ours;
+    await using (var host = await HostProcess.StartAsync(options.Repo, [$"--Storage:ConnectionString=Data Source={database}", .. wallets]))
+    {
+        var setup = Load.Channels(host.Address, 1)[0];
+        customers = await Customers.CreateAsync(host, setup, "orders", Clients);
+        await Customers.TopUpAsync(setup, customers, 900_000_000);
+        ours = await HostOrdersAsync("SQLite", Load.Channels(host.Address, 2), customers, Clients);
+    }
+
+    var raw = new RawSqliteOrders(database);
+    var targets = await raw.TargetsAsync(customers);
+    var reference = await ConfirmThenPayAsync("raw Microsoft.Data.Sqlite, same statements", [null!], Clients,
+        (w, _, n) => RawSqlite.CountedAsync(raw.ConfirmAsync(targets[w], $"raw-order-{w}-{n}")),
+        (w, _, invoice, n) => RawSqlite.CountedAsync(raw.PayAsync(targets[w], invoice, $"raw-settle-{w}-{n}")));
+    const string Reference = "raw Microsoft.Data.Sqlite, same statements, one transaction";
+    report.Wallet("4d", "bank-transfer order confirmation, SQLite", ours.Confirmed, reference.Confirmed, Reference, 0.50, "orders/s");
+    report.Wallet("4e", "paying an unpaid invoice from to-pay with the wallet, SQLite", ours.Paid, reference.Paid, Reference, 0.50);
+
+}
+
+Task<(LoadResult Confirmed, LoadResult Paid)> HostOrdersAsync(string store, GrpcChannel[] channels, Customer[] customers, int clients) =>
+    ConfirmThenPayAsync(store, channels, clients,
+        (w, ch, n) => Customers.ConfirmBankTransferAsync(new BillingService.BillingServiceClient(ch), customers[w], $"order-{w}-{n}"),
+        (w, ch, invoice, n) => Customers.PayInvoiceAsync(new BillingService.BillingServiceClient(ch), customers[w], invoice, $"settle-{w}-{n}"));
+
+// Confirms orders for a while, then pays the invoices they left, oldest first. Each worker pays its own
+// customer's invoices, so no two payments meet on one invoice.
+async Task<(LoadResult Confirmed, LoadResult Paid)> ConfirmThenPayAsync(string name, GrpcChannel[] channels, int clients,
+    Func<int, GrpcChannel, long, Task<string>> confirm, Func<int, GrpcChannel, string, long, Task> pay)
+{
+    var unpaid = Enumerable.Range(0, clients).Select(_ => new Queue<string>()).ToArray();
+    var confirmed = await Load.RunAsync($"bank-transfer order confirmation ({name})", channels, clients, warmUp, duration, async (w, ch, n) =>
+        unpaid[w].Enqueue(await confirm(w, ch, n)));
+
+    // The payments' warm-up pays invoices too, and paying may run faster than confirming: the queues are
+    // filled to a few times what the confirmations left, and filled further and the payments run again while
+    // a run ran out of invoices.
+    var wanted = (long)(4 * confirmed.RequestsPerSecond * (warmUp + duration).TotalSeconds / clients);
+    var filled = 0L;
+    while (true)
+    {
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async w =>
+        {
+            while (unpaid[w].Count < wanted)
+            {
+                unpaid[w].Enqueue(await confirm(w, channels[w % channels.Length], -1 - Interlocked.Increment(ref filled)));
+            }
+        }));
+        var paid = await Load.RunAsync($"paying an unpaid invoice from to-pay ({name})", channels, clients, warmUp, duration, (w, ch, n) =>
+            unpaid[w].TryDequeue(out var invoice)
+                ? pay(w, ch, invoice, n)
+                : throw new RpcException(new Status(StatusCode.ResourceExhausted, "no unpaid invoice left to pay")));
+        if (!paid.Errors.ContainsKey(nameof(StatusCode.ResourceExhausted)) || wanted > 64 * confirmed.RequestsPerSecond * (warmUp + duration).TotalSeconds / clients)
+        {
+            return (confirmed, paid);
+        }
+
+        wanted *= 2;
+    }
 }
 
 // 6: the feed of events under the checkout load: the checkout with and without a watcher attached,
@@ -275,8 +336,16 @@ async Task WalletPostgresAsync(string connectionString)
     var seconds = (warmUp + duration).TotalSeconds;
     report.Note("Optimistic-concurrency retries on PostgreSQL (pg_stat_database.xact_rollback of the host's database, warm-up included)",
         $"64 wallets: {middle.Rollbacks - before.Rollbacks} rolled-back transactions for about {uniform.RequestsPerSecond * seconds:F0} payments; 10 hot wallets: {after.Rollbacks - middle.Rollbacks} for about {hot.RequestsPerSecond * seconds:F0}.");
+
+    // 4f and 4g: the order path, one customer per client.
+    var orders = await HostOrdersAsync("PostgreSQL", channels, customers[..Clients], Clients);
+    var afterOrders = await TransactionsAsync(connectionString);
+    report.Note("Rolled-back transactions of the order path on PostgreSQL (warm-ups and the filling of to-pay included)",
+        $"{afterOrders.Rollbacks - after.Rollbacks} for about {afterOrders.Commits - after.Commits} committed transactions.");
     var tps = await PgbenchAsync(connectionString, Clients);
     report.Postgres(uniform, hot, tps, Clients);
+    report.AgainstPgbench("4f", "bank-transfer order confirmation, PostgreSQL", orders.Confirmed, tps, "orders/s");
+    report.AgainstPgbench("4g", "paying an unpaid invoice from to-pay with the wallet, PostgreSQL", orders.Paid, tps);
 }
 
 async Task<(long Commits, long Rollbacks)> TransactionsAsync(string connectionString)

@@ -1,19 +1,23 @@
-using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using static Hosting.LoadDriver.RawSqlite;
 
 namespace Hosting.LoadDriver;
 
 /// <summary>
-/// The reference of the wallet payment on SQLite: the host's statements for one checkout (<see cref="CheckoutSql"/>)
+/// The reference of the wallet payment on SQLite: the host's statements for one checkout (<see cref="HostSql"/>)
 /// sent through raw Microsoft.Data.Sqlite in one transaction, with the rows of the customers the host paid for.
 /// </summary>
 internal sealed class RawSqliteCheckout(string databasePath)
 {
-    private readonly string _connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = true, DefaultTimeout = 30 }.ToString();
+    // The events of a checkout, in the host's order; the invoice's two are renumbered last.
+    private static readonly string[] Events = ["wallet.debited", "invoice.issued", "invoice.paid", "product.renewed"];
 
-    public sealed record Target(string TokenDigest, string OrganizationId, string ProductId, string Invoice, Dictionary<string, object?> InvoiceTemplate, Dictionary<string, object?> TransactionTemplate, List<(string Account, long Amount)> Entries);
+    private readonly string _connectionString = ConnectionString(databasePath);
 
-    /// <summary>Reads, for each customer, its session digest and the last invoice and payment the host wrote (the rows to repeat).</summary>
+    public sealed record Target(string TokenDigest, string AccountId, string OrganizationId, string ProductId, Dictionary<string, object?> InvoiceTemplate,
+        Dictionary<string, object?> TransactionTemplate, List<(string Account, long Amount)> Entries, Dictionary<string, Dictionary<string, object?>> EventTemplates);
+
+    /// <summary>Reads, for each customer, its session and the last invoice, payment and events the host wrote (the rows to repeat).</summary>
     public async Task<Target[]> TargetsAsync(IEnumerable<Customer> customers)
     {
         await using var connection = new SqliteConnection(_connectionString);
@@ -22,25 +26,23 @@ internal sealed class RawSqliteCheckout(string databasePath)
         foreach (var c in customers)
         {
             var org = c.OrganizationId.ToString().ToUpperInvariant();
-            var digest = (string)(await ScalarAsync(connection, @"SELECT ""TokenDigest"" FROM ""Sessions"" WHERE ""AccountId"" = (SELECT ""AccountId"" FROM ""Memberships"" WHERE ""OrganizationId"" = $o LIMIT 1) ORDER BY ""CreatedAt"" DESC LIMIT 1", ("$o", org)))!;
-            var invoice = await RowAsync(connection, @"SELECT * FROM ""Invoices"" WHERE ""OrganizationId"" = $o ORDER BY ""IssuedAt"" DESC LIMIT 1", ("$o", org));
-            var reference = (string)invoice["PaymentReference"]!;
-            var transactionId = reference["ledger:".Length..].ToUpperInvariant();
-            var transaction = await RowAsync(connection, @"SELECT * FROM ""LedgerTransactions"" WHERE ""Id"" = $t", ("$t", transactionId));
-            var entries = new List<(string, long)>();
-            await using (var command = Command(connection, @"SELECT ""Account"", ""Amount"" FROM ""LedgerEntries"" WHERE ""TransactionId"" = $t ORDER BY ""Line""", ("$t", transactionId)))
-            await using (var reader = await command.ExecuteReaderAsync())
-            {
-                while (await reader.ReadAsync())
-                {
-                    entries.Add((reader.GetString(0), reader.GetInt64(1)));
-                }
-            }
-
-            targets.Add(new Target(digest, org, c.ProductId.ToString().ToUpperInvariant(), (string)invoice["Id"]!, invoice, transaction, entries));
+            var (digest, account) = await CallerAsync(connection, org);
+            var invoice = await RowAsync(connection, @"SELECT * FROM ""Invoices"" WHERE ""OrganizationId"" = $o AND ""PaidAt"" IS NOT NULL ORDER BY ""IssuedAt"" DESC LIMIT 1", ("$o", org));
+            var (transaction, entries) = await PaymentAsync(connection, (string)invoice["PaymentReference"]!);
+            targets.Add(new Target(digest, account, org, c.ProductId.ToString().ToUpperInvariant(), invoice, transaction, entries, await EventTemplatesAsync(connection, org, Events)));
         }
 
         return [.. targets];
+    }
+
+    /// <summary>The ledger transaction and entries a paid invoice's reference (<c>ledger:{id}</c>) names.</summary>
+    public static async Task<(Dictionary<string, object?> Transaction, List<(string Account, long Amount)> Entries)> PaymentAsync(SqliteConnection connection, string reference)
+    {
+        var transactionId = reference["ledger:".Length..].ToUpperInvariant();
+        var transaction = await RowAsync(connection, @"SELECT * FROM ""LedgerTransactions"" WHERE ""Id"" = $t", ("$t", transactionId));
+        var entries = (await RowsAsync(connection, @"SELECT ""Account"", ""Amount"" FROM ""LedgerEntries"" WHERE ""TransactionId"" = $t ORDER BY ""Line""", ("$t", transactionId)))
+            .Select(e => ((string)e["Account"]!, (long)e["Amount"]!)).ToList();
+        return (transaction, entries);
     }
 
     /// <summary>One payment: every statement of the host's checkout, in one (immediate) transaction, the invoice number taken last as the host does.</summary>
@@ -49,96 +51,57 @@ internal sealed class RawSqliteCheckout(string databasePath)
         await using var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync();
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
-        await DrainAsync(connection, CheckoutSql.Session, ("@tokenDigest", t.TokenDigest));
-        await DrainAsync(connection, CheckoutSql.Organization, ("@id", t.OrganizationId));
-        var key = $"{t.OrganizationId.ToLowerInvariant().Replace("-", string.Empty, StringComparison.Ordinal)}:checkout:{requestId}";
-        await DrainAsync(connection, CheckoutSql.FindIdempotency, ("@key", key));
-        var products = await RowsAsync(connection, CheckoutSql.Products, ("@organizationId", t.OrganizationId));
-        await DrainAsync(connection, CheckoutSql.Catalogue);
-        await DrainAsync(connection, CheckoutSql.Vouchers, ("@organizationId", t.OrganizationId));
-        var wallet = await RowAsync(connection, CheckoutSql.Wallet, ("@organizationId", t.OrganizationId), ("@currency", "CHF"));
-        var product = products.First(p => (string)p["Id"]! == t.ProductId);
+        await DrainAsync(connection, HostSql.SessionWithLogin, ("@digest", t.TokenDigest));
+        await DrainAsync(connection, HostSql.OrganizationWithMembership, ("@id", t.OrganizationId), ("@accountId", t.AccountId));
+        var key = RequestKey(t.OrganizationId, "checkout", requestId);
+        await DrainAsync(connection, HostSql.FindIdempotency, ("@key", key));
+        var product = await RowAsync(connection, HostSql.ProductsByIds, ("@organizationId", t.OrganizationId), ("@ids1", t.ProductId), ("@p", 2));
+        await DrainAsync(connection, HostSql.Catalogue);
+        await DrainAsync(connection, HostSql.Vouchers, ("@organizationId", t.OrganizationId));
+        await DrainAsync(connection, HostSql.FindChargeAttempt, ("@key", key));
+        var wallet = await RowAsync(connection, HostSql.Wallet, ("@organizationId", t.OrganizationId), ("@currency", "CHF"));
 
         var now = DateTimeOffset.UtcNow.UtcTicks;
-        var invoiceId = Guid.CreateVersion7().ToString().ToUpperInvariant();
-        var transactionId = Guid.CreateVersion7().ToString().ToUpperInvariant();
+        var invoiceId = NewId();
+        var transactionId = NewId();
         var total = -t.Entries.Where(e => e.Amount < 0).Sum(e => e.Amount);
-        await ExecuteAsync(connection, CheckoutSql.InsertIdempotency, ("@p0", key), ("@p1", now), ("@p2", DBNull.Value), ("@p3", DBNull.Value), ("@p4", DBNull.Value), ("@p5", new string('0', 64)), ("@p6", invoiceId));
-        var placeholder = long.MinValue + Random.Shared.NextInt64(0, long.MaxValue);
-        var i = t.InvoiceTemplate;
-        await ExecuteAsync(connection, CheckoutSql.InsertInvoice, ("@p0", i["Lines"]), ("@p1", invoiceId), ("@p2", i["BillingAddress"]), ("@p3", i["Currency"]), ("@p4", now), ("@p5", t.OrganizationId),
-            ("@p6", i["OrganizationName"]), ("@p7", i["PaymentMethod"]), ("@p8", "ledger:" + transactionId.ToLowerInvariant()), ("@p9", placeholder));
-        var x = t.TransactionTemplate;
-        await ExecuteAsync(connection, CheckoutSql.InsertTransaction, ("@p0", transactionId), ("@p1", now), ("@p2", x["Currency"]), ("@p3", x["Kind"]), ("@p4", x["Reference"]), ("@p5", wallet["Id"]));
-        await ExpectOneAsync(connection, CheckoutSql.UpdateProduct, ("@p0", (long)product["RenewalDate"]! + TimeSpan.FromDays(365).Ticks), ("@p1", product["Status"]), ("@p2", (long)product["Version"]! + 1), ("@p3", t.ProductId), ("@p4", product["Version"]));
-        await ExpectOneAsync(connection, CheckoutSql.UpdateWallet, ("@p0", (long)wallet["Balance"]! - total), ("@p1", (long)wallet["Version"]! + 1), ("@p2", wallet["Id"]), ("@p3", wallet["Version"]));
-        var line = 1;
-        foreach (var (account, amount) in t.Entries)
+        var positions = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var type in Events)
         {
-            await ExecuteAsync(connection, CheckoutSql.InsertEntry, ("@p0", line++), ("@p1", transactionId), ("@p2", account), ("@p3", amount));
+            positions[type] = await InsertEventAsync(connection, t.EventTemplates[type], t.OrganizationId, now);
         }
 
-        var number = await ScalarAsync(connection, CheckoutSql.TakeNumber, ("@p0", 1));
-        await ExecuteAsync(connection, CheckoutSql.NumberInvoice, ("@p0", number), ("@p1", invoiceId));
+        await ExecuteAsync(connection, HostSql.InsertIdempotency, ("@p0", key), ("@p1", now), ("@p2", 0), ("@p3", DBNull.Value), ("@p4", DBNull.Value), ("@p5", new string('0', 64)), ("@p6", invoiceId));
+        await InsertInvoiceAsync(connection, t.InvoiceTemplate, invoiceId, now, "ledger:" + transactionId.ToLowerInvariant());
+        var x = t.TransactionTemplate;
+        await ExecuteAsync(connection, HostSql.InsertTransaction, ("@p0", transactionId), ("@p1", now), ("@p2", x["Currency"]), ("@p3", x["Kind"]), ("@p4", x["Reference"]), ("@p5", wallet["Id"]));
+        await ExpectOneAsync(connection, HostSql.RenewProduct, ("@p0", (long)product["RenewalDate"]! + TimeSpan.FromDays(365).Ticks), ("@p1", (long)product["Version"]! + 1), ("@p2", t.ProductId), ("@p3", product["Version"]));
+        await ExpectOneAsync(connection, HostSql.UpdateWallet, ("@p0", (long)wallet["Balance"]! - total), ("@p1", (long)wallet["Version"]! + 1), ("@p2", wallet["Id"]), ("@p3", wallet["Version"]));
+        await InsertEntriesAsync(connection, transactionId, t.Entries);
+
+        var number = await ScalarAsync(connection, HostSql.TakeNumber, ("@p0", 1));
+        await ExecuteAsync(connection, HostSql.NumberInvoice, ("@p0", number), ("@p1", invoiceId));
+        foreach (var type in (string[])["invoice.issued", "invoice.paid"])
+        {
+            await ExpectOneAsync(connection, HostSql.RenumberEvent, ("@p0", t.EventTemplates[type]["Data"]), ("@p1", positions[type]));
+        }
 
         await transaction.CommitAsync();
     }
 
-    private static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    /// <summary>An invoice like <paramref name="template"/> under a new id, a placeholder number and the given reference.</summary>
+    public static Task InsertInvoiceAsync(SqliteConnection connection, Dictionary<string, object?> i, string invoiceId, long now, object? paymentReference) =>
+        ExecuteAsync(connection, HostSql.InsertInvoice, ("@p0", i["Lines"]), ("@p1", invoiceId), ("@p2", i["BillingAddress"]), ("@p3", null), ("@p4", i["Currency"]), ("@p5", i["DueAt"]),
+            ("@p6", now), ("@p7", i["OrganizationId"]), ("@p8", i["OrganizationName"]), ("@p9", i["PaidAt"] is null ? null : now), ("@p10", i["PaymentMethod"]), ("@p11", paymentReference),
+            ("@p12", long.MinValue + Random.Shared.NextInt64(0, long.MaxValue)), ("@p13", i["State"]), ("@p14", 1));
+
+    /// <summary>The entries of a ledger transaction, numbered from 1.</summary>
+    public static async Task InsertEntriesAsync(SqliteConnection connection, string transactionId, List<(string Account, long Amount)> entries)
     {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
+        var line = 1;
+        foreach (var (account, amount) in entries)
         {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            await ExecuteAsync(connection, HostSql.InsertEntry, ("@p0", line++), ("@p1", transactionId), ("@p2", account), ("@p3", amount));
         }
-
-        return command;
-    }
-
-    private static async Task<object?> ScalarAsync(SqliteConnection connection, string sql, params (string, object?)[] parameters)
-    {
-        await using var command = Command(connection, sql, parameters);
-        return await command.ExecuteScalarAsync();
-    }
-
-    private static async Task ExecuteAsync(SqliteConnection connection, string sql, params (string, object?)[] parameters)
-    {
-        await using var command = Command(connection, sql, parameters);
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task ExpectOneAsync(SqliteConnection connection, string sql, params (string, object?)[] parameters)
-    {
-        await using var command = Command(connection, sql, parameters);
-        if (await command.ExecuteScalarAsync() is null)
-        {
-            throw new InvalidOperationException("Concurrency conflict in the raw reference: " + sql[..40]);
-        }
-    }
-
-    private static async Task DrainAsync(SqliteConnection connection, string sql, params (string, object?)[] parameters) =>
-        await RowsAsync(connection, sql, parameters);
-
-    private static async Task<Dictionary<string, object?>> RowAsync(SqliteConnection connection, string sql, params (string, object?)[] parameters) =>
-        (await RowsAsync(connection, sql, parameters)).First();
-
-    private static async Task<List<Dictionary<string, object?>>> RowsAsync(SqliteConnection connection, string sql, params (string, object?)[] parameters)
-    {
-        await using var command = Command(connection, sql, parameters);
-        await using DbDataReader reader = await command.ExecuteReaderAsync();
-        var rows = new List<Dictionary<string, object?>>();
-        while (await reader.ReadAsync())
-        {
-            var row = new Dictionary<string, object?>(StringComparer.Ordinal);
-            for (var f = 0; f < reader.FieldCount; f++)
-            {
-                row[reader.GetName(f)] = reader.IsDBNull(f) ? null : reader.GetValue(f);
-            }
-
-            rows.Add(row);
-        }
-
-        return rows;
     }
 }

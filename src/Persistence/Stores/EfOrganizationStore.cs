@@ -139,8 +139,10 @@ public sealed class EfOrganizationStore(HostingDbContext db) : IOrganizationStor
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<Product>> ListInvoiceProductsAsync(Guid organizationId, Guid invoiceId, CancellationToken cancellationToken) =>
-        await db.Set<Product>().Where(p => p.InvoiceId == invoiceId && p.OrganizationId == organizationId)
-            .OrderBy(p => p.CreatedAt).ThenBy(p => p.Id).ToListAsync(cancellationToken);
+        // Read through the invoice's index alone, its few rows checked and ordered here: given the organization
+        // and the order too, SQLite walks every product of the organization in its (OrganizationId, CreatedAt, Id) index.
+        (await db.Set<Product>().Where(p => p.InvoiceId == invoiceId).ToListAsync(cancellationToken))
+            .Where(p => p.OrganizationId == organizationId).OrderBy(p => p.CreatedAt).ThenBy(p => p.Id).ToList();
 
     /// <inheritdoc />
     public Task<Product?> FindProductAsync(Guid organizationId, Guid productId, CancellationToken cancellationToken) =>

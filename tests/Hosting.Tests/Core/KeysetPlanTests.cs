@@ -124,6 +124,19 @@ public sealed class KeysetPlanTests(ITestOutputHelper output) : IDisposable
         }
     }
 
+    [Fact]
+    [Trait("Rule", "ORD-3")]
+    public async Task PayingOrCancellingAnUnpaidInvoice_ReadsItsProductsByTheInvoice_NotEveryProductOfTheOrganization()
+    {
+        await using var db = Db();
+        await new EfOrganizationStore(db).ListInvoiceProductsAsync(Guid.NewGuid(), Guid.NewGuid(), default);
+
+        var command = Assert.Single(_captured.Commands);
+        var plan = await PlanAsync(db, command);
+        output.WriteLine(string.Join("\n", plan));
+        Assert.Equal(["SEARCH p USING INDEX IX_Products_InvoiceId (InvoiceId=?)"], plan);
+    }
+
     private async Task AssertSeekAsync(HostingDbContext db, string list, string index, (string Sql, List<(string Name, object? Value)> Parameters) command)
     {
         var plan = await PlanAsync(db, command);
