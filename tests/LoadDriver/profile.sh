@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Profiles the host under the Bench's SQLite wallet checkout (row 4a): samples the host's threads
-# with dotnet-trace for 20 s in the middle of the load, then prints where its CPU goes
-# (profile-breakdown.py). Usage: tests/LoadDriver/profile.sh [output folder]
+# Profiles the host under a Bench scenario on SQLite: the wallet checkout (row 4a) or the bank-transfer
+# order confirmation (row 4d, the first phase of `orders`). Samples the host's threads with dotnet-trace
+# for 20 s in the middle of the load, then prints where its CPU goes (profile-breakdown.py).
+# Usage: tests/LoadDriver/profile.sh [wallet|orders] [output folder]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+scenario=wallet
+case "${1:-}" in wallet|orders) scenario=$1; shift ;; esac
 out=${1:-artifacts/profile}
 mkdir -p "$out" artifacts/bench
 tools=artifacts/tools
@@ -12,7 +15,7 @@ dotnet build -c Release src/GrpcHost >/dev/null
 dotnet build -c Release tests/LoadDriver >/dev/null
 
 host="$PWD/src/GrpcHost/bin/Release/net10.0/Hosting.GrpcHost.dll"
-dotnet tests/LoadDriver/bin/Release/net10.0/Hosting.LoadDriver.dll --repo . --only wallet --seconds 40 --out "$out" >"$out/driver.log" 2>&1 &
+dotnet tests/LoadDriver/bin/Release/net10.0/Hosting.LoadDriver.dll --repo . --only "$scenario" --seconds 40 --out "$out" >"$out/driver.log" 2>&1 &
 driver=$!
 pid=
 for _ in $(seq 120); do
@@ -21,10 +24,14 @@ for _ in $(seq 120); do
     sleep 1
 done
 [ -n "$pid" ] || { echo "the host did not start; see $out/driver.log" >&2; exit 1; }
-# Customers are made and their wallets topped up first; sample once the checkouts run.
+# Customers are made and their wallets topped up first; sample once the checkouts (or confirmations) run.
 sleep 14
-"$tools/dotnet-trace" collect -p "$pid" --profile dotnet-sampled-thread-time --duration 00:00:00:20 -o "$out/wallet.nettrace" >/dev/null
-wait "$driver"
-"$tools/dotnet-trace" convert "$out/wallet.nettrace" --format Speedscope -o "$out/wallet" >/dev/null
-grep -E "wallet payment|raw" "$out/driver.log" | head -2
-python3 tests/LoadDriver/profile-breakdown.py "$out/wallet.speedscope.json"
+"$tools/dotnet-trace" collect -p "$pid" --profile dotnet-sampled-thread-time --duration 00:00:00:20 -o "$out/$scenario.nettrace" >/dev/null
+if [ "$scenario" = orders ]; then
+    # The rest of the scenario (filling to-pay, the payments, the raw reference) is not sampled.
+    kill "$driver" "$pid" 2>/dev/null || true
+fi
+wait "$driver" || true
+"$tools/dotnet-trace" convert "$out/$scenario.nettrace" --format Speedscope -o "$out/$scenario" >/dev/null
+grep -E "wallet payment|order confirmation|raw" "$out/driver.log" | head -2 || true
+python3 tests/LoadDriver/profile-breakdown.py "$out/$scenario.speedscope.json"
