@@ -17,6 +17,21 @@ internal static class RawSqlite
     public static string RequestKey(string organizationId, string operation, string requestId) =>
         $"{organizationId.ToLowerInvariant().Replace("-", string.Empty, StringComparison.Ordinal)}:{operation}:{requestId}";
 
+    /// <summary>What a reference repeats for each customer, read from the database the host wrote: given the organization's id as stored and the caller.</summary>
+    public static async Task<T[]> PerCustomerAsync<T>(string connectionString, IEnumerable<Customer> customers, Func<SqliteConnection, Customer, string, (string Digest, string AccountId), Task<T>> read)
+    {
+        await using var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync();
+        var targets = new List<T>();
+        foreach (var c in customers)
+        {
+            var organizationId = c.OrganizationId.ToString().ToUpperInvariant();
+            targets.Add(await read(connection, c, organizationId, await CallerAsync(connection, organizationId)));
+        }
+
+        return [.. targets];
+    }
+
     /// <summary>The session digest and account of the customer's latest session, as the host stored them.</summary>
     public static async Task<(string Digest, string AccountId)> CallerAsync(SqliteConnection connection, string organizationId)
     {

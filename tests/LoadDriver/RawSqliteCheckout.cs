@@ -18,22 +18,13 @@ internal sealed class RawSqliteCheckout(string databasePath)
         Dictionary<string, object?> TransactionTemplate, List<(string Account, long Amount)> Entries, Dictionary<string, Dictionary<string, object?>> EventTemplates);
 
     /// <summary>Reads, for each customer, its session and the last invoice, payment and events the host wrote (the rows to repeat).</summary>
-    public async Task<Target[]> TargetsAsync(IEnumerable<Customer> customers)
-    {
-        await using var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync();
-        var targets = new List<Target>();
-        foreach (var c in customers)
+    public Task<Target[]> TargetsAsync(IEnumerable<Customer> customers) =>
+        PerCustomerAsync(_connectionString, customers, async (connection, customer, org, caller) =>
         {
-            var org = c.OrganizationId.ToString().ToUpperInvariant();
-            var (digest, account) = await CallerAsync(connection, org);
             var invoice = await RowAsync(connection, @"SELECT * FROM ""Invoices"" WHERE ""OrganizationId"" = $o AND ""PaidAt"" IS NOT NULL ORDER BY ""IssuedAt"" DESC LIMIT 1", ("$o", org));
             var (transaction, entries) = await PaymentAsync(connection, (string)invoice["PaymentReference"]!);
-            targets.Add(new Target(digest, account, org, c.ProductId.ToString().ToUpperInvariant(), invoice, transaction, entries, await EventTemplatesAsync(connection, org, Events)));
-        }
-
-        return [.. targets];
-    }
+            return new Target(caller.Digest, caller.AccountId, org, customer.ProductId.ToString().ToUpperInvariant(), invoice, transaction, entries, await EventTemplatesAsync(connection, org, Events));
+        });
 
     /// <summary>The ledger transaction and entries a paid invoice's reference (<c>ledger:{id}</c>) names.</summary>
     public static async Task<(Dictionary<string, object?> Transaction, List<(string Account, long Amount)> Entries)> PaymentAsync(SqliteConnection connection, string reference)

@@ -19,26 +19,17 @@ internal sealed class RawSqliteOrders(string databasePath)
         object PaidState, object ActiveStatus, Dictionary<string, object?> TransactionTemplate, List<(string Account, long Amount)> Entries, Dictionary<string, Dictionary<string, object?>> EventTemplates);
 
     /// <summary>Reads, for each customer, its session, an unpaid invoice with its pending product, and an invoice it paid from the wallet with its ledger rows.</summary>
-    public async Task<Target[]> TargetsAsync(IEnumerable<Customer> customers)
-    {
-        await using var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync();
-        var targets = new List<Target>();
-        foreach (var c in customers)
+    public Task<Target[]> TargetsAsync(IEnumerable<Customer> customers) =>
+        PerCustomerAsync(_connectionString, customers, async (connection, _, org, caller) =>
         {
-            var org = c.OrganizationId.ToString().ToUpperInvariant();
-            var (digest, account) = await CallerAsync(connection, org);
             var unpaid = await RowAsync(connection, @"SELECT * FROM ""Invoices"" WHERE ""OrganizationId"" = $o AND ""PaidAt"" IS NULL ORDER BY ""IssuedAt"" DESC LIMIT 1", ("$o", org));
             var pending = await RowAsync(connection, @"SELECT * FROM ""Products"" WHERE ""InvoiceId"" = $i", ("$i", unpaid["Id"]));
             var paid = await RowAsync(connection, @"SELECT * FROM ""Invoices"" WHERE ""OrganizationId"" = $o AND ""PaidAt"" IS NOT NULL AND ""PaymentMethod"" = 'wallet' ORDER BY ""IssuedAt"" DESC LIMIT 1", ("$o", org));
             var active = await RowAsync(connection, @"SELECT * FROM ""Products"" WHERE ""InvoiceId"" = $i", ("$i", paid["Id"]));
             var (transaction, entries) = await RawSqliteCheckout.PaymentAsync(connection, (string)paid["PaymentReference"]!);
-            targets.Add(new Target(digest, account, org, unpaid, pending, paid["State"]!, active["Status"]!, transaction, entries,
-                await EventTemplatesAsync(connection, org, [.. ConfirmEvents, .. PayEvents])));
-        }
-
-        return [.. targets];
-    }
+            return new Target(caller.Digest, caller.AccountId, org, unpaid, pending, paid["State"]!, active["Status"]!, transaction, entries,
+                await EventTemplatesAsync(connection, org, [.. ConfirmEvents, .. PayEvents]));
+        });
 
     /// <summary>One bank-transfer order: the host's statements in one (immediate) transaction; the new invoice's id.</summary>
     public async Task<string> ConfirmAsync(Target t, string requestId)
