@@ -28,6 +28,9 @@ public class HostingDbContext : DbContext
     /// <summary>The write side of this context's unit of work.</summary>
     internal UnitOfWork Work => _work ??= new UnitOfWork(this);
 
+    /// <summary>Whether the event recorder turned automatic change detection off for the save under way (it detected the changes itself).</summary>
+    internal bool DetectionPausedForSave { get; set; }
+
     /// <summary>Forgets loaded and pending changes, pending numbers and an open write transaction, for a retry.</summary>
     internal void Forget()
     {
