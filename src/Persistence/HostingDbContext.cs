@@ -36,6 +36,11 @@ public class HostingDbContext : DbContext
     {
         _work?.Reset();
         ChangeTracker.Clear();
+        if (DetectionPausedForSave)
+        {
+            DetectionPausedForSave = false;
+            ChangeTracker.AutoDetectChangesEnabled = true;
+        }
     }
 
     /// <inheritdoc />

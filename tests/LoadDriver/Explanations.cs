@@ -102,14 +102,14 @@ internal static class Explanations
   replays the host's own statements for one checkout (captured from EF Core's command log into `HostSql.cs`: run the load driver with
   `HOSTING_BENCH_HOST_SETTINGS=--Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command=Information` and read the hosts' logs
   under `artifacts/bench/hosts`; the invoice number taken last, as the host does) with the customers' real rows
-  through raw Microsoft.Data.Sqlite, in one transaction, 8 clients, on the same database file after the host stopped. On PostgreSQL the
+  through raw Microsoft.Data.Sqlite, the reads first and the writes in one IMMEDIATE transaction as the host's, 8 clients, on the same database file after the host stopped. On PostgreSQL the
   reference is `pgbench -b tpcb-like` at the same client count (scale 10) on the same cluster; the hot case picks among 10 of the 64 wallets.
 - **4d-4g. The order path**: 8 customers, one per client, confirm orders of one web hosting paid by bank transfer (`ConfirmOrder`:
   authorization, idempotency record, the unpaid final invoice with its gapless number, a pending product, two events) for the duration,
   then pay those invoices from the wallet in "to pay", oldest first (`PayInvoice`: the invoice paid, ledger transaction and entries, its
   product active, three events). The payments' warm-up uses up invoices too, so confirmations go on, unmeasured, until each customer has
   about four times what the measured run made (and more, with the payments run again, if a run ran out). The SQLite reference replays
-  the host's statements for each (`HostSql.cs`, `RawSqliteOrders.cs`) the same way, in one transaction per call, on the same database
+  the host's statements for each (`HostSql.cs`, `RawSqliteOrders.cs`) the same way, on the same database
   after the host stopped; on PostgreSQL the reference is the pgbench run of 4b, and the order path runs on the first 8 of its customers.
 - **5. Growth** (5 on SQLite, 5p on PostgreSQL, the same scenario on each): three customers made through the API (each with one paid
   checkout; the second also requests a withdrawal, invites the third, creates a product credential, and orders a mail service into its

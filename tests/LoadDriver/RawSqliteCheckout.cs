@@ -5,7 +5,7 @@ namespace Hosting.LoadDriver;
 
 /// <summary>
 /// The reference of the wallet payment on SQLite: the host's statements for one checkout (<see cref="HostSql"/>)
-/// sent through raw Microsoft.Data.Sqlite in one transaction, with the rows of the customers the host paid for.
+/// sent through raw Microsoft.Data.Sqlite, its writes in one transaction, with the rows of the customers the host paid for.
 /// </summary>
 internal sealed class RawSqliteCheckout(string databasePath)
 {
@@ -36,12 +36,11 @@ internal sealed class RawSqliteCheckout(string databasePath)
         return (transaction, entries);
     }
 
-    /// <summary>One payment: every statement of the host's checkout, in one (immediate) transaction, the invoice number taken last as the host does.</summary>
+    /// <summary>One payment: every statement of the host's checkout, in one (immediate) write transaction after its reads, the invoice number taken last as the host does.</summary>
     public async Task PayAsync(Target t, string requestId)
     {
         await using var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync();
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
         await DrainAsync(connection, HostSql.SessionWithLogin, ("@digest", t.TokenDigest));
         await DrainAsync(connection, HostSql.OrganizationWithMembership, ("@id", t.OrganizationId), ("@accountId", t.AccountId));
         var key = RequestKey(t.OrganizationId, "checkout", requestId);
@@ -52,6 +51,8 @@ internal sealed class RawSqliteCheckout(string databasePath)
         await DrainAsync(connection, HostSql.FindChargeAttempt, ("@key", key));
         var wallet = await RowAsync(connection, HostSql.Wallet, ("@organizationId", t.OrganizationId), ("@currency", "CHF"));
 
+        // Reads outside the transaction and writes in one begun IMMEDIATE, as the host's unit of work does.
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
         var now = DateTimeOffset.UtcNow.UtcTicks;
         var invoiceId = NewId();
         var transactionId = NewId();

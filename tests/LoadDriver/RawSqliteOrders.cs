@@ -6,7 +6,7 @@ namespace Hosting.LoadDriver;
 /// <summary>
 /// The references of the order path on SQLite: the host's statements (<see cref="HostSql"/>) for confirming a
 /// bank-transfer order and for paying its unpaid invoice from the wallet, each sent through raw
-/// Microsoft.Data.Sqlite in one transaction, with rows like those the host wrote for the same customers.
+/// Microsoft.Data.Sqlite, its writes in one transaction, with rows like those the host wrote for the same customers.
 /// </summary>
 internal sealed class RawSqliteOrders(string databasePath)
 {
@@ -31,12 +31,11 @@ internal sealed class RawSqliteOrders(string databasePath)
                 await EventTemplatesAsync(connection, org, [.. ConfirmEvents, .. PayEvents]));
         });
 
-    /// <summary>One bank-transfer order: the host's statements in one (immediate) transaction; the new invoice's id.</summary>
+    /// <summary>One bank-transfer order: the host's statements in one (immediate) write transaction after its reads; the new invoice's id.</summary>
     public async Task<string> ConfirmAsync(Target t, string requestId)
     {
         await using var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync();
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
         await CallerReadsAsync(connection, t);
         var key = RequestKey(t.OrganizationId, "order", requestId);
         await DrainAsync(connection, HostSql.FindIdempotency, ("@key", key));
@@ -44,6 +43,8 @@ internal sealed class RawSqliteOrders(string databasePath)
         await DrainAsync(connection, HostSql.Vouchers, ("@organizationId", t.OrganizationId));
         await DrainAsync(connection, HostSql.FindChargeAttempt, ("@key", key));
 
+        // Reads outside the transaction and writes in one begun IMMEDIATE, as the host's unit of work does.
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
         var now = DateTimeOffset.UtcNow.UtcTicks;
         var invoiceId = NewId();
         var issued = await InsertEventAsync(connection, t.EventTemplates["invoice.issued"], t.OrganizationId, now);
@@ -62,12 +63,11 @@ internal sealed class RawSqliteOrders(string databasePath)
         return invoiceId;
     }
 
-    /// <summary>One payment of an unpaid invoice from the wallet: the host's statements in one (immediate) transaction.</summary>
+    /// <summary>One payment of an unpaid invoice from the wallet: the host's statements in one (immediate) write transaction after its reads.</summary>
     public async Task PayAsync(Target t, string invoiceId, string requestId)
     {
         await using var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync();
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
         await CallerReadsAsync(connection, t);
         var key = RequestKey(t.OrganizationId, "pay-invoice", requestId);
         await DrainAsync(connection, HostSql.FindIdempotency, ("@key", key));
@@ -76,6 +76,8 @@ internal sealed class RawSqliteOrders(string databasePath)
         var wallet = await RowAsync(connection, HostSql.Wallet, ("@organizationId", t.OrganizationId), ("@currency", "CHF"));
         var products = await RowsAsync(connection, HostSql.InvoiceProducts, ("@invoiceId", invoiceId));
 
+        // Reads outside the transaction and writes in one begun IMMEDIATE, as the host's unit of work does.
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
         var now = DateTimeOffset.UtcNow.UtcTicks;
         var transactionId = NewId();
         var total = -t.Entries.Where(e => e.Amount < 0).Sum(e => e.Amount);

@@ -96,7 +96,6 @@ internal sealed class Report(Options options)
 
     public void Postgres(LoadResult uniform, LoadResult hot, double pgbenchTps, int clients)
     {
-        _runs.Add(uniform);
         _runs.Add(hot);
         _extra["pgbenchTps"] = pgbenchTps;
         AgainstPgbench("4b", "wallet payment, PostgreSQL, 64 wallets", uniform, pgbenchTps);

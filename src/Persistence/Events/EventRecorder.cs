@@ -98,6 +98,20 @@ public sealed class EventRecorder(TimeProvider clock, ISecretGenerator random, E
             context.DetectionPausedForSave = true;
         }
 
+        try
+        {
+            RecordEvents(db, tracker);
+        }
+        catch
+        {
+            // EF reports no failed save for an interceptor that throws: detection is resumed here.
+            Resume(db);
+            throw;
+        }
+    }
+
+    private void RecordEvents(DbContext db, ChangeTracker tracker)
+    {
         foreach (var stale in tracker.Entries<HostingEvent>().Where(e => e.State == EntityState.Added).ToList())
         {
             stale.State = EntityState.Detached;
