@@ -356,7 +356,7 @@ async Task WalletPostgresAsync(string connectionString)
     var orders = await HostOrdersAsync("PostgreSQL", channels, customers[..Clients], Clients);
     var afterOrders = await TransactionsAsync(connectionString);
     report.Note("Rolled-back transactions of the order path on PostgreSQL (warm-ups and the filling of to-pay included)",
-        $"{afterOrders.Rollbacks - after.Rollbacks} for about {afterOrders.Commits - after.Commits} committed transactions.");
+        $"{afterOrders.Rollbacks - after.Rollbacks}, against {afterOrders.Commits - after.Commits} committed (each read outside a write transaction commits on its own).");
     var tps = await PgbenchAsync(connectionString, Clients);
     report.Postgres(uniform, hot, tps, Clients);
     report.AgainstPgbench("4f", "bank-transfer order confirmation, PostgreSQL", orders.Confirmed, tps, "orders/s");
