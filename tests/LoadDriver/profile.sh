@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Profiles the host under a Bench scenario on SQLite: the wallet checkout (row 4a) or the bank-transfer
-# order confirmation (row 4d, the first phase of `orders`). Samples the host's threads with dotnet-trace
-# for 20 s in the middle of the load, then prints where its CPU goes (profile-breakdown.py).
-# Usage: tests/LoadDriver/profile.sh [wallet|orders] [output folder]
+# Profiles the host under a Bench scenario: the wallet checkout on SQLite (row 4a), the bank-transfer
+# order confirmation (row 4d, the first phase of `orders`), or the wallet checkout on PostgreSQL (row 4b,
+# `postgres`, on the throwaway server PROFILE_POSTGRES names, in a new hosting_profile_* database each
+# run). Samples the host's threads with dotnet-trace for 20 s in the middle of the load, then prints
+# where its CPU goes (profile-breakdown.py).
+# Usage: tests/LoadDriver/profile.sh [wallet|orders|postgres] [output folder]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 scenario=wallet
-case "${1:-}" in wallet|orders) scenario=$1; shift ;; esac
+case "${1:-}" in wallet|orders|postgres) scenario=$1; shift ;; esac
 out=${1:-artifacts/profile}
 mkdir -p "$out" artifacts/bench
 tools=artifacts/tools
@@ -15,7 +17,12 @@ dotnet build -c Release src/GrpcHost >/dev/null
 dotnet build -c Release tests/LoadDriver >/dev/null
 
 host="$PWD/src/GrpcHost/bin/Release/net10.0/Hosting.GrpcHost.dll"
-dotnet tests/LoadDriver/bin/Release/net10.0/Hosting.LoadDriver.dll --repo . --only "$scenario" --seconds 40 --out "$out" >"$out/driver.log" 2>&1 &
+server=()
+if [ "$scenario" = postgres ]; then
+    [ -n "${PROFILE_POSTGRES:-}" ] || { echo "set PROFILE_POSTGRES to an Npgsql connection string of a throwaway server" >&2; exit 2; }
+    server=(--postgres "$PROFILE_POSTGRES;Database=hosting_profile_$(date +%s)")
+fi
+dotnet tests/LoadDriver/bin/Release/net10.0/Hosting.LoadDriver.dll --repo . --only "$scenario" --seconds 40 --out "$out" "${server[@]}" >"$out/driver.log" 2>&1 &
 driver=$!
 pid=
 for _ in $(seq 120); do
@@ -26,9 +33,10 @@ done
 [ -n "$pid" ] || { echo "the host did not start; see $out/driver.log" >&2; exit 1; }
 # Customers are made and their wallets topped up first; sample once the checkouts (or confirmations) run.
 sleep 14
+[ "$scenario" != postgres ] || sleep 10 # 64 customers to make first
 "$tools/dotnet-trace" collect -p "$pid" --profile dotnet-sampled-thread-time --duration 00:00:00:20 -o "$out/$scenario.nettrace" >/dev/null
-if [ "$scenario" = orders ]; then
-    # The rest of the scenario (filling to-pay, the payments, the raw reference) is not sampled.
+if [ "$scenario" != wallet ]; then
+    # The rest of the scenario (filling to-pay, the payments, the references) is not sampled.
     kill "$driver" "$pid" 2>/dev/null || true
 fi
 wait "$driver" || true
