@@ -28,19 +28,34 @@ public class HostingDbContext : DbContext
     /// <summary>The write side of this context's unit of work.</summary>
     internal UnitOfWork Work => _work ??= new UnitOfWork(this);
 
-    /// <summary>Whether the event recorder turned automatic change detection off for the save under way (it detected the changes itself).</summary>
-    internal bool DetectionPausedForSave { get; set; }
+    private bool _detectionPausedForSave;
+
+    /// <summary>Turns automatic change detection off for the save under way: the event recorder has just detected the changes.</summary>
+    internal void PauseChangeDetectionForSave()
+    {
+        if (ChangeTracker.AutoDetectChangesEnabled)
+        {
+            ChangeTracker.AutoDetectChangesEnabled = false;
+            _detectionPausedForSave = true;
+        }
+    }
+
+    /// <summary>Turns automatic change detection back on if a save paused it.</summary>
+    internal void ResumeChangeDetection()
+    {
+        if (_detectionPausedForSave)
+        {
+            _detectionPausedForSave = false;
+            ChangeTracker.AutoDetectChangesEnabled = true;
+        }
+    }
 
     /// <summary>Forgets loaded and pending changes, pending numbers and an open write transaction, for a retry.</summary>
     internal void Forget()
     {
         _work?.Reset();
         ChangeTracker.Clear();
-        if (DetectionPausedForSave)
-        {
-            DetectionPausedForSave = false;
-            ChangeTracker.AutoDetectChangesEnabled = true;
-        }
+        ResumeChangeDetection();
     }
 
     /// <inheritdoc />

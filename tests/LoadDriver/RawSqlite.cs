@@ -58,6 +58,32 @@ internal static class RawSqlite
         return (long)row["Position"]!;
     }
 
+    /// <summary>The ledger transaction and entries a paid invoice's reference (<c>ledger:{id}</c>) names.</summary>
+    public static async Task<(Dictionary<string, object?> Transaction, List<(string Account, long Amount)> Entries)> PaymentAsync(SqliteConnection connection, string reference)
+    {
+        var transactionId = reference["ledger:".Length..].ToUpperInvariant();
+        var transaction = await RowAsync(connection, @"SELECT * FROM ""LedgerTransactions"" WHERE ""Id"" = $t", ("$t", transactionId));
+        var entries = (await RowsAsync(connection, @"SELECT ""Account"", ""Amount"" FROM ""LedgerEntries"" WHERE ""TransactionId"" = $t ORDER BY ""Line""", ("$t", transactionId)))
+            .Select(e => ((string)e["Account"]!, (long)e["Amount"]!)).ToList();
+        return (transaction, entries);
+    }
+
+    /// <summary>An invoice like the template row <paramref name="i"/> under a new id, a placeholder number and the given reference.</summary>
+    public static Task InsertInvoiceAsync(SqliteConnection connection, Dictionary<string, object?> i, string invoiceId, long now, object? paymentReference) =>
+        ExecuteAsync(connection, HostSql.InsertInvoice, ("@p0", i["Lines"]), ("@p1", invoiceId), ("@p2", i["BillingAddress"]), ("@p3", null), ("@p4", i["Currency"]), ("@p5", i["DueAt"]),
+            ("@p6", now), ("@p7", i["OrganizationId"]), ("@p8", i["OrganizationName"]), ("@p9", i["PaidAt"] is null ? null : now), ("@p10", i["PaymentMethod"]), ("@p11", paymentReference),
+            ("@p12", long.MinValue + Random.Shared.NextInt64(0, long.MaxValue)), ("@p13", i["State"]), ("@p14", 1));
+
+    /// <summary>The entries of a ledger transaction, numbered from 1.</summary>
+    public static async Task InsertEntriesAsync(SqliteConnection connection, string transactionId, List<(string Account, long Amount)> entries)
+    {
+        var line = 1;
+        foreach (var (account, amount) in entries)
+        {
+            await ExecuteAsync(connection, HostSql.InsertEntry, ("@p0", line++), ("@p1", transactionId), ("@p2", account), ("@p3", amount));
+        }
+    }
+
     /// <summary>A failed statement counted as the load counts a failed call.</summary>
     public static async Task<T> CountedAsync<T>(Task<T> call)
     {

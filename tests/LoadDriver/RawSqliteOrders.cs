@@ -26,7 +26,7 @@ internal sealed class RawSqliteOrders(string databasePath)
             var pending = await RowAsync(connection, @"SELECT * FROM ""Products"" WHERE ""InvoiceId"" = $i", ("$i", unpaid["Id"]));
             var paid = await RowAsync(connection, @"SELECT * FROM ""Invoices"" WHERE ""OrganizationId"" = $o AND ""PaidAt"" IS NOT NULL AND ""PaymentMethod"" = 'wallet' ORDER BY ""IssuedAt"" DESC LIMIT 1", ("$o", org));
             var active = await RowAsync(connection, @"SELECT * FROM ""Products"" WHERE ""InvoiceId"" = $i", ("$i", paid["Id"]));
-            var (transaction, entries) = await RawSqliteCheckout.PaymentAsync(connection, (string)paid["PaymentReference"]!);
+            var (transaction, entries) = await PaymentAsync(connection, (string)paid["PaymentReference"]!);
             return new Target(caller.Digest, caller.AccountId, org, unpaid, pending, paid["State"]!, active["Status"]!, transaction, entries,
                 await EventTemplatesAsync(connection, org, [.. ConfirmEvents, .. PayEvents]));
         });
@@ -50,7 +50,7 @@ internal sealed class RawSqliteOrders(string databasePath)
         var issued = await InsertEventAsync(connection, t.EventTemplates["invoice.issued"], t.OrganizationId, now);
         await InsertEventAsync(connection, t.EventTemplates["product.ordered"], t.OrganizationId, now);
         await ExecuteAsync(connection, HostSql.InsertIdempotency, ("@p0", key), ("@p1", now), ("@p2", 0), ("@p3", null), ("@p4", null), ("@p5", new string('0', 64)), ("@p6", invoiceId));
-        await RawSqliteCheckout.InsertInvoiceAsync(connection, t.UnpaidInvoice, invoiceId, now, t.UnpaidInvoice["PaymentReference"]);
+        await InsertInvoiceAsync(connection, t.UnpaidInvoice, invoiceId, now, t.UnpaidInvoice["PaymentReference"]);
         var p = t.PendingProduct;
         await ExecuteAsync(connection, HostSql.InsertProduct, ("@p0", NewId()), ("@p1", p["AutoRenew"]), ("@p2", now), ("@p3", p["Currency"]), ("@p4", invoiceId), ("@p5", "site " + requestId),
             ("@p6", t.OrganizationId), ("@p7", p["PeriodMonths"]), ("@p8", p["PriceMinor"]), ("@p9", p["RenewalDate"]), ("@p10", p["RenewalPaymentMethod"]), ("@p11", p["Status"]),
@@ -98,7 +98,7 @@ internal sealed class RawSqliteOrders(string databasePath)
         }
 
         await ExpectOneAsync(connection, HostSql.UpdateWallet, ("@p0", (long)wallet["Balance"]! - total), ("@p1", (long)wallet["Version"]! + 1), ("@p2", wallet["Id"]), ("@p3", wallet["Version"]));
-        await RawSqliteCheckout.InsertEntriesAsync(connection, transactionId, t.Entries);
+        await InsertEntriesAsync(connection, transactionId, t.Entries);
         await transaction.CommitAsync();
     }
 

@@ -92,11 +92,7 @@ public sealed class EventRecorder(TimeProvider clock, ISecretGenerator random, E
         tracker.DetectChanges();
 
         // The changes were just detected: the save that follows need not walk every entry again.
-        if (tracker.AutoDetectChangesEnabled && db is HostingDbContext context)
-        {
-            tracker.AutoDetectChangesEnabled = false;
-            context.DetectionPausedForSave = true;
-        }
+        (db as HostingDbContext)?.PauseChangeDetectionForSave();
 
         try
         {
@@ -194,14 +190,7 @@ public sealed class EventRecorder(TimeProvider clock, ISecretGenerator random, E
     // The mark is kept on the context, not in a table of contexts: a ConditionalWeakTable written and
     // cleared on every save kept the finalizer thread busy with its discarded containers (a tenth of
     // the host's CPU under the order load).
-    private static void Resume(DbContext? db)
-    {
-        if (db is HostingDbContext { DetectionPausedForSave: true } context)
-        {
-            context.DetectionPausedForSave = false;
-            context.ChangeTracker.AutoDetectChangesEnabled = true;
-        }
-    }
+    private static void Resume(DbContext? db) => (db as HostingDbContext)?.ResumeChangeDetection();
 
     private delegate void Emit(string type, Guid? organizationId, string resource, Dictionary<string, string> data);
 
