@@ -36,13 +36,15 @@ public sealed class StorageOptions
     /// <summary>Registers <see cref="HostingDbContext"/> on the configured provider.</summary>
     public void Register(IServiceCollection services)
     {
+        // The options are built once, not per request: building them parsed the connection string, touched the
+        // database's folder and made a recorder for every call. Everything they hold is a singleton.
         if (IsPostgres)
         {
-            services.AddDbContext<HostingDbContext, PostgresHostingDbContext>((sp, b) => ApplyPostgres(b.AddInterceptors(RecorderOf(sp))));
+            services.AddDbContext<HostingDbContext, PostgresHostingDbContext>((sp, b) => ApplyPostgres(b.AddInterceptors(RecorderOf(sp))), ServiceLifetime.Scoped, ServiceLifetime.Singleton);
         }
         else if (string.Equals(Provider, Sqlite, StringComparison.OrdinalIgnoreCase))
         {
-            services.AddDbContext<HostingDbContext>((sp, b) => ApplySqlite(b.AddInterceptors(RecorderOf(sp))));
+            services.AddDbContext<HostingDbContext>((sp, b) => ApplySqlite(b.AddInterceptors(RecorderOf(sp))), ServiceLifetime.Scoped, ServiceLifetime.Singleton);
         }
         else
         {

@@ -48,7 +48,7 @@ internal static class HostSql
     /// <summary>The answer kept under the request's id.</summary>
     public const string InsertIdempotency = @"INSERT INTO ""IdempotencyRecords"" (""Key"", ""CreatedAt"", ""ErrorKind"", ""ErrorMessage"", ""ErrorReason"", ""Fingerprint"", ""ResultId"") VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6);";
 
-    /// <summary>The final invoice, paid or unpaid (BIL-5), under a placeholder number.</summary>
+    /// <summary>The final invoice, paid or unpaid (BIL-5), under its number.</summary>
     public const string InsertInvoice = @"INSERT INTO ""Invoices"" (""Lines"", ""Id"", ""BillingAddress"", ""CancelledAt"", ""Currency"", ""DueAt"", ""IssuedAt"", ""OrganizationId"", ""OrganizationName"", ""PaidAt"", ""PaymentMethod"", ""PaymentReference"", ""SequenceNumber"", ""State"", ""Version"") VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13, @p14);";
 
     /// <summary>A product of an order, pending until its invoice is paid (ORD-3).</summary>
@@ -72,14 +72,6 @@ internal static class HostSql
     /// <summary>The wallet's balance.</summary>
     public const string UpdateWallet = @"UPDATE ""Wallets"" SET ""Balance"" = @p0, ""Version"" = @p1 WHERE ""Id"" = @p2 AND ""Version"" = @p3 RETURNING 1;";
 
-
-    // Taken last, as the commit's final statements.
-    /// <summary>The next invoice number (BIL-5), gapless.</summary>
+    /// <summary>The next invoice number (BIL-5), gapless: on SQLite the write transaction's first statement.</summary>
     public const string TakeNumber = @"INSERT INTO ""InvoiceSequence"" (""Id"", ""Last"", ""Version"") VALUES (@p0, 1, 1) ON CONFLICT (""Id"") DO UPDATE SET ""Last"" = ""Last"" + 1, ""Version"" = ""Version"" + 1 RETURNING ""Last"" AS ""Value""";
-
-    /// <summary>The invoice, given its number.</summary>
-    public const string NumberInvoice = @"UPDATE ""Invoices"" SET ""SequenceNumber"" = @p0 WHERE ""Id"" = @p1";
-
-    /// <summary>An invoice's event, given the number too (EVT-3).</summary>
-    public const string RenumberEvent = @"UPDATE ""Events"" SET ""Data"" = @p0 WHERE ""Position"" = @p1 RETURNING 1;";
 }

@@ -68,11 +68,11 @@ internal static class RawSqlite
         return (transaction, entries);
     }
 
-    /// <summary>An invoice like the template row <paramref name="i"/> under a new id, a placeholder number and the given reference.</summary>
-    public static Task InsertInvoiceAsync(SqliteConnection connection, Dictionary<string, object?> i, string invoiceId, long now, object? paymentReference) =>
+    /// <summary>An invoice like the template row <paramref name="i"/> under a new id, its number and the given reference.</summary>
+    public static Task InsertInvoiceAsync(SqliteConnection connection, Dictionary<string, object?> i, string invoiceId, long number, long now, object? paymentReference) =>
         ExecuteAsync(connection, HostSql.InsertInvoice, ("@p0", i["Lines"]), ("@p1", invoiceId), ("@p2", i["BillingAddress"]), ("@p3", null), ("@p4", i["Currency"]), ("@p5", i["DueAt"]),
             ("@p6", now), ("@p7", i["OrganizationId"]), ("@p8", i["OrganizationName"]), ("@p9", i["PaidAt"] is null ? null : now), ("@p10", i["PaymentMethod"]), ("@p11", paymentReference),
-            ("@p12", long.MinValue + Random.Shared.NextInt64(0, long.MaxValue)), ("@p13", i["State"]), ("@p14", 1));
+            ("@p12", number), ("@p13", i["State"]), ("@p14", 1));
 
     /// <summary>The entries of a ledger transaction, numbered from 1.</summary>
     public static async Task InsertEntriesAsync(SqliteConnection connection, string transactionId, List<(string Account, long Amount)> entries)

@@ -9,7 +9,7 @@ namespace Hosting.LoadDriver;
 /// </summary>
 internal sealed class RawSqliteCheckout(string databasePath)
 {
-    // The events of a checkout, in the host's order; the invoice's two are renumbered last.
+    // The events of a checkout, in the host's order.
     private static readonly string[] Events = ["wallet.debited", "invoice.issued", "invoice.paid", "product.renewed"];
 
     private readonly string _connectionString = ConnectionString(databasePath);
@@ -26,7 +26,7 @@ internal sealed class RawSqliteCheckout(string databasePath)
             return new Target(caller.Digest, caller.AccountId, org, customer.ProductId.ToString().ToUpperInvariant(), invoice, transaction, entries, await EventTemplatesAsync(connection, org, Events));
         });
 
-    /// <summary>One payment: every statement of the host's checkout, in one (immediate) write transaction after its reads, the invoice number taken last as the host does.</summary>
+    /// <summary>One payment: every statement of the host's checkout, in one (immediate) write transaction after its reads, the invoice number taken first as the host does on SQLite.</summary>
     public async Task PayAsync(Target t, string requestId)
     {
         await using var connection = new SqliteConnection(_connectionString);
@@ -43,30 +43,23 @@ internal sealed class RawSqliteCheckout(string databasePath)
 
         // Reads outside the transaction and writes in one begun IMMEDIATE, as the host's unit of work does.
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
+        var number = await ScalarAsync(connection, HostSql.TakeNumber, ("@p0", 1));
         var now = DateTimeOffset.UtcNow.UtcTicks;
         var invoiceId = NewId();
         var transactionId = NewId();
         var total = -t.Entries.Where(e => e.Amount < 0).Sum(e => e.Amount);
-        var positions = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var type in Events)
         {
-            positions[type] = await InsertEventAsync(connection, t.EventTemplates[type], t.OrganizationId, now);
+            await InsertEventAsync(connection, t.EventTemplates[type], t.OrganizationId, now);
         }
 
         await ExecuteAsync(connection, HostSql.InsertIdempotency, ("@p0", key), ("@p1", now), ("@p2", 0), ("@p3", DBNull.Value), ("@p4", DBNull.Value), ("@p5", new string('0', 64)), ("@p6", invoiceId));
-        await InsertInvoiceAsync(connection, t.InvoiceTemplate, invoiceId, now, "ledger:" + transactionId.ToLowerInvariant());
+        await InsertInvoiceAsync(connection, t.InvoiceTemplate, invoiceId, (long)number!, now, "ledger:" + transactionId.ToLowerInvariant());
         var x = t.TransactionTemplate;
         await ExecuteAsync(connection, HostSql.InsertTransaction, ("@p0", transactionId), ("@p1", now), ("@p2", x["Currency"]), ("@p3", x["Kind"]), ("@p4", x["Reference"]), ("@p5", wallet["Id"]));
         await ExpectOneAsync(connection, HostSql.RenewProduct, ("@p0", (long)product["RenewalDate"]! + TimeSpan.FromDays(365).Ticks), ("@p1", (long)product["Version"]! + 1), ("@p2", t.ProductId), ("@p3", product["Version"]));
         await ExpectOneAsync(connection, HostSql.UpdateWallet, ("@p0", (long)wallet["Balance"]! - total), ("@p1", (long)wallet["Version"]! + 1), ("@p2", wallet["Id"]), ("@p3", wallet["Version"]));
         await InsertEntriesAsync(connection, transactionId, t.Entries);
-
-        var number = await ScalarAsync(connection, HostSql.TakeNumber, ("@p0", 1));
-        await ExecuteAsync(connection, HostSql.NumberInvoice, ("@p0", number), ("@p1", invoiceId));
-        foreach (var type in (string[])["invoice.issued", "invoice.paid"])
-        {
-            await ExpectOneAsync(connection, HostSql.RenumberEvent, ("@p0", t.EventTemplates[type]["Data"]), ("@p1", positions[type]));
-        }
 
         await transaction.CommitAsync();
     }

@@ -150,12 +150,13 @@ public sealed class EventRecorder(TimeProvider clock, ISecretGenerator random, E
     }
 
     /// <summary>
-    /// Puts the final number into the saved events of invoices numbered after their save (the
-    /// number is the commit's last statement); returns whether any event changed.
+    /// Puts the final number into the saved events of invoices numbered after their save (the number is the
+    /// commit's last statement), as they now stand in the store once the caller writes them: their positions
+    /// and new data. The tracked events take the new data as saved.
     /// </summary>
-    internal static bool Renumber(DbContext db)
+    internal static IReadOnlyList<(long Position, string Data)> Renumber(DbContext db)
     {
-        // Only the events' data changes here, and it is marked modified directly.
+        // Only the events' data changes here, set as saved: no walk of every entry is needed.
         var detecting = db.ChangeTracker.AutoDetectChangesEnabled;
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         try
@@ -168,23 +169,26 @@ public sealed class EventRecorder(TimeProvider clock, ISecretGenerator random, E
         }
     }
 
-    private static bool RenumberTracked(DbContext db)
+    private static List<(long Position, string Data)> RenumberTracked(DbContext db)
     {
         var invoices = db.ChangeTracker.Entries<Invoice>().Select(e => e.Entity)
             .ToDictionary(i => $"{OrganizationName(i.OrganizationId)}/invoices/{i.Id}", i => i.Number, StringComparer.Ordinal);
-        var changed = false;
+        var renumbered = new List<(long Position, string Data)>();
         foreach (var entry in db.ChangeTracker.Entries<HostingEvent>())
         {
             if (invoices.TryGetValue(entry.Entity.Resource, out var number)
                 && entry.Entity.Fields() is var fields && fields.TryGetValue("number", out var recorded) && recorded != number)
             {
                 fields["number"] = number;
-                entry.Property(nameof(HostingEvent.Data)).CurrentValue = System.Text.Json.JsonSerializer.Serialize(fields);
-                changed = true;
+                var data = System.Text.Json.JsonSerializer.Serialize(fields);
+                var property = entry.Property(nameof(HostingEvent.Data));
+                property.CurrentValue = data;
+                property.OriginalValue = data;
+                renumbered.Add((entry.Entity.Position, data));
             }
         }
 
-        return changed;
+        return renumbered;
     }
 
     // The mark is kept on the context, not in a table of contexts: a ConditionalWeakTable written and
