@@ -50,6 +50,15 @@ public class HostingDbContext : DbContext
         }
     }
 
+    private Action? _giveBack;
+
+    /// <summary>Runs this context on a connection lent by a pool, given back when the context is disposed.</summary>
+    internal void UseLentConnection(System.Data.Common.DbConnection connection, Action giveBack)
+    {
+        Database.SetDbConnection(connection, contextOwnsConnection: false);
+        _giveBack = giveBack;
+    }
+
     /// <summary>Forgets loaded and pending changes, pending numbers and an open write transaction, for a retry.</summary>
     internal void Forget()
     {
@@ -63,13 +72,15 @@ public class HostingDbContext : DbContext
     {
         _work?.Reset();
         base.Dispose();
+        Interlocked.Exchange(ref _giveBack, null)?.Invoke();
     }
 
     /// <inheritdoc />
-    public override ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         _work?.Reset();
-        return base.DisposeAsync();
+        await base.DisposeAsync();
+        Interlocked.Exchange(ref _giveBack, null)?.Invoke();
     }
 
     /// <inheritdoc />

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Hosting.Persistence.Events;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Hosting.Persistence;
 
@@ -44,7 +45,15 @@ public sealed class StorageOptions
         }
         else if (string.Equals(Provider, Sqlite, StringComparison.OrdinalIgnoreCase))
         {
-            services.AddDbContext<HostingDbContext>((sp, b) => ApplySqlite(b.AddInterceptors(RecorderOf(sp))), ServiceLifetime.Scoped, ServiceLifetime.Singleton);
+            // Each request's context runs on a pooled open connection that keeps its prepared statements.
+            services.AddSingleton(_ => new SqliteConnectionPool(SqliteConnectionString(), SqliteSynchronous is { Length: > 0 } s ? new SqlitePragmas(s).Sql : null));
+            services.AddDbContext<HostingDbContext>((sp, b) => ApplySqlite(b.AddInterceptors(RecorderOf(sp), SqliteStatementCache.Instance)), ServiceLifetime.Scoped, ServiceLifetime.Singleton);
+            services.Replace(ServiceDescriptor.Scoped(sp =>
+            {
+                var db = new HostingDbContext(sp.GetRequiredService<DbContextOptions<HostingDbContext>>());
+                sp.GetRequiredService<SqliteConnectionPool>().Lend(db);
+                return db;
+            }));
         }
         else
         {
@@ -59,6 +68,16 @@ public sealed class StorageOptions
     /// <summary>Configures EF for SQLite, creating the database file's folder if needed.</summary>
     public void ApplySqlite(DbContextOptionsBuilder builder)
     {
+        builder.UseSqlite(SqliteConnectionString());
+        if (SqliteSynchronous is { Length: > 0 } synchronous)
+        {
+            builder.AddInterceptors(new SqlitePragmas(synchronous));
+        }
+    }
+
+    /// <summary>The SQLite connection string as the store uses it, the database file's folder created if needed.</summary>
+    private string SqliteConnectionString()
+    {
         var csb = new SqliteConnectionStringBuilder(ConnectionString);
         if (!string.IsNullOrEmpty(csb.DataSource) && csb.DataSource != ":memory:" && csb.Mode != SqliteOpenMode.Memory)
         {
@@ -71,11 +90,7 @@ public sealed class StorageOptions
 
         // A busy timeout lets concurrent writers wait for the lock instead of failing at once.
         csb.DefaultTimeout = Math.Max(csb.DefaultTimeout, 30);
-        builder.UseSqlite(csb.ToString());
-        if (SqliteSynchronous is { Length: > 0 } synchronous)
-        {
-            builder.AddInterceptors(new SqlitePragmas(synchronous));
-        }
+        return csb.ToString();
     }
 
     /// <summary>Configures EF for PostgreSQL.</summary>
@@ -109,7 +124,8 @@ public sealed class PostgresDesignTimeDbContextFactory : IDesignTimeDbContextFac
 /// <summary>Sets the configured per-connection pragmas each time a connection is opened.</summary>
 internal sealed class SqlitePragmas : Microsoft.EntityFrameworkCore.Diagnostics.DbConnectionInterceptor
 {
-    private readonly string _sql;
+    /// <summary>The statement run on each new connection.</summary>
+    public string Sql { get; }
 
     public SqlitePragmas(string synchronous)
     {
@@ -119,20 +135,20 @@ internal sealed class SqlitePragmas : Microsoft.EntityFrameworkCore.Diagnostics.
             throw new ArgumentException($"Unknown Storage:SqliteSynchronous '{synchronous}'. Supported: OFF, NORMAL, FULL, EXTRA.");
         }
 
-        _sql = "PRAGMA synchronous=" + value;
+        Sql = "PRAGMA synchronous=" + value;
     }
 
     public override void ConnectionOpened(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = _sql;
+        command.CommandText = Sql;
         command.ExecuteNonQuery();
     }
 
     public override async Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
         await using var command = connection.CreateCommand();
-        command.CommandText = _sql;
+        command.CommandText = Sql;
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }
