@@ -52,6 +52,9 @@ public class HostingDbContext : DbContext
 
     private Action? _giveBack;
 
+    /// <summary>Whether this context runs on SQLite: the connection's type, as EF's provider name costs a reflection lookup per call.</summary>
+    internal bool OnSqlite => Database.GetDbConnection() is Microsoft.Data.Sqlite.SqliteConnection;
+
     /// <summary>Runs this context on a connection lent by a pool, given back when the context is disposed.</summary>
     internal void UseLentConnection(System.Data.Common.DbConnection connection, Action giveBack)
     {

@@ -44,7 +44,7 @@ internal sealed class UnitOfWork(HostingDbContext db)
     /// <summary>Commits every pending change and the pending numbers, atomically.</summary>
     public async Task SaveAsync(CancellationToken cancellationToken)
     {
-        var sqlite = db.Database.IsSqlite();
+        var sqlite = db.OnSqlite;
         if (_transaction is null && _numberOnCommit.Count == 0 && !sqlite)
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -168,7 +168,7 @@ internal sealed class UnitOfWork(HostingDbContext db)
             return;
         }
 
-        if (db.Database.IsSqlite())
+        if (db.OnSqlite)
         {
             // One writer at a time, in arrival order, instead of SQLite's busy retries sleeping while the lock is held.
             _lease = await SqliteWriteGate.EnterAsync(db.Database.GetConnectionString()!, cancellationToken);
@@ -213,7 +213,7 @@ internal sealed class UnitOfWork(HostingDbContext db)
     }
 
     private Task<long> NextAsync(int sequenceId, CancellationToken cancellationToken) => ScalarAsync(
-        db.Database.IsNpgsql()
+        !db.OnSqlite
             ? """
               INSERT INTO "InvoiceSequence" AS s ("Id", "Last", "Version") VALUES ({0}, 1, 1)
               ON CONFLICT ("Id") DO UPDATE SET "Last" = s."Last" + 1, "Version" = s."Version" + 1
@@ -229,7 +229,7 @@ internal sealed class UnitOfWork(HostingDbContext db)
 
     private async Task<long> NumberAsync(int sequenceId, string table, Guid documentId, CancellationToken cancellationToken)
     {
-        if (db.Database.IsNpgsql())
+        if (!db.OnSqlite)
         {
             // One statement: the sequence row is bumped and the document numbered in one round trip.
             return await ScalarAsync(

@@ -10,7 +10,7 @@ public sealed class EfEventStore(HostingDbContext db) : IEventStore
     public async Task<IReadOnlyList<HostingEvent>> ReadAsync(EventCursor? after, int limit, EventFilter filter, CancellationToken cancellationToken)
     {
         var query = db.Set<HostingEvent>().AsNoTracking();
-        if (db.Database.IsNpgsql())
+        if (!db.OnSqlite)
         {
             // Every transaction below the oldest one still open has ended: its events can no longer
             // appear, so nothing handed out from below this line is ever overtaken.
