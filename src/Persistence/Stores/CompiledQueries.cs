@@ -36,6 +36,21 @@ internal sealed class CompiledQueries
         EF.CompileAsyncQuery((HostingDbContext db, Guid id, Guid accountId, CancellationToken ct) =>
             db.Set<Organization>().Include(o => o.Memberships.Where(m => m.AccountId == accountId)).FirstOrDefault(o => o.Id == id));
 
+    /// <summary>The account signing in, by its login.</summary>
+    public Func<HostingDbContext, EmailAddress, CancellationToken, Task<UserAccount?>> AccountByLogin { get; } =
+        EF.CompileAsyncQuery((HostingDbContext db, EmailAddress login, CancellationToken ct) =>
+            db.Set<UserAccount>().FirstOrDefault(a => a.Login == login));
+
+    /// <summary>The failed sign-ins counted against a login.</summary>
+    public Func<HostingDbContext, string, CancellationToken, Task<LoginThrottle?>> Throttle { get; } =
+        EF.CompileAsyncQuery((HostingDbContext db, string loginDigest, CancellationToken ct) =>
+            db.Set<LoginThrottle>().FirstOrDefault(t => t.LoginDigest == loginDigest));
+
+    /// <summary>Whether a sign-in comes from a place or device the account has used (ACC-5).</summary>
+    public Func<HostingDbContext, Guid, SignInSourceKind, string, CancellationToken, Task<bool>> KnownSource { get; } =
+        EF.CompileAsyncQuery((HostingDbContext db, Guid accountId, SignInSourceKind kind, string digest, CancellationToken ct) =>
+            db.Set<KnownSignInSource>().Any(s => s.AccountId == accountId && s.Kind == kind && s.Digest == digest));
+
     public Func<HostingDbContext, Guid, string, CancellationToken, Task<Wallet?>> Wallet { get; } =
         EF.CompileAsyncQuery((HostingDbContext db, Guid organizationId, string currency, CancellationToken ct) =>
             db.Set<Wallet>().FirstOrDefault(w => w.OrganizationId == organizationId && w.Currency == currency));

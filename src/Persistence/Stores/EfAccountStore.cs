@@ -10,7 +10,7 @@ public sealed class EfAccountStore(HostingDbContext db) : IAccountStore
 {
     /// <inheritdoc />
     public Task<UserAccount?> FindAccountByLoginAsync(EmailAddress login, CancellationToken cancellationToken) =>
-        db.Set<UserAccount>().FirstOrDefaultAsync(a => a.Login == login, cancellationToken);
+        CompiledQueries.For(db).AccountByLogin(db, login, cancellationToken);
 
     /// <inheritdoc />
     public Task<UserAccount?> FindAccountAsync(Guid id, CancellationToken cancellationToken) =>
@@ -31,11 +31,11 @@ public sealed class EfAccountStore(HostingDbContext db) : IAccountStore
 
     /// <inheritdoc />
     public Task<LoginThrottle?> FindThrottleAsync(string loginDigest, CancellationToken cancellationToken) =>
-        db.Set<LoginThrottle>().FirstOrDefaultAsync(t => t.LoginDigest == loginDigest, cancellationToken);
+        CompiledQueries.For(db).Throttle(db, loginDigest, cancellationToken);
 
     /// <inheritdoc />
     public Task<bool> IsKnownSourceAsync(Guid accountId, SignInSourceKind kind, string digest, CancellationToken cancellationToken) =>
-        db.Set<KnownSignInSource>().AnyAsync(s => s.AccountId == accountId && s.Kind == kind && s.Digest == digest, cancellationToken);
+        CompiledQueries.For(db).KnownSource(db, accountId, kind, digest, cancellationToken);
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<ActivityEntry>> ListActivityAsync(Guid accountId, PageToken? after, int max, CancellationToken cancellationToken)
