@@ -15,45 +15,48 @@ internal static class Explanations
             + "fill loop and no setting changes it: a SecureArrayCall that does not lock memory left it at 99.6 MiB per hash, and "
             + "ClearPassword/ClearSecret and Threads only concern the inputs and the lanes. Reaching 1.5x needs a hasher that fills blocks in "
             + "place: the libsodium hasher (1e, the default) allocates the m KiB work area once, natively.",
-        "2a" or "2b" => "The limit of the goal (cores / time per hash) assumes both cores free for the host; the time per hash is measured on one "
-            + "thread, and other builds and tests were running on this 2-core machine during the run (load average about 7 on 2026-11-26, 15 to 20 in this run), so the host's two "
-            + "hashing threads got only part of the CPU. The primed row sets the same sign-in figure against two threads hashing in the load driver "
-            + "just before, which is what this machine gave at that moment. What remains is the rest of a sign-in (session insert, activity entry, "
-            + "known-location check, gRPC) competing with hashing for the same two cores; a dedicated machine, a gate of cores + 1 hashing slots, or "
-            + "the faster libsodium hasher (2b) moves it closer.",
+        "2a" or "2b" => "The limit of the goal (cores / time per hash) assumes both cores free for the host's hashing; the load driver runs on "
+            + "the same 2 cores (8 gRPC clients), so the host's two hashing threads get only part of them. The primed row sets the same "
+            + "sign-in figure against two threads hashing in the load driver just before, which is what this machine gave at that moment, and "
+            + "meets it. The profile of 2b (`tests/LoadDriver/profile.sh signin`, 2026-11-30) shows the host's managed CPU is a small share "
+            + "beside the native hashing (about 4 s sampled in 20 s, against about 1.5 cores hashing at 90 sign-ins/s x 17 ms): EF Core 40 % of "
+            + "it (query execution 23 %, the save of the session and activity entry 15 %), Microsoft.Data.Sqlite 17 %, our code 15 %, ASP.NET "
+            + "Core and the container 14 %; its query translation fell from 29 % to under 1 % once the sign-in's lookups were compiled. What "
+            + "would reach 85 %: the driver on other cores than the host's (a second machine), as no host-side work is left that weighs against "
+            + "the hashing.",
         "2c" => "The host queues hashes behind a gate of one slot per core, so memory grows with the 1,000 queued calls' buffers, not with hashes; "
             + "Isopoh's per-hash garbage (about 5x m) is what raises the peak; the libsodium hasher (now the default) or a lower gate lowers it.",
         "3" => "GetOrganization authenticates the session (one compiled statement: the session joined with its account's login state), reads "
             + "the organization with the caller's membership (one compiled statement) and whether it is the caller's current one (one compiled "
-            + "column read), then maps the answer; the echo does none of that. It was four statements, one an uncompiled load of the whole "
-            + "account. At 32 clients both are CPU-bound on the host's 2 cores, so the ratio is the echo's CPU per call over the read's. What "
-            + "remains is EF Core's per-statement cost (three statements, their materialization) and the gRPC mapping: a short-lived cache of "
-            + "session lookups would remove one of the three statements, at the price of a revoked session working on for its lifetime on "
-            + "other hosts, which the product does not accept.",
-        "4a" => "The invoice number is taken as the last statement of the payment's commit (an upsert with RETURNING), the SQLite write transaction"
-            + " is begun IMMEDIATE with the process's writers queued in order (no busy sleeps, no retries), and each row is read once. Since "
-            + "2026-11-30 the reference replays the 23 statements the host sends today (`HostSql.cs`: 8 reads, 4 events, the idempotency record, "
-            + "the invoice, the ledger transaction and 2 entries, the product, the wallet, the number and the invoice's 2 events renumbered), "
-            + "the reads before its write transaction as the host's; it was 15 older statements, all in the transaction. What remains is the "
-            + "host's CPU (`tests/LoadDriver/profile.sh` samples it with dotnet-trace, `profile-breakdown.py` splits it by layer). On "
-            + "2026-11-29: EF Core 53 % of the host's CPU per payment (its update pipeline 19 %, query translation and cache lookup 18 %, change "
-            + "detection 16 %, query execution 12 %), SQLite and Microsoft.Data.Sqlite 22 %, our own code 10 %, ASP.NET Core, gRPC and Protobuf "
-            + "under 5 %. Removed since: a static ConditionalWeakTable the event recorder wrote and cleared on every save (its discarded "
-            + "containers kept the finalizer thread busy), and the numbered invoice's second update. Reaching 50 % needs the EF work off the "
-            + "payment path: its writes (ledger transaction and entries, invoice, events, idempotency record) as a handful of prepared "
-            + "statements instead of the change tracker and update pipeline, which is what the raw reference runs.",
-        "4d" => "A confirmation is 14 statements (the caller's 2 reads, the request id, catalogue, vouchers and charge-attempt reads, 2 "
-            + "events, the idempotency record, the invoice, the product, the number taken and written, the invoice's event renumbered) in "
-            + "two saves, the second giving the event its number. The profile of this scenario on an idle machine (`tests/LoadDriver/"
-            + "profile.sh orders`, 2026-11-30): Microsoft.Data.Sqlite and SQLite 36 % of the host's CPU (preparing each statement anew: "
-            + "EF sends no prepared statement on SQLite), EF Core 32 % (query execution 23 %, update pipeline 22 % of all CPU, counted "
-            + "with the layers below them), ASP.NET Core and the dependency container 12 %, our code 9 %; a quarter of the samples wait at "
-            + "GC polls, so allocation is a cost of its own. What would reach 50 %: as for 4a, the writes as prepared statements outside "
-            + "the change tracker, and the event's number written with the invoice's instead of by a second save.",
-        "4e" => "Close to the goal (0.47): 17 statements (the caller's 2 reads, the request id, invoice, charge attempt, wallet and the "
+            + "column read), then maps the answer; the echo does none of that. At 32 clients both are CPU-bound on the host's 2 cores, so the "
+            + "ratio is the echo's CPU per call over the read's. The profile (`tests/LoadDriver/profile.sh read`, 2026-11-30) showed SQLite "
+            + "preparing each statement anew as 31 % of the host's CPU (Microsoft.Data.Sqlite drops a command's statements with it, "
+            + "dotnet/efcore#14044) and the connections' opening and closing 7 %: the host's SQLite contexts now run on pooled open connections "
+            + "that keep their prepared statements (`SqliteConnectionPool`), which took this row from 0.53 to about 0.97 in the runs since.",
+        "4a" => "The SQLite write transaction is begun IMMEDIATE with the process's writers queued in order (no busy sleeps, no retries), "
+            + "the invoice number is its first statement (on SQLite the write lock is held from BEGIN anyway, so the invoice and its events are "
+            + "written once, numbered), and each row is read once. The reference replays the 20 statements the host sends (`HostSql.cs`: 8 "
+            + "reads, the number, 4 events, the idempotency record, the invoice, the ledger transaction and 2 entries, the product, the wallet), "
+            + "the reads before its write transaction as the host's, each statement prepared anew as Microsoft.Data.Sqlite does for a new "
+            + "command. The host keeps its statements prepared on pooled open connections (`SqliteConnectionPool`, since 2026-11-30: 0.35 to "
+            + "about 0.45). Its profile since (`tests/LoadDriver/profile.sh`, 2026-11-30): EF Core 35 % of the host's CPU (its update pipeline "
+            + "34 % and query execution 21 % of all CPU, with the layers below them; translation, change detection and tracking under 3 % each), "
+            + "SQLite executing the statements 36 % (statement preparation under 1 %), the runtime 9 %, ASP.NET Core and the container 10 %, our "
+            + "code 7 %; a quarter of the samples wait at GC polls, so allocation per call is a cost of its own. What would reach 50 %: the "
+            + "payment's writes (ledger transaction and entries, invoice, events, idempotency record) as a handful of prepared statements "
+            + "instead of EF's change tracker and update pipeline, which is what the raw reference runs.",
+        "4d" => "A confirmation is 12 statements (the caller's 2 reads, the request id, catalogue, vouchers and charge-attempt reads, the "
+            + "number, 2 events, the idempotency record, the invoice, the product) in one save: the number is taken first on SQLite, so no "
+            + "second save renumbers the event (0.30 to 0.37), and the statements stay prepared on the pooled connections (to about 0.42). "
+            + "The profile (`tests/LoadDriver/profile.sh orders`, 2026-11-30, after both): EF Core 31 % of the host's CPU (update pipeline "
+            + "23 %, query execution 18 % of all CPU), SQLite executing the statements 30 % (preparation 1 %), the runtime 11 %, ASP.NET Core "
+            + "and the container 15 %, our code 8 %; a quarter of the samples wait at GC polls. What would reach 50 %: as for 4a, the writes as "
+            + "prepared statements outside the change tracker.",
+        "4e" => "Close to the goal: 17 statements (the caller's 2 reads, the request id, invoice, charge attempt, wallet and the "
             + "invoice's products, 3 events, the idempotency record, the invoice paid, the ledger transaction and 2 entries, the product "
             + "activated, the wallet) in one save, no number to take. Reading the invoice's products walked every product of the "
-            + "organization on SQLite until it read through the invoice's index (`KeysetPlanTests`); the rest is the CPU split of 4d.",
+            + "organization on SQLite until it read through the invoice's index (`KeysetPlanTests`); the rest is the CPU split of 4a and 4d, "
+            + "and what would reach 50 % is theirs.",
         "4f" or "4g" => "As for 4b: pgbench's tpcb-like is 7 statements with no client-side work; a confirmation is 14 statements and a "
             + "payment 17, behind gRPC, authentication and EF Core on the same 2 cores as the server. The order path rolled no transaction "
             + "back (each client pays its own customer's invoices), so what separates it from pgbench is the host's CPU per call, spent as "
@@ -64,7 +67,7 @@ internal static class Explanations
             + "(`PROFILE_POSTGRES=... tests/LoadDriver/profile.sh postgres`, 2026-11-30, 64 wallets): Npgsql 31 % of the host's CPU, EF "
             + "Core 29 % (query execution 32 % and the update pipeline 15 % of all CPU, with the layers below them), the runtime (GC, thread "
             + "pool) 25 %, our code 8 %, ASP.NET Core and gRPC under 5 %: each of the checkout's 8 reads is its own round trip and its own "
-            + "implicit transaction, then the writes in a few round trips (the save, the number, the events renumbered). What would reach 50 %: the reads of a payment in one round trip and its "
+            + "implicit transaction, then the writes in a few round trips (the save, the number, the events renumbered in one statement). What would reach 50 %: the reads of a payment in one round trip and its "
             + "writes as prepared statements off EF's change tracker, as for 4a. Npgsql auto-prepare (Max Auto Prepare=32) and No Reset On "
             + "Close were measured without a clear gain in this noise and are not set.",
         "4c" => "Hot wallets add wallet version conflicts (rolled back and retried); a wallet debit as "
@@ -124,7 +127,7 @@ internal static class Explanations
   gapless number, ledger transaction and entries, product renewal), each client on its own customer, 8 clients. The SQLite reference
   replays the host's own statements for one checkout (captured from EF Core's command log into `HostSql.cs`: run the load driver with
   `HOSTING_BENCH_HOST_SETTINGS=--Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command=Information` and read the hosts' logs
-  under `artifacts/bench/hosts`; the invoice number taken last, as the host does) with the customers' real rows
+  under `artifacts/bench/hosts`; the invoice number taken first in the write transaction, as the host does on SQLite) with the customers' real rows
   through raw Microsoft.Data.Sqlite, the reads first and the writes in one IMMEDIATE transaction as the host's, 8 clients, on the same database file after the host stopped. On PostgreSQL the
   reference is `pgbench -b tpcb-like` at the same client count (scale 10) on the same cluster; the hot case picks among 10 of the 64 wallets.
 - **4d-4g. The order path**: 8 customers, one per client, confirm orders of one web hosting paid by bank transfer (`ConfirmOrder`:
