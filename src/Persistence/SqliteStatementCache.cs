@@ -16,12 +16,18 @@ namespace Hosting.Persistence;
 /// </summary>
 internal sealed class SqliteConnectionPool : IDisposable
 {
-    // Enough for the requests a 2-core host serves at once; a busier moment opens more and closes the excess.
-    private const int MaxIdle = 64;
+    /// <summary>
+    /// The most connections out at once. A context beyond them runs on EF's own connection handling (opened
+    /// per statement, nothing kept prepared): a burst of a thousand sign-ins waiting for the hasher holds a
+    /// thousand contexts, and a connection each would hold a page cache each.
+    /// </summary>
+    internal const int MaxLent = 32;
 
-    private readonly ConcurrentBag<SqliteConnection> _idle = [];
+    // The most recently given back first: its statements are the likeliest to be prepared.
+    private readonly ConcurrentStack<SqliteConnection> _idle = new();
     private readonly string _connectionString;
     private readonly string? _pragma;
+    private int _lent;
     private bool _disposed;
 
     public SqliteConnectionPool(string connectionString, string? pragma)
@@ -32,10 +38,16 @@ internal sealed class SqliteConnectionPool : IDisposable
         _pragma = pragma;
     }
 
-    /// <summary>Lends an open connection to <paramref name="db"/>, given back when the context is disposed.</summary>
+    /// <summary>Lends an open connection to <paramref name="db"/>, given back when the context is disposed; none when all are out.</summary>
     public void Lend(HostingDbContext db)
     {
-        if (!_idle.TryTake(out var connection))
+        if (Interlocked.Increment(ref _lent) > MaxLent)
+        {
+            Interlocked.Decrement(ref _lent);
+            return;
+        }
+
+        if (!_idle.TryPop(out var connection))
         {
             connection = new SqliteConnection(_connectionString);
             connection.Open();
@@ -55,20 +67,23 @@ internal sealed class SqliteConnectionPool : IDisposable
     private void GiveBack(SqliteConnection connection)
     {
         // A connection is reused only as it was lent: open, with no transaction left behind by its request.
-        if (!_disposed && connection.State == ConnectionState.Open && SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) != 0 && _idle.Count < MaxIdle)
+        if (!_disposed && connection.State == ConnectionState.Open && SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) != 0)
         {
-            _idle.Add(connection);
-            return;
+            _idle.Push(connection);
+        }
+        else
+        {
+            connection.Dispose();
         }
 
-        connection.Dispose();
+        Interlocked.Decrement(ref _lent);
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
         _disposed = true;
-        while (_idle.TryTake(out var connection))
+        while (_idle.TryPop(out var connection))
         {
             connection.Dispose();
         }
@@ -81,8 +96,8 @@ internal sealed class SqliteConnectionPool : IDisposable
 /// </summary>
 internal sealed class SqliteStatementCache : DbCommandInterceptor
 {
-    // The statements a connection keeps: every statement of the product many times over; beyond it, commands run unprepared.
-    private const int MaxPerConnection = 512;
+    // The statements a connection keeps (a few KiB each): every statement the product sends on a hot path; beyond it, commands run unprepared.
+    private const int MaxPerConnection = 256;
 
     private static readonly ConditionalWeakTable<SqliteConnection, Dictionary<string, CachedCommand>> Statements = new();
 

@@ -92,4 +92,38 @@ public sealed class SqliteConnectionPoolTests : IAsyncLifetime
         Assert.Equal(System.Data.ConnectionState.Closed, unfinished.State);
         Assert.Equal(1L, count);
     }
+
+    [Fact]
+    public async Task ContextsBeyondTheConnectionsLent_RunOnConnectionsOfTheirOwn_SoABurstHoldsNoMoreOpenConnections()
+    {
+        await InScopeAsync(db => db.Database.ExecuteSqlRawAsync("""CREATE TABLE "Notes" ("Id" INTEGER PRIMARY KEY, "Text" TEXT NOT NULL)"""));
+        var held = Enumerable.Range(0, SqliteConnectionPool.MaxLent).Select(_ => _provider.CreateAsyncScope()).ToList();
+        try
+        {
+            var lent = held.Select(scope => ConnectionOf(scope.ServiceProvider.GetRequiredService<HostingDbContext>())).ToList();
+            Assert.All(lent, c => Assert.Equal(System.Data.ConnectionState.Open, c.State));
+            Assert.Equal(SqliteConnectionPool.MaxLent, lent.Distinct().Count());
+
+            var (beyond, count) = await InScopeAsync(async db =>
+            {
+                var idle = ConnectionOf(db).State;
+                await db.Database.ExecuteSqlRawAsync("""INSERT INTO "Notes" ("Text") VALUES ({0})""", "beyond");
+                return (idle, await CountAsync(db));
+            });
+
+            // Not lent: closed until EF opens it for a statement, as without the pool.
+            Assert.Equal(System.Data.ConnectionState.Closed, beyond);
+            Assert.Equal(1L, count);
+        }
+        finally
+        {
+            foreach (var scope in held)
+            {
+                await scope.DisposeAsync();
+            }
+        }
+
+        var again = await InScopeAsync(db => Task.FromResult(ConnectionOf(db).State));
+        Assert.Equal(System.Data.ConnectionState.Open, again);
+    }
 }

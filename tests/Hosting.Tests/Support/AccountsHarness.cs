@@ -23,17 +23,29 @@ public sealed class AccountsHarness : IDisposable
     public static readonly DateTimeOffset Start = new(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
 
     private readonly SqliteConnection _connection = new("Data Source=:memory:");
-    private readonly Argon2idPasswordHasher _hasher;
+    // The product's default hasher (libsodium, with Isopoh where it cannot run), at the product's parameters.
+    private readonly SodiumArgon2idPasswordHasher _hasher;
+
+    // The schema, migrated once per test run; each harness starts from a copy (SQLite's backup), not from the migrations.
+    private static readonly Lazy<SqliteConnection> Template = new(() =>
+    {
+        var template = new SqliteConnection("Data Source=:memory:");
+        template.Open();
+        using var db = new HostingDbContext(new DbContextOptionsBuilder<HostingDbContext>().UseSqlite(template).Options);
+        db.Database.Migrate();
+        return template;
+    });
 
     public AccountsHarness(AccountOptions? options = null)
     {
         _connection.Open();
-        using (var db = NewDb())
+        var template = Template.Value;
+        lock (template)
         {
-            db.Database.Migrate();
+            template.BackupDatabase(_connection);
         }
 
-        _hasher = new Argon2idPasswordHasher(Argon2Parameters.Owasp, Random);
+        _hasher = new SodiumArgon2idPasswordHasher(Argon2Parameters.Owasp, Random);
         Options = options ?? new AccountOptions();
     }
 
