@@ -21,9 +21,9 @@ internal static class Explanations
             + "meets it. The profile of 2b (`tests/LoadDriver/profile.sh signin`, 2026-11-30) shows the host's managed CPU is a small share "
             + "beside the native hashing (about 4 s sampled in 20 s, against about 1.5 cores hashing at 90 sign-ins/s x 17 ms): EF Core 40 % of "
             + "it (query execution 23 %, the save of the session and activity entry 15 %), Microsoft.Data.Sqlite 17 %, our code 15 %, ASP.NET "
-            + "Core and the container 14 %; its query translation fell from 29 % to under 1 % once the sign-in's lookups were compiled. What "
-            + "would reach 85 %: the driver on other cores than the host's (a second machine), as no host-side work is left that weighs against "
-            + "the hashing.",
+            + "Core and the container 14 %; its query translation fell from 29 % to under 1 % once the sign-in's lookups were compiled. Today's "
+            + "runs gave 0.75 to 0.86 as the driver's share of the cores came and went. What would reach 85 % every time: the driver on other "
+            + "cores than the host's (a second machine), as no host-side work is left that weighs against the hashing.",
         "2c" => "The host queues hashes behind a gate of one slot per core, so memory grows with the 1,000 queued calls' buffers, not with hashes; "
             + "Isopoh's per-hash garbage (about 5x m) is what raises the peak; the libsodium hasher (now the default) or a lower gate lowers it.",
         "3" => "GetOrganization authenticates the session (one compiled statement: the session joined with its account's login state), reads "
@@ -38,8 +38,8 @@ internal static class Explanations
             + "written once, numbered), and each row is read once. The reference replays the 20 statements the host sends (`HostSql.cs`: 8 "
             + "reads, the number, 4 events, the idempotency record, the invoice, the ledger transaction and 2 entries, the product, the wallet), "
             + "the reads before its write transaction as the host's, each statement prepared anew as Microsoft.Data.Sqlite does for a new "
-            + "command. The host keeps its statements prepared on pooled open connections (`SqliteConnectionPool`, since 2026-11-30: 0.35 to "
-            + "about 0.45). Its profile since (`tests/LoadDriver/profile.sh`, 2026-11-30): EF Core 35 % of the host's CPU (its update pipeline "
+            + "command. The host keeps its statements prepared on pooled open connections (`SqliteConnectionPool`, since 2026-11-30: from 0.35 "
+            + "to 0.41-0.46 in the runs since). Its profile since (`tests/LoadDriver/profile.sh`, 2026-11-30): EF Core 35 % of the host's CPU (its update pipeline "
             + "34 % and query execution 21 % of all CPU, with the layers below them; translation, change detection and tracking under 3 % each), "
             + "SQLite executing the statements 36 % (statement preparation under 1 %), the runtime 9 %, ASP.NET Core and the container 10 %, our "
             + "code 7 %; a quarter of the samples wait at GC polls, so allocation per call is a cost of its own. What would reach 50 %: the "
@@ -47,7 +47,7 @@ internal static class Explanations
             + "instead of EF's change tracker and update pipeline, which is what the raw reference runs.",
         "4d" => "A confirmation is 12 statements (the caller's 2 reads, the request id, catalogue, vouchers and charge-attempt reads, the "
             + "number, 2 events, the idempotency record, the invoice, the product) in one save: the number is taken first on SQLite, so no "
-            + "second save renumbers the event (0.30 to 0.37), and the statements stay prepared on the pooled connections (to about 0.42). "
+            + "second save renumbers the event (0.30 to 0.37), and the statements stay prepared on the pooled connections (0.38 to 0.42 in the runs since). "
             + "The profile (`tests/LoadDriver/profile.sh orders`, 2026-11-30, after both): EF Core 31 % of the host's CPU (update pipeline "
             + "23 %, query execution 18 % of all CPU), SQLite executing the statements 30 % (preparation 1 %), the runtime 11 %, ASP.NET Core "
             + "and the container 15 %, our code 8 %; a quarter of the samples wait at GC polls. What would reach 50 %: as for 4a, the writes as "
