@@ -222,10 +222,4 @@ internal sealed class CachedCommand(SqliteCommand inner) : DbCommand
             _lent = false;
         }
     }
-
-    public override ValueTask DisposeAsync()
-    {
-        Dispose(true);
-        return ValueTask.CompletedTask;
-    }
 }

@@ -17,7 +17,7 @@ namespace Hosting.Tests.Core;
 public sealed class KeysetPlanTests(ITestOutputHelper output) : IDisposable
 {
     private readonly AccountsHarness _h = new();
-    private readonly Captured _captured = new();
+    private readonly CapturedCommands _captured = new();
 
     public void Dispose() => _h.Dispose();
 
@@ -76,8 +76,8 @@ public sealed class KeysetPlanTests(ITestOutputHelper output) : IDisposable
         };
         await read();
 
-        Assert.NotEmpty(_captured.Commands);
-        foreach (var command in _captured.Commands)
+        Assert.NotEmpty(_captured.Readers);
+        foreach (var command in _captured.Readers)
         {
             await AssertSeekAsync(db, list, index, command);
         }
@@ -108,8 +108,8 @@ public sealed class KeysetPlanTests(ITestOutputHelper output) : IDisposable
         };
         await run();
 
-        Assert.NotEmpty(_captured.Commands);
-        foreach (var command in _captured.Commands)
+        Assert.NotEmpty(_captured.Readers);
+        foreach (var command in _captured.Readers)
         {
             var plan = await PlanAsync(db, command);
             output.WriteLine($"{read}:\n  {string.Join("\n  ", plan)}");
@@ -131,7 +131,7 @@ public sealed class KeysetPlanTests(ITestOutputHelper output) : IDisposable
         await using var db = Db();
         await new EfOrganizationStore(db).ListInvoiceProductsAsync(Guid.NewGuid(), Guid.NewGuid(), default);
 
-        var command = Assert.Single(_captured.Commands);
+        var command = Assert.Single(_captured.Readers);
         var plan = await PlanAsync(db, command);
         output.WriteLine(string.Join("\n", plan));
         Assert.Equal(["SEARCH p USING INDEX IX_Products_InvoiceId (InvoiceId=?)"], plan);
@@ -176,16 +176,5 @@ public sealed class KeysetPlanTests(ITestOutputHelper output) : IDisposable
         }
 
         return steps;
-    }
-
-    private sealed class Captured : DbCommandInterceptor
-    {
-        public List<(string Sql, List<(string Name, object? Value)> Parameters)> Commands { get; } = [];
-
-        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
-        {
-            Commands.Add((command.CommandText, command.Parameters.Cast<DbParameter>().Select(p => (p.ParameterName, p.Value)).ToList()));
-            return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
-        }
     }
 }

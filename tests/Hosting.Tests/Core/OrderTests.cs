@@ -127,40 +127,19 @@ public sealed class OrderTests : IDisposable
     public async Task OnSqlite_AnOrdersInvoice_IsWrittenOnceUnderItsNumber_AndItsEventCarriesIt()
     {
         var (owner, id) = await OrganizationAsync();
-        var commands = new CommandLog();
+        var commands = new CapturedCommands();
         _h.Interceptor = commands;
 
         var placed = (await _h.Orders().ConfirmAsync(owner, id, Cart(Hosting12), PaymentCollector.BankTransferMethod, "order-1")).Value;
         _h.Interceptor = null;
 
         // The number is taken inside the write transaction before the invoice is written: no placeholder to correct afterwards.
-        Assert.Single(commands.Sql, s => s.Contains("INSERT INTO \"Invoices\"", StringComparison.Ordinal));
-        Assert.DoesNotContain(commands.Sql, s => s.Contains("UPDATE \"Invoices\"", StringComparison.Ordinal) || s.Contains("UPDATE \"Events\"", StringComparison.Ordinal));
+        Assert.Single(commands.All, s => s.Contains("INSERT INTO \"Invoices\"", StringComparison.Ordinal));
+        Assert.DoesNotContain(commands.All, s => s.Contains("UPDATE \"Invoices\"", StringComparison.Ordinal) || s.Contains("UPDATE \"Events\"", StringComparison.Ordinal));
         var resource = $"organizations/{id}/invoices/{placed.Invoice.Id}";
         var issued = _h.Query(db => db.Set<Hosting.Core.Events.HostingEvent>().Single(e => e.Resource == resource && e.Type == "invoice.issued"));
         Assert.Equal(placed.Invoice.Number, issued.Fields()["number"]);
         Assert.Equal(placed.Invoice.Number, Assert.Single(Invoices()).Number);
-    }
-
-    private sealed class CommandLog : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor
-    {
-        public List<string> Sql { get; } = [];
-
-        public override ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader>> ReaderExecutingAsync(
-            System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData,
-            Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader> result, CancellationToken cancellationToken = default)
-        {
-            Sql.Add(command.CommandText);
-            return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
-        }
-
-        public override ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int>> NonQueryExecutingAsync(
-            System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData,
-            Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int> result, CancellationToken cancellationToken = default)
-        {
-            Sql.Add(command.CommandText);
-            return base.NonQueryExecutingAsync(command, eventData, result, cancellationToken);
-        }
     }
 
     [Fact]
