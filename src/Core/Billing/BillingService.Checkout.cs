@@ -126,7 +126,7 @@ public sealed partial class BillingService
                 {
                     if (!Secrets.DigestEquals(record.Fingerprint, fingerprint))
                     {
-                        return WalletErrors.RequestIdReused;
+                        return await _payments.RefuseTakenIdAsync(key, fingerprint, ct).ConfigureAwait(false);
                     }
 
                     return record.Failure is { } failure ? failure

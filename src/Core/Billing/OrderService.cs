@@ -109,7 +109,7 @@ public sealed class OrderService(
             {
                 if (await store.FindIdempotencyAsync(key, ct).ConfigureAwait(false) is { } record)
                 {
-                    return !Secrets.DigestEquals(record.Fingerprint, fingerprint) ? WalletErrors.RequestIdReused
+                    return !Secrets.DigestEquals(record.Fingerprint, fingerprint) ? await _payments.RefuseTakenIdAsync(key, fingerprint, ct).ConfigureAwait(false)
                         : record.Failure is { } failure ? failure
                         : await ReplayAsync(organizationId, record.ResultId!.Value, ct).ConfigureAwait(false);
                 }

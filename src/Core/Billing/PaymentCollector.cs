@@ -77,6 +77,9 @@ public sealed class PaymentCollector(WalletService wallets)
         return await wallets.Charges.DeliverInUnitOfWorkAsync(key, ct).ConfigureAwait(false);
     }
 
+    /// <summary>Refuses a request whose id another took first, giving back the charge it made under the id (WAL-6, WAL-7).</summary>
+    public Task<DomainError> RefuseTakenIdAsync(string key, string fingerprint, CancellationToken ct) => wallets.Charges.RefuseTakenIdAsync(key, fingerprint, ct);
+
     /// <summary>After a failed delivery: gives back the external charge made under <paramref name="key"/>, if any; empties the unit of work.</summary>
     public Task ReleaseAsync(string key, CancellationToken ct) => wallets.Charges.ReleaseAsync(key, ct);
 }

@@ -119,7 +119,7 @@ public sealed class UnpaidInvoiceService(
             {
                 if (await store.FindIdempotencyAsync(key, ct).ConfigureAwait(false) is { } record)
                 {
-                    return !Secrets.DigestEquals(record.Fingerprint, fingerprint) ? WalletErrors.RequestIdReused
+                    return !Secrets.DigestEquals(record.Fingerprint, fingerprint) ? await _payments.RefuseTakenIdAsync(key, fingerprint, ct).ConfigureAwait(false)
                         : record.Failure is { } failure ? failure
                         : (await store.FindInvoiceAsync(record.ResultId!.Value, ct).ConfigureAwait(false))!;
                 }

@@ -119,6 +119,24 @@ public sealed class ExternalCharges(IWalletStore store, IPaymentGateway gateway,
     }
 
     /// <summary>
+    /// The refusal of a request whose id another request took first (WAL-6). A charge this request
+    /// (<paramref name="fingerprint"/>) made under the id can deliver nothing any more, since only
+    /// the id's owner records under it, so it is given back now rather than left to the
+    /// reconciliation job (WAL-7); the owner's own charge is left alone. Leaves the store's unit of work empty.
+    /// </summary>
+    public async Task<DomainError> RefuseTakenIdAsync(string key, string fingerprint, CancellationToken ct)
+    {
+        store.Reset();
+        if (await store.FindChargeAttemptAsync(key, ct).ConfigureAwait(false) is { Fingerprint: { } charged }
+            && Secrets.DigestEquals(charged, fingerprint))
+        {
+            await ReleaseAsync(key, ct).ConfigureAwait(false);
+        }
+
+        return WalletErrors.RequestIdReused;
+    }
+
+    /// <summary>
     /// Settles attempts left unsettled for longer than <paramref name="olderThan"/> (a crash, a
     /// client that never retried): a pending one is asked again under its key (the gateway answers
     /// as the first time), and whatever was charged but not delivered is refunded. Returns how many

@@ -140,8 +140,14 @@ public sealed class WalletService(
     /// <summary>Asks for a payout of part or all of the available balance (WAL-3); the amount is held.</summary>
     public Task<Result<WalletWithdrawal>> RequestWithdrawalAsync(
         AuthenticatedUser user, Guid organizationId, Money amount, PayoutDestination destination, string? requestId, CancellationToken ct = default) =>
-        MoveAsync<WalletWithdrawal>(user, organizationId, amount, requestId, ["withdraw", amount.Minor, amount.Currency, destination.Kind, destination.Value], async (_, _) =>
+        MoveAsync<WalletWithdrawal>(user, organizationId, amount, requestId, ["withdraw", amount.Minor, amount.Currency, destination.Kind, destination.Value], async (key, _) =>
         {
+            // A request id whose top-up charge is open cannot turn into a withdrawal (WAL-6).
+            if (await Charges.ExistsAsync(key, ct).ConfigureAwait(false))
+            {
+                return WalletErrors.RequestIdReused;
+            }
+
             var wallet = await store.FindWalletAsync(organizationId, amount.Currency, ct).ConfigureAwait(false);
             if (wallet is null)
             {
@@ -276,7 +282,7 @@ public sealed class WalletService(
             {
                 if (await store.FindIdempotencyAsync(key, ct).ConfigureAwait(false) is { } record)
                 {
-                    return await ReplayAsync<T>(record, fingerprint, ct).ConfigureAwait(false);
+                    return await ReplayAsync<T>(record, key, fingerprint, ct).ConfigureAwait(false);
                 }
 
                 var outcome = await move(key, fingerprint).ConfigureAwait(false);
@@ -332,12 +338,12 @@ public sealed class WalletService(
     private static DomainError Transient(DomainError error) =>
         error with { Metadata = new Dictionary<string, string> { [TransientMarker] = "true" } };
 
-    private async Task<Result<T>> ReplayAsync<T>(IdempotencyRecord record, string fingerprint, CancellationToken ct)
+    private async Task<Result<T>> ReplayAsync<T>(IdempotencyRecord record, string key, string fingerprint, CancellationToken ct)
         where T : class
     {
         if (!Secrets.DigestEquals(record.Fingerprint, fingerprint))
         {
-            return WalletErrors.RequestIdReused;
+            return await Charges.RefuseTakenIdAsync(key, fingerprint, ct).ConfigureAwait(false);
         }
 
         if (record.Failure is { } failure)

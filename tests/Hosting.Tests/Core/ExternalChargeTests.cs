@@ -21,6 +21,8 @@ public sealed class ExternalChargeTests : IDisposable
 
     public void Dispose() => _h.Dispose();
 
+    private static readonly PayoutDestination Bank = PayoutDestination.Iban("CH93 0076 2011 6238 5295 7", "iban").Value;
+
     private static readonly Cart Domain = new([new CartLine(ProductType.DomainName, "meier.ch", 12, false)], null, null);
 
     private async Task<(AuthenticatedUser Owner, Guid OrganizationId)> OrganizationAsync(string login = "owner@example.com")
@@ -109,6 +111,72 @@ public sealed class ExternalChargeTests : IDisposable
         Assert.Equal(1, _gateway.Charges);
         Assert.Equal(0, _gateway.Refunds);
         Assert.Equal(ChargeAttemptState.Delivered, OrderAttempt().State);
+    }
+
+    [Fact]
+    [Trait("Rule", "WAL-6")]
+    [Trait("Rule", "WAL-7")]
+    public async Task TopUp_WhoseIdAWithdrawalTakesWhileTheCardIsCharged_IsRefused_AndItsChargeGivenBack()
+    {
+        var (owner, id) = await OrganizationAsync();
+        await _h.Wallets().TopUpAsync(owner, id, Money.FromTrusted(10_000, "CHF"), SimulatedPaymentGateway.Success, "fund");
+
+        // The withdrawal runs to its end once the top-up has found no attempt under the id and before
+        // it records its own: both pass their checks, the withdrawal commits first.
+        var other = new AfterFirstRead("ChargeAttempts", async () => (await _h.Wallets().RequestWithdrawalAsync(owner, id, Money.FromTrusted(3_000, "CHF"), Bank, "same")).IsSuccess);
+        _h.Interceptor = other;
+        var refused = await _h.Wallets().TopUpAsync(owner, id, Money.FromTrusted(5_000, "CHF"), SimulatedPaymentGateway.Success, "same");
+        _h.Interceptor = null;
+
+        Assert.True(other.Succeeded);
+        ResultAssert.Fails(refused, "REQUEST_ID_REUSED");
+        Assert.Equal(2, _gateway.Charges);
+        Assert.Equal(1, _gateway.Refunds);
+        var wallet = _h.Query(db => db.Set<Wallet>().Single(w => w.OrganizationId == id));
+        Assert.Equal((10_000, 3_000), (wallet.Balance, wallet.Held));
+        Assert.Equal(ChargeAttemptState.Refunded, _h.Query(db => db.Set<ChargeAttempt>().ToList()).Single(a => a.Key.EndsWith(":same", StringComparison.Ordinal)).State);
+    }
+
+    [Fact]
+    [Trait("Rule", "WAL-6")]
+    public async Task AWithdrawalUnderAnIdWhoseTopUpChargeIsOpen_IsRefused_AndTheRetriedTopUpIsCredited()
+    {
+        var (owner, id) = await OrganizationAsync();
+        await _h.Wallets().TopUpAsync(owner, id, Money.FromTrusted(10_000, "CHF"), SimulatedPaymentGateway.Success, "fund");
+        _gateway.TimeoutsLeft = 1;
+
+        ResultAssert.Fails(await _h.Wallets().TopUpAsync(owner, id, Money.FromTrusted(5_000, "CHF"), SimulatedPaymentGateway.Success, "same"), "PAYMENT_GATEWAY_TIMEOUT");
+        ResultAssert.Fails(await _h.Wallets().RequestWithdrawalAsync(owner, id, Money.FromTrusted(3_000, "CHF"), Bank, "same"), "REQUEST_ID_REUSED");
+        var retried = await _h.Wallets().TopUpAsync(owner, id, Money.FromTrusted(5_000, "CHF"), SimulatedPaymentGateway.Success, "same");
+
+        Assert.True(retried.IsSuccess, retried.IsSuccess ? null : retried.Error.Reason);
+        var wallet = _h.Query(db => db.Set<Wallet>().Single(w => w.OrganizationId == id));
+        Assert.Equal((15_000, 0), (wallet.Balance, wallet.Held));
+        Assert.Equal(0, _gateway.Refunds);
+    }
+
+    [Fact]
+    [Trait("Rule", "WAL-6")]
+    [Trait("Rule", "WAL-7")]
+    public async Task CardOrder_WhoseIdAWalletOrderTakesWhileTheCardIsCharged_IsRefused_AndItsChargeGivenBack()
+    {
+        var (owner, id) = await OrganizationAsync();
+        await _h.Wallets().TopUpAsync(owner, id, Money.FromTrusted(10_000, "CHF"), SimulatedPaymentGateway.Success, "fund");
+        var charges = _gateway.Charges;
+
+        // The wallet order runs to its end once the card order has found no attempt under the id and
+        // before it records its own: both pass their checks, the wallet order commits first.
+        var other = new AfterFirstRead("ChargeAttempts", async () => (await _h.Orders().ConfirmAsync(owner, id, Domain, BillingService.WalletMethod, "order-1")).IsSuccess);
+        _h.Interceptor = other;
+        var refused = await _h.Orders().ConfirmAsync(owner, id, Domain, SimulatedPaymentGateway.Success, "order-1");
+        _h.Interceptor = null;
+
+        Assert.True(other.Succeeded);
+        ResultAssert.Fails(refused, "REQUEST_ID_REUSED");
+        Assert.Equal(charges + 1, _gateway.Charges);
+        Assert.Equal(1, _gateway.Refunds);
+        Assert.Equal(ChargeAttemptState.Refunded, OrderAttempt().State);
+        Assert.Equal(1, Products(id));
     }
 
     [Fact]
