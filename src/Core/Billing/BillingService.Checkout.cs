@@ -118,58 +118,18 @@ public sealed partial class BillingService
         var fingerprint = IdempotencyRecord.FingerprintOf(
             "checkout", string.Join(',', order.ProductIds.Order()), order.BillingAddressId?.ToString() ?? string.Empty, order.PaymentMethod ?? string.Empty,
             order.PromotionCode ?? string.Empty, string.Join(',', order.ActivateVouchersFor.Order()));
-        for (var attempt = 1; ; attempt++)
-        {
-            try
+        return await _once.RunAsync(
+            key,
+            fingerprint,
+            async _ =>
             {
-                if (await store.FindIdempotencyAsync(key, ct).ConfigureAwait(false) is { } record)
-                {
-                    if (!Secrets.DigestEquals(record.Fingerprint, fingerprint))
-                    {
-                        return await _payments.RefuseTakenIdAsync(key, fingerprint, ct).ConfigureAwait(false);
-                    }
-
-                    return record.Failure is { } failure ? failure
-                        : (await store.FindInvoiceAsync(record.ResultId!.Value, ct).ConfigureAwait(false))!;
-                }
-
                 organization ??= await organizations.FindAsync(organizationId, [], ct).ConfigureAwait(false);
-                if (organization is null)
-                {
-                    return OrganizationErrors.NotFound;
-                }
-
-                var outcome = await PayAndIssueAsync(organization, order, key, fingerprint, ct).ConfigureAwait(false);
-                if (!outcome.IsSuccess)
-                {
-                    if (outcome.Error.Reason == WalletErrors.GatewayTimeout.Reason)
-                    {
-                        return outcome;
-                    }
-
-                    store.Reset();
-                    if (outcome.Error.Reason == WalletErrors.RequestIdReused.Reason)
-                    {
-                        return outcome;
-                    }
-
-                    // A failed payment changes nothing but is remembered under its request id; an
-                    // external charge made for it is given back (WAL-7).
-                    await _payments.ReleaseAsync(key, ct).ConfigureAwait(false);
-                    store.Add(IdempotencyRecord.Failed(key, fingerprint, outcome.Error, clock.GetUtcNow()));
-                    await store.SaveChangesAsync(ct).ConfigureAwait(false);
-                    return outcome;
-                }
-
-                store.Add(IdempotencyRecord.Succeeded(key, fingerprint, outcome.Value.Id, clock.GetUtcNow()));
-                await store.SaveChangesAsync(ct).ConfigureAwait(false);
-                return outcome;
-            }
-            catch (Exception e) when (e is ConcurrencyConflictException or DuplicateKeyException && attempt < options.MaxAttempts)
-            {
-                store.Reset();
-            }
-        }
+                return organization is null ? OrganizationErrors.NotFound : await PayAndIssueAsync(organization, order, key, fingerprint, ct).ConfigureAwait(false);
+            },
+            invoice => invoice.Id,
+            async id => Result<Invoice>.Ok((await store.FindInvoiceAsync(id, ct).ConfigureAwait(false))!),
+            null,
+            ct).ConfigureAwait(false);
     }
 
     private async Task<Result<Invoice>> PayAndIssueAsync(Organization organization, CheckoutOrder order, string key, string fingerprint, CancellationToken ct)

@@ -48,6 +48,7 @@ public sealed partial class BillingService(
 
     private readonly Pricing _pricing = new(store, clock);
     private readonly PaymentCollector _payments = new(wallets);
+    private readonly IdempotentCommand _once = new(store, wallets.Charges, clock, options.MaxAttempts);
 
     internal static AddressView MainAddress(Organization organization)
     {

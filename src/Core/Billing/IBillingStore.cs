@@ -4,7 +4,7 @@ using Hosting.Core.Shared;
 namespace Hosting.Core.Billing;
 
 /// <summary>What billing needs from a store; shares the unit of work of the other stores.</summary>
-public interface IBillingStore
+public interface IBillingStore : Wallets.IRequestRecords
 {
     /// <summary>Every catalogue price.</summary>
     Task<IReadOnlyList<CataloguePrice>> PricesAsync(CancellationToken cancellationToken);
@@ -26,13 +26,13 @@ public interface IBillingStore
 
     /// <summary>
     /// Takes the next number of a sequence (<see cref="InvoiceSequence.SingletonId"/> or <see cref="InvoiceSequence.CreditNotesId"/>)
-    /// at once, inside the unit of work's write transaction, which this begins and <see cref="SaveChangesAsync"/> commits.
+    /// at once, inside the unit of work's write transaction, which this begins and <see cref="Wallets.IRequestRecords.SaveChangesAsync"/> commits.
     /// </summary>
     Task<long> TakeNumberAsync(int sequenceId, CancellationToken cancellationToken);
 
     /// <summary>
     /// Gives <paramref name="document"/> (a tracked <see cref="Invoice"/> or <see cref="CreditNote"/>) the next number of the
-    /// sequence as the last statement of the next <see cref="SaveChangesAsync"/>, in its transaction.
+    /// sequence as the last statement of the next <see cref="Wallets.IRequestRecords.SaveChangesAsync"/>, in its transaction.
     /// </summary>
     void NumberOnCommit(int sequenceId, object document);
 
@@ -66,20 +66,9 @@ public interface IBillingStore
     /// <summary>Active products with automatic renewal due by <paramref name="now"/>.</summary>
     Task<IReadOnlyList<Product>> DueForAutoRenewalAsync(DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>The record of a request id, if any.</summary>
-    Task<Wallets.IdempotencyRecord?> FindIdempotencyAsync(string key, CancellationToken cancellationToken);
-
-    /// <summary>Adds a new object.</summary>
-    void Add(object entity);
-
     /// <summary>Removes an object.</summary>
     void Remove(object entity);
 
-    /// <summary>Forgets loaded and pending changes, for a retry.</summary>
-    void Reset();
-
-    /// <summary>Commits atomically.</summary>
-    Task SaveChangesAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>The catalogue kept in the store (support sets it); the defaults fill it on first use.</summary>

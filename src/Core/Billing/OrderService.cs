@@ -42,6 +42,7 @@ public sealed class OrderService(
 {
     private readonly Pricing _pricing = new(store, clock);
     private readonly PaymentCollector _payments = new(wallets);
+    private readonly IdempotentCommand _once = new(store, wallets.Charges, clock, options.MaxAttempts);
     private readonly MailDomains _mailDomains = new(organizations);
 
     /// <summary>Prices a cart without changing anything (ORD-2).</summary>
@@ -103,49 +104,15 @@ public sealed class OrderService(
         var fingerprint = IdempotencyRecord.FingerprintOf(
             "order", System.Text.Json.JsonSerializer.Serialize(cart.Lines.Select(l => new object[] { (int)l.Type, l.DisplayName ?? string.Empty, l.PeriodMonths, l.UseVoucher })),
             cart.BillingAddressId?.ToString() ?? string.Empty, cart.PromotionCode ?? string.Empty, paymentMethod!);
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                if (await store.FindIdempotencyAsync(key, ct).ConfigureAwait(false) is { } record)
-                {
-                    return !Secrets.DigestEquals(record.Fingerprint, fingerprint) ? await _payments.RefuseTakenIdAsync(key, fingerprint, ct).ConfigureAwait(false)
-                        : record.Failure is { } failure ? failure
-                        : await ReplayAsync(organizationId, record.ResultId!.Value, ct).ConfigureAwait(false);
-                }
-
-                // The first attempt reuses the organization read for the rights check; a retry starts from a cleared store.
-                var placed = await PlaceAsync(attempt == 1 ? organization.Value : null, organizationId, cart, paymentMethod!, requestId!, key, fingerprint, ct).ConfigureAwait(false);
-                if (!placed.IsSuccess)
-                {
-                    if (placed.Error.Reason == WalletErrors.GatewayTimeout.Reason)
-                    {
-                        return placed;
-                    }
-
-                    store.Reset();
-                    if (placed.Error.Reason == WalletErrors.RequestIdReused.Reason)
-                    {
-                        return placed;
-                    }
-
-                    // A refused order changes nothing but is remembered under its request id; an
-                    // external charge made for it is given back (WAL-7).
-                    await _payments.ReleaseAsync(key, ct).ConfigureAwait(false);
-                    store.Add(IdempotencyRecord.Failed(key, fingerprint, placed.Error, clock.GetUtcNow()));
-                    await store.SaveChangesAsync(ct).ConfigureAwait(false);
-                    return placed;
-                }
-
-                store.Add(IdempotencyRecord.Succeeded(key, fingerprint, placed.Value.Invoice.Id, clock.GetUtcNow()));
-                await store.SaveChangesAsync(ct).ConfigureAwait(false);
-                return placed;
-            }
-            catch (Exception e) when (e is ConcurrencyConflictException or DuplicateKeyException && attempt < options.MaxAttempts)
-            {
-                store.Reset();
-            }
-        }
+        return await _once.RunAsync(
+            key,
+            fingerprint,
+            // The first attempt reuses the organization read for the rights check; a retry starts from a cleared store.
+            attempt => PlaceAsync(attempt == 1 ? organization.Value : null, organizationId, cart, paymentMethod!, requestId!, key, fingerprint, ct),
+            placed => placed.Invoice.Id,
+            invoiceId => ReplayAsync(organizationId, invoiceId, ct),
+            null,
+            ct).ConfigureAwait(false);
     }
 
     private async Task<Result<PlacedOrder>> PlaceAsync(Organization? read, Guid organizationId, Cart cart, string method, string requestId, string key, string fingerprint, CancellationToken ct)

@@ -24,6 +24,7 @@ public sealed class UnpaidInvoiceService(
 {
     private readonly Pricing _pricing = new(store, clock);
     private readonly PaymentCollector _payments = new(wallets);
+    private readonly IdempotentCommand _once = new(store, wallets.Charges, clock, options.MaxAttempts);
 
     /// <summary>The default reason of a cancellation.</summary>
     public const string DefaultReason = "Cancelled before payment";
@@ -113,49 +114,14 @@ public sealed class UnpaidInvoiceService(
     {
         var key = IdempotencyRecord.KeyOf(organizationId, "pay-invoice:" + requestId);
         var fingerprint = IdempotencyRecord.FingerprintOf("pay-invoice", invoiceId.ToString(), paymentMethod);
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                if (await store.FindIdempotencyAsync(key, ct).ConfigureAwait(false) is { } record)
-                {
-                    return !Secrets.DigestEquals(record.Fingerprint, fingerprint) ? await _payments.RefuseTakenIdAsync(key, fingerprint, ct).ConfigureAwait(false)
-                        : record.Failure is { } failure ? failure
-                        : (await store.FindInvoiceAsync(record.ResultId!.Value, ct).ConfigureAwait(false))!;
-                }
-
-                var paid = await SettleAsync(organizationId, invoiceId, paymentMethod, requestId, key, fingerprint, ct).ConfigureAwait(false);
-                if (!paid.IsSuccess)
-                {
-                    if (paid.Error.Reason == WalletErrors.GatewayTimeout.Reason)
-                    {
-                        return paid;
-                    }
-
-                    store.Reset();
-                    if (paid.Error.Reason == WalletErrors.RequestIdReused.Reason)
-                    {
-                        return paid;
-                    }
-
-                    var refusal = await SettledMeanwhileAsync(invoiceId, paid.Error, ct).ConfigureAwait(false);
-
-                    // An external charge made for a payment that failed is given back (WAL-7).
-                    await _payments.ReleaseAsync(key, ct).ConfigureAwait(false);
-                    store.Add(IdempotencyRecord.Failed(key, fingerprint, refusal, clock.GetUtcNow()));
-                    await store.SaveChangesAsync(ct).ConfigureAwait(false);
-                    return refusal;
-                }
-
-                store.Add(IdempotencyRecord.Succeeded(key, fingerprint, paid.Value.Id, clock.GetUtcNow()));
-                await store.SaveChangesAsync(ct).ConfigureAwait(false);
-                return paid;
-            }
-            catch (Exception e) when (e is ConcurrencyConflictException or DuplicateKeyException && attempt < options.MaxAttempts)
-            {
-                store.Reset();
-            }
-        }
+        return await _once.RunAsync(
+            key,
+            fingerprint,
+            _ => SettleAsync(organizationId, invoiceId, paymentMethod, requestId, key, fingerprint, ct),
+            invoice => invoice.Id,
+            async id => Result<Invoice>.Ok((await store.FindInvoiceAsync(id, ct).ConfigureAwait(false))!),
+            refusal => SettledMeanwhileAsync(invoiceId, refusal, ct),
+            ct).ConfigureAwait(false);
     }
 
     /// <summary>A billing member cancels an unpaid invoice of the organization (ORD-4).</summary>

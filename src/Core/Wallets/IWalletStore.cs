@@ -3,7 +3,7 @@ using Hosting.Core.Shared;
 namespace Hosting.Core.Wallets;
 
 /// <summary>What the wallet domain needs from a store; shares the unit of work of the other stores.</summary>
-public interface IWalletStore
+public interface IWalletStore : IRequestRecords
 {
     /// <summary>The organization's wallet in a currency, if opened.</summary>
     Task<Wallet?> FindWalletAsync(Guid organizationId, string currency, CancellationToken cancellationToken);
@@ -29,9 +29,6 @@ public interface IWalletStore
     /// <summary>The wallet with this id.</summary>
     Task<Wallet?> FindWalletByIdAsync(Guid walletId, CancellationToken cancellationToken);
 
-    /// <summary>The record of a request id, if any.</summary>
-    Task<IdempotencyRecord?> FindIdempotencyAsync(string key, CancellationToken cancellationToken);
-
     /// <summary>Everything the auditor checks.</summary>
     Task<(IReadOnlyList<Wallet> Wallets, IReadOnlyList<LedgerTransaction> Transactions, IReadOnlyList<Withdrawal> Withdrawals)> AuditSnapshotAsync(CancellationToken cancellationToken);
 
@@ -41,14 +38,6 @@ public interface IWalletStore
     /// <summary>Up to <paramref name="max"/> attempts not settled since before <paramref name="before"/>, oldest first.</summary>
     Task<IReadOnlyList<ChargeAttempt>> UnsettledChargeAttemptsAsync(DateTimeOffset before, int max, CancellationToken cancellationToken);
 
-    /// <summary>Adds a new object.</summary>
-    void Add(object entity);
-
-    /// <summary>Forgets every loaded and pending change, for a retry after a conflict.</summary>
-    void Reset();
-
-    /// <summary>Commits atomically (see <see cref="Accounts.IAccountStore.SaveChangesAsync"/>).</summary>
-    Task SaveChangesAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>Wallet limits (WAL-1), in minor units of the wallet's currency.</summary>

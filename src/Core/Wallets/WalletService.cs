@@ -81,7 +81,7 @@ public sealed class WalletService(
             var charge = await Charges.ChargeAsync(key, fingerprint, organizationId, "top-up", paymentMethod, amount, ct).ConfigureAwait(false);
             if (!charge.IsSuccess)
             {
-                return charge.Error.Reason == WalletErrors.GatewayTimeout.Reason ? Transient(charge.Error) : charge.Error;
+                return charge.Error;
             }
 
             var reference = await Charges.DeliverInUnitOfWorkAsync(key, ct).ConfigureAwait(false);
@@ -276,87 +276,46 @@ public sealed class WalletService(
 
         var key = IdempotencyRecord.KeyOf(organizationId, requestId);
         var fingerprint = IdempotencyRecord.FingerprintOf(request);
-        for (var attempt = 1; ; attempt++)
-        {
-            try
+        return await new IdempotentCommand(store, Charges, clock, options.MaxAttempts).RunAsync(
+            key,
+            fingerprint,
+            async _ =>
             {
-                if (await store.FindIdempotencyAsync(key, ct).ConfigureAwait(false) is { } record)
-                {
-                    return await ReplayAsync<T>(record, key, fingerprint, ct).ConfigureAwait(false);
-                }
-
                 var outcome = await move(key, fingerprint).ConfigureAwait(false);
-                var now = clock.GetUtcNow();
-                if (!outcome.IsSuccess)
+                if (outcome.IsSuccess)
                 {
-                    if (outcome.Error.Metadata.ContainsKey(TransientMarker))
+                    store.Add(outcome.Value switch
                     {
-                        return outcome.Error with { Metadata = new Dictionary<string, string>() };
-                    }
-
-                    if (outcome.Error.Reason == WalletErrors.RequestIdReused.Reason)
-                    {
-                        // Another request owns this id (WAL-6): its attempt is left as it is.
-                        store.Reset();
-                        return outcome.Error;
-                    }
-
-                    // A failed request stays failed under its id (WAL-5); nothing else is written, and
-                    // an external charge made for it is given back (WAL-7).
-                    await Charges.ReleaseAsync(key, ct).ConfigureAwait(false);
-                    store.Add(IdempotencyRecord.Failed(key, fingerprint, outcome.Error, now));
-                    await store.SaveChangesAsync(ct).ConfigureAwait(false);
-                    return outcome.Error;
+                        WalletMovement movement => movement.Transaction,
+                        WalletWithdrawal withdrawal => withdrawal.Withdrawal,
+                        _ => throw new InvalidOperationException("A movement made nothing."),
+                    });
                 }
 
-                switch (outcome.Value)
-                {
-                    case WalletMovement movement:
-                        store.Add(movement.Transaction);
-                        store.Add(IdempotencyRecord.Succeeded(key, fingerprint, movement.Transaction.Id, now));
-                        break;
-                    case WalletWithdrawal withdrawal:
-                        store.Add(withdrawal.Withdrawal);
-                        store.Add(IdempotencyRecord.Succeeded(key, fingerprint, withdrawal.Withdrawal.Id, now));
-                        break;
-                }
-
-                await store.SaveChangesAsync(ct).ConfigureAwait(false);
                 return outcome;
-            }
-            catch (Exception e) when (e is ConcurrencyConflictException or DuplicateKeyException && attempt < options.MaxAttempts)
-            {
-                // Another movement on the wallet, or the same request id, committed first: read again.
-                store.Reset();
-            }
-        }
+            },
+            ResultId,
+            id => ReplayAsync<T>(id, ct),
+            null,
+            ct).ConfigureAwait(false);
     }
 
-    private const string TransientMarker = "transient";
+    private static Guid ResultId<T>(T outcome) => outcome switch
+    {
+        WalletMovement movement => movement.Transaction.Id,
+        WalletWithdrawal withdrawal => withdrawal.Withdrawal.Id,
+        _ => throw new InvalidOperationException("A movement made nothing."),
+    };
 
-    // Failures that must not be recorded under the request id, so the same id can be retried.
-    private static DomainError Transient(DomainError error) =>
-        error with { Metadata = new Dictionary<string, string> { [TransientMarker] = "true" } };
-
-    private async Task<Result<T>> ReplayAsync<T>(IdempotencyRecord record, string key, string fingerprint, CancellationToken ct)
+    private async Task<Result<T>> ReplayAsync<T>(Guid resultId, CancellationToken ct)
         where T : class
     {
-        if (!Secrets.DigestEquals(record.Fingerprint, fingerprint))
-        {
-            return await Charges.RefuseTakenIdAsync(key, fingerprint, ct).ConfigureAwait(false);
-        }
-
-        if (record.Failure is { } failure)
-        {
-            return failure;
-        }
-
         object? result = null;
-        if (await store.FindTransactionAsync(record.ResultId!.Value, ct).ConfigureAwait(false) is { } transaction)
+        if (await store.FindTransactionAsync(resultId, ct).ConfigureAwait(false) is { } transaction)
         {
             result = new WalletMovement((await store.FindWalletByIdAsync(transaction.WalletId, ct).ConfigureAwait(false))!, transaction);
         }
-        else if (await store.FindWithdrawalAsync(record.ResultId.Value, ct).ConfigureAwait(false) is { } withdrawal)
+        else if (await store.FindWithdrawalAsync(resultId, ct).ConfigureAwait(false) is { } withdrawal)
         {
             result = new WalletWithdrawal((await store.FindWalletByIdAsync(withdrawal.WalletId, ct).ConfigureAwait(false))!, withdrawal);
         }
