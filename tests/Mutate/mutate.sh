@@ -15,12 +15,19 @@ folders=("$@")
 [ ${#folders[@]} -gt 0 ] || folders=(Wallets Accounts Organizations Billing Mailboxes)
 concurrency=${MUTATE_CONCURRENCY:-2}
 
-# Left out of the test runs, as they add no kills for their cost: EndToEnd runs the host as its own
-# process (Stryker sees no coverage from it), the model, fuzz and tenant-isolation sweeps repeat through
-# thousands of calls what the rule tests check one by one (and would join the run of nearly every mutant),
-# and the PostgreSQL tests skip without HOSTING_TEST_POSTGRES.
-filter="FullyQualifiedName!~Hosting.Tests.EndToEnd.&FullyQualifiedName!~Hosting.Tests.Model.\
+# The tests each mutant runs (those among them that cover it): by default the rule tests
+# (Hosting.Tests.Core, which run the application services over a real SQLite store, and the parser
+# corpus), about 16 s in all. MUTATE_TESTS=host adds the tests through the in-process gRPC host: each
+# of their classes starts a host, which made a mutant cost about a minute of a worker on 2 cores.
+# Never included: EndToEnd runs the host as its own process (Stryker sees no coverage from it), the
+# model, fuzz and tenant-isolation sweeps repeat through thousands of calls what the rule tests check
+# one by one, and the PostgreSQL tests skip without HOSTING_TEST_POSTGRES.
+if [ "${MUTATE_TESTS:-rules}" = host ]; then
+    filter="FullyQualifiedName!~Hosting.Tests.EndToEnd.&FullyQualifiedName!~Hosting.Tests.Model.\
 &FullyQualifiedName!~Grpc.FuzzTests&FullyQualifiedName!~Grpc.TenantIsolationTests&FullyQualifiedName!~Postgres"
+else
+    filter="FullyQualifiedName~Hosting.Tests.Core.|FullyQualifiedName~Hosting.Tests.Parsers."
+fi
 
 patterns=()
 for folder in "${folders[@]}"; do
@@ -30,13 +37,13 @@ done
 name=$(IFS=-; echo "${folders[*]}")
 out="$root/artifacts/mutate/$name"
 rm -rf "$out"; mkdir -p "$out"
-command="tests/Mutate/mutate.sh $*"
+command="${MUTATE_TESTS:+MUTATE_TESTS=$MUTATE_TESTS }tests/Mutate/mutate.sh $*"
 command=${command% }
 
 dotnet tool restore >/dev/null || { echo "dotnet tool restore failed"; exit 1; }
 echo "== ${folders[*]}: dotnet stryker ${patterns[*]} (log and reports in artifacts/mutate/$name)"
 (cd tests/Hosting.Tests && dotnet stryker -f ../Mutate/stryker-config.json -c "$concurrency" \
-    "${patterns[@]}" --test-case-filter "$filter" -O "$out" --skip-version-check) > "$out/stryker.log" 2>&1
+    "${patterns[@]}" --test-case-filter "$filter" -O "$out" --skip-version-check -L) > "$out/stryker.log" 2>&1
 code=$?
 grep -E "mutants created|mutants will be tested|final mutation score|\[ERR\]" "$out/stryker.log" | cut -c1-300 | tail -n 20
 report=$(find "$out" -name mutation-report.json | head -n 1)
