@@ -23,6 +23,9 @@ public abstract class CrashCampaignTestsBase
 {
     public const string PointsVariable = "HOSTING_CRASH_POINTS";
 
+    /// <summary>The first seed to run (1 unless set): <c>HOSTING_CRASH_FIRST=12 HOSTING_CRASH_POINTS=12</c> replays point 12 alone.</summary>
+    public const string FirstVariable = "HOSTING_CRASH_FIRST";
+
     public static readonly string[] Kinds = ["order-confirmation", "checkout", "top-up", "withdrawal-execution", "invitation-acceptance", "account-deletion", "outbox"];
 
     private const string AuditKey = "campaign-audit-key-0123456789-abcdefgh";
@@ -46,7 +49,8 @@ public abstract class CrashCampaignTestsBase
         Skip.If(points == 0, $"The crash campaign runs in the Torture target: set {PointsVariable}.");
         Skip.If(StoreSettings() is null, $"PostgreSQL lane not configured: set {PostgresHostFactory.Variable}.");
         var failures = new List<string>();
-        for (var seed = 1; seed <= points; seed++)
+        var first = int.TryParse(Environment.GetEnvironmentVariable(FirstVariable), out var f) && f > 0 ? f : 1;
+        for (var seed = first; seed <= points; seed++)
         {
             var kind = Kinds[(seed - 1) % Kinds.Length];
             var (acknowledged, lost) = await RunPointAsync(seed, kind);
@@ -113,6 +117,7 @@ public abstract class CrashCampaignTestsBase
                 var killAfter = random.Next(2, Math.Min(available - 1, 30));
                 var payouts = new Metadata { { "x-api-key", OperatorKey } };
                 var next = 0;
+                var ended = new System.Collections.Concurrent.ConcurrentBag<string>();
                 using var stop = new CancellationTokenSource();
 
                 async Task<Func<Checks, Task<string?>>?> StepAsync(int client, int i)
@@ -195,14 +200,16 @@ public abstract class CrashCampaignTestsBase
                         {
                             // Lost a race with the other client: the next change goes on.
                         }
-                        catch (RpcException)
+                        catch (RpcException e)
                         {
-                            return; // the host is gone
+                            // The host is gone, or refused the change: the failure says which, if it came too soon.
+                            ended.Add($"client {client} after {i} calls: {e.StatusCode} {e.Status.Detail}");
+                            return;
                         }
                     }
                 })).ToArray();
 
-                await host.KillAfterAsync(() => { lock (acknowledged) { return acknowledged.Count; } }, killAfter, streams, stop, $"changes (seed {seed})");
+                await host.KillAfterAsync(() => { lock (acknowledged) { return acknowledged.Count; } }, killAfter, streams, stop, () => $"changes (seed {seed}; {string.Join("; ", ended)})");
             }
 
             await using (var restarted = await HostProcess.StartAsync(data, settings))

@@ -102,7 +102,7 @@ public abstract class CrashSafetyTestsBase
                         }
                     }
                 })).ToArray();
-                await host.KillAfterAsync(() => { lock (acknowledged) { return acknowledged.Count; } }, killAfter, streams, stop, "movements");
+                await host.KillAfterAsync(() => { lock (acknowledged) { return acknowledged.Count; } }, killAfter, streams, stop, () => "movements");
             }
 
             await using (var restarted = await HostProcess.StartAsync(data, settings))

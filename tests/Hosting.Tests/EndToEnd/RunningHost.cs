@@ -155,12 +155,16 @@ public sealed partial class HostProcess : IAsyncDisposable
     /// Kills the host once its workload has had <paramref name="after"/> changes acknowledged, then stops
     /// the workload's clients; fails if the workload ends or stalls for two minutes before that.
     /// </summary>
-    public async Task KillAfterAsync(Func<int> acknowledged, int after, Task[] workload, CancellationTokenSource stop, string what)
+    public async Task KillAfterAsync(Func<int> acknowledged, int after, Task[] workload, CancellationTokenSource stop, Func<string> what)
     {
         var waited = Stopwatch.StartNew();
         while (acknowledged() < after)
         {
-            Xunit.Assert.True(waited.Elapsed < TimeSpan.FromMinutes(2) && !workload.All(t => t.IsCompleted), $"the workload stopped before {after} {what}");
+            if (waited.Elapsed >= TimeSpan.FromMinutes(2) || workload.All(t => t.IsCompleted))
+            {
+                Xunit.Assert.Fail($"the workload stopped before {after} {what()}");
+            }
+
             await Task.Delay(5);
         }
 
