@@ -74,7 +74,9 @@ rows.update(rows_new)
 timings = [t for t in timings if not t.startswith(f"- Run time of `{command}`")] + ["- Run time of " + timing]
 lines = ["Stryker.NET 5.1.0 on src/Core (`dotnet cake --target=Mutate`, or `tests/Mutate/mutate.sh FOLDER...`; config in",
          "`tests/Mutate/stryker-config.json`) on this machine (2 cores shared, concurrency 2). Score = (killed + timeout) /",
-         "mutants; ignored mutants (ignore-methods) and compile errors are not counted.", ""] + HEADER
+         "mutants; ignored mutants (ignore-methods) and compile errors are not counted. Each mutant runs the tests that",
+         "cover it among the rule tests (`tests/Hosting.Tests/Core` and `Parsers`), or also those through the in-process",
+         "host when the command says `MUTATE_TESTS=host`.", ""] + HEADER
 for name in FOLDERS:
     lines.append(rows.get(name, f"| {name} | | | | | | not run | | `tests/Mutate/mutate.sh {name}` |"))
 lines += [""] + sorted(timings)
