@@ -140,14 +140,8 @@ public sealed class WalletService(
     /// <summary>Asks for a payout of part or all of the available balance (WAL-3); the amount is held.</summary>
     public Task<Result<WalletWithdrawal>> RequestWithdrawalAsync(
         AuthenticatedUser user, Guid organizationId, Money amount, PayoutDestination destination, string? requestId, CancellationToken ct = default) =>
-        MoveAsync<WalletWithdrawal>(user, organizationId, amount, requestId, ["withdraw", amount.Minor, amount.Currency, destination.Kind, destination.Value], async (key, _) =>
+        MoveAsync<WalletWithdrawal>(user, organizationId, amount, requestId, ["withdraw", amount.Minor, amount.Currency, destination.Kind, destination.Value], async (_, _) =>
         {
-            // A request id whose top-up charge is open cannot turn into a withdrawal (WAL-6).
-            if (await Charges.ExistsAsync(key, ct).ConfigureAwait(false))
-            {
-                return WalletErrors.RequestIdReused;
-            }
-
             var wallet = await store.FindWalletAsync(organizationId, amount.Currency, ct).ConfigureAwait(false);
             if (wallet is null)
             {

@@ -139,24 +139,6 @@ public sealed class ExternalChargeTests : IDisposable
 
     [Fact]
     [Trait("Rule", "WAL-6")]
-    public async Task AWithdrawalUnderAnIdWhoseTopUpChargeIsOpen_IsRefused_AndTheRetriedTopUpIsCredited()
-    {
-        var (owner, id) = await OrganizationAsync();
-        await _h.Wallets().TopUpAsync(owner, id, Money.FromTrusted(10_000, "CHF"), SimulatedPaymentGateway.Success, "fund");
-        _gateway.TimeoutsLeft = 1;
-
-        ResultAssert.Fails(await _h.Wallets().TopUpAsync(owner, id, Money.FromTrusted(5_000, "CHF"), SimulatedPaymentGateway.Success, "same"), "PAYMENT_GATEWAY_TIMEOUT");
-        ResultAssert.Fails(await _h.Wallets().RequestWithdrawalAsync(owner, id, Money.FromTrusted(3_000, "CHF"), Bank, "same"), "REQUEST_ID_REUSED");
-        var retried = await _h.Wallets().TopUpAsync(owner, id, Money.FromTrusted(5_000, "CHF"), SimulatedPaymentGateway.Success, "same");
-
-        Assert.True(retried.IsSuccess, retried.IsSuccess ? null : retried.Error.Reason);
-        var wallet = _h.Query(db => db.Set<Wallet>().Single(w => w.OrganizationId == id));
-        Assert.Equal((15_000, 0), (wallet.Balance, wallet.Held));
-        Assert.Equal(0, _gateway.Refunds);
-    }
-
-    [Fact]
-    [Trait("Rule", "WAL-6")]
     [Trait("Rule", "WAL-7")]
     public async Task CardOrder_WhoseIdAWalletOrderTakesWhileTheCardIsCharged_IsRefused_AndItsChargeGivenBack()
     {
