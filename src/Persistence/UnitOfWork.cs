@@ -41,6 +41,19 @@ internal sealed class UnitOfWork(HostingDbContext db)
         return await NextAsync(sequenceId, cancellationToken);
     }
 
+    /// <summary>
+    /// Begins the write transaction (committed by <see cref="SaveAsync"/>) holding the organization's row: on
+    /// PostgreSQL its row lock, on SQLite the database's one write lock, taken at BEGIN IMMEDIATE.
+    /// </summary>
+    public async Task LockOrganizationAsync(Guid organizationId, CancellationToken cancellationToken)
+    {
+        await BeginAsync(cancellationToken);
+        if (!db.OnSqlite)
+        {
+            await db.Database.ExecuteSqlRawAsync("SELECT 1 FROM \"Organizations\" WHERE \"Id\" = {0} FOR UPDATE", [organizationId], cancellationToken);
+        }
+    }
+
     /// <summary>Commits every pending change and the pending numbers, atomically.</summary>
     public async Task SaveAsync(CancellationToken cancellationToken)
     {

@@ -68,6 +68,16 @@ public interface IOrganizationStore
     /// <summary>One page of the organization's invitations, oldest first, after <paramref name="after"/>.</summary>
     Task<IReadOnlyList<Invitation>> ListInvitationsAsync(Guid organizationId, PageToken? after, int max, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Begins the unit of work's write transaction holding the organization, so that a check and the change it
+    /// allows commit before another request's check of the same organization reads (two invitations of one
+    /// address at once); committed by <see cref="SaveChangesAsync"/>, rolled back by <see cref="Reset"/>.
+    /// </summary>
+    Task LockAsync(Guid organizationId, CancellationToken cancellationToken);
+
+    /// <summary>Forgets every loaded and pending change and rolls back an open transaction.</summary>
+    void Reset();
+
     /// <summary>Whether the organization has an invitation to the address still pending at <paramref name="now"/>.</summary>
     Task<bool> HasPendingInvitationAsync(Guid organizationId, EmailAddress email, DateTimeOffset now, CancellationToken cancellationToken);
 

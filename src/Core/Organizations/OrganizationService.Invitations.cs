@@ -36,9 +36,13 @@ public sealed partial class OrganizationService
             return OrganizationErrors.AlreadyMember;
         }
 
+        // Checked and sent under the organization's lock: of two invitations of one address at once, the
+        // second reads the first's (ORG-4).
+        await store.LockAsync(organizationId, ct).ConfigureAwait(false);
         var now = clock.GetUtcNow();
         if (await store.HasPendingInvitationAsync(organizationId, address.Value, now, ct).ConfigureAwait(false))
         {
+            store.Reset();
             return InvitationErrors.AlreadyInvited;
         }
 

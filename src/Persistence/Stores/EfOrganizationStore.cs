@@ -207,6 +207,12 @@ public sealed class EfOrganizationStore(HostingDbContext db) : IOrganizationStor
         db.Set<MailDomain>().FirstOrDefaultAsync(d => d.Domain == domain, cancellationToken);
 
     /// <inheritdoc />
+    public Task LockAsync(Guid organizationId, CancellationToken cancellationToken) => db.Work.LockOrganizationAsync(organizationId, cancellationToken);
+
+    /// <inheritdoc />
+    public void Reset() => db.Forget();
+
+    /// <inheritdoc />
     public void Add(object entity) => db.Add(entity);
 
     /// <inheritdoc />

@@ -31,6 +31,9 @@ public sealed class ExternalChargeTests : IDisposable
         return (user, (await _h.Organizations().CreateAsync(user, Contacts.Company)).Value.Organization.Id);
     }
 
+    private ChargeAttemptState AttemptState(string requestId) =>
+        _h.Query(db => db.Set<ChargeAttempt>().ToList()).Single(a => a.Key.EndsWith(":" + requestId, StringComparison.Ordinal)).State;
+
     private ChargeAttempt OrderAttempt() => _h.Query(db => db.Set<ChargeAttempt>().Single(a => a.Purpose == "order"));
 
     private int Products(Guid organizationId) => _h.Query(db => db.Set<Product>().Count(p => p.OrganizationId == organizationId));
@@ -73,7 +76,7 @@ public sealed class ExternalChargeTests : IDisposable
         Assert.Equal(2, _gateway.Charges);
         Assert.Equal(1, _gateway.Refunds);
         Assert.Equal(6_000, _h.Query(db => db.Set<Wallet>().Single(w => w.OrganizationId == id).Balance));
-        Assert.Equal(ChargeAttemptState.Refunded, _h.Query(db => db.Set<ChargeAttempt>().ToList()).Single(a => a.Key.EndsWith(":mine", StringComparison.Ordinal)).State);
+        Assert.Equal(ChargeAttemptState.Refunded, AttemptState("mine"));
     }
 
     [Fact]
@@ -134,7 +137,7 @@ public sealed class ExternalChargeTests : IDisposable
         Assert.Equal(1, _gateway.Refunds);
         var wallet = _h.Query(db => db.Set<Wallet>().Single(w => w.OrganizationId == id));
         Assert.Equal((10_000, 3_000), (wallet.Balance, wallet.Held));
-        Assert.Equal(ChargeAttemptState.Refunded, _h.Query(db => db.Set<ChargeAttempt>().ToList()).Single(a => a.Key.EndsWith(":same", StringComparison.Ordinal)).State);
+        Assert.Equal(ChargeAttemptState.Refunded, AttemptState("same"));
     }
 
     [Fact]

@@ -46,6 +46,38 @@ public abstract class OrganizationsGrpcTestsBase<TFactory>(TFactory host) : ICla
     }
 
     [SkippableFact]
+    [Trait("Rule", "ORG-4")]
+    public async Task InvitationsOfOneAddressAtOnce_SendOne_AndTheOthersFindItPending()
+    {
+        host.SkipUnlessAvailable();
+        var (ownerAuth, _) = await UserAsync();
+        var organization = (await _organizations.CreateOrganizationAsync(new CreateOrganizationRequest { ContactDetails = Contact() }, ownerAuth)).Organization.Name;
+
+        // All at once: each checked for a pending invitation before any had committed, and all were sent.
+        const int rounds = 10;
+        for (var round = 0; round < rounds; round++)
+        {
+            var email = $"new.person.{round}@example.com";
+            var sent = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
+            {
+                try
+                {
+                    await _organizations.CreateInvitationAsync(new CreateInvitationRequest { Parent = organization, Email = email }, ownerAuth);
+                    return "ok";
+                }
+                catch (RpcException e)
+                {
+                    return $"{e.StatusCode} {e.GetRpcStatus()?.GetDetail<Google.Rpc.ErrorInfo>()?.Reason}";
+                }
+            })));
+
+            Assert.Equal([.. Enumerable.Repeat("AlreadyExists INVITATION_PENDING", 5), "ok"], sent.Order(StringComparer.Ordinal));
+        }
+
+        Assert.Equal(rounds, (await _organizations.ListInvitationsAsync(new ListInvitationsRequest { Parent = organization, PageSize = 50 }, ownerAuth)).Invitations.Count);
+    }
+
+    [SkippableFact]
     [Trait("Rule", "ORG-6")]
     public async Task TwoLegalRepresentatives_RemovingEachOtherAtOnce_NeverLeaveTheOrganizationWithoutOne()
     {
