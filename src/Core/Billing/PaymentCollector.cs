@@ -38,7 +38,7 @@ public sealed class PaymentCollector(WalletService wallets)
         if (method == WalletMethod)
         {
             // A request id whose card charge is still open cannot switch to the wallet (WAL-6).
-            return await wallets.Charges.ExistsAsync(key, ct).ConfigureAwait(false) ? WalletErrors.RequestIdReused : Done.Value;
+            return await wallets.Charges.RefusalAsync(key, ct).ConfigureAwait(false) is { } taken ? taken : Done.Value;
         }
 
         if (!wallets.Charges.Knows(method))
@@ -52,7 +52,7 @@ public sealed class PaymentCollector(WalletService wallets)
 
     /// <summary>A deferred payment (bank transfer) under a request id whose card charge is open is refused (WAL-6).</summary>
     public async Task<Result<Done>> DeferAsync(string key, CancellationToken ct) =>
-        await wallets.Charges.ExistsAsync(key, ct).ConfigureAwait(false) ? WalletErrors.RequestIdReused : Done.Value;
+        await wallets.Charges.RefusalAsync(key, ct).ConfigureAwait(false) is { } taken ? taken : Done.Value;
 
     /// <summary>Inside the unit of work: the payment's reference (a ledger transaction, a delivered gateway charge).</summary>
     /// <param name="organizationId">Whose wallet pays.</param>

@@ -17,6 +17,8 @@ public enum ChargeAttemptState
     Refunded = 5,
     /// <summary>The gateway refused; nothing was charged; final.</summary>
     Declined = 6,
+    /// <summary>The gateway did not answer in time and the request gave up: unknown until the same request asks again, or the reconciliation job does.</summary>
+    Unknown = 7,
 }
 
 /// <summary>
@@ -81,6 +83,13 @@ public sealed class ChargeAttempt
     /// <summary>Optimistic concurrency token.</summary>
     public int Version { get; private set; }
 
+    /// <summary>
+    /// Whether its request is still at work on it (asking the gateway, or delivering what it paid for): another
+    /// request under its key is told to come back rather than that the id is taken, since the outcome that
+    /// takes the id is not there yet. A crash leaves it so until the reconciliation job settles it.
+    /// </summary>
+    public bool IsInFlight => State is ChargeAttemptState.Pending or ChargeAttemptState.Charged;
+
     /// <summary>Whether nothing more will happen to it.</summary>
     public bool IsSettled => State is ChargeAttemptState.Delivered or ChargeAttemptState.Refunded or ChargeAttemptState.Declined;
 
@@ -90,6 +99,9 @@ public sealed class ChargeAttempt
 
     /// <summary>The gateway charged.</summary>
     public void Charged(string reference, DateTimeOffset now) => Move(ChargeAttemptState.Charged, now, reference);
+
+    /// <summary>The gateway did not answer in time; its request gave up.</summary>
+    public void TimedOut(DateTimeOffset now) => Move(ChargeAttemptState.Unknown, now);
 
     /// <summary>The gateway refused.</summary>
     public void Declined(DateTimeOffset now) => Move(ChargeAttemptState.Declined, now);

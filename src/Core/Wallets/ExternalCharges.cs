@@ -16,9 +16,12 @@ public sealed class ExternalCharges(IWalletStore store, IPaymentGateway gateway,
     /// <summary>Whether the gateway knows the method.</summary>
     public bool Knows(string? method) => method is not null && gateway.Knows(method);
 
-    /// <summary>Whether an external charge was ever attempted under <paramref name="key"/>.</summary>
-    public async Task<bool> ExistsAsync(string key, CancellationToken ct) =>
-        await store.FindChargeAttemptAsync(key, ct).ConfigureAwait(false) is not null;
+    /// <summary>
+    /// The refusal of a request that charges nothing (the wallet, a bank transfer) under <paramref name="key"/>, when
+    /// another request's external charge was attempted under it (WAL-6); null when none was.
+    /// </summary>
+    public async Task<DomainError?> RefusalAsync(string key, CancellationToken ct) =>
+        await store.FindChargeAttemptAsync(key, ct).ConfigureAwait(false) is { } attempt ? Taken(attempt) : null;
 
     /// <summary>
     /// Records the attempt on its own commit, then charges the gateway once under <paramref name="key"/>
@@ -38,7 +41,7 @@ public sealed class ExternalCharges(IWalletStore store, IPaymentGateway gateway,
         {
             // Another request, racing or late, under an id whose charge is under way (WAL-6): it is
             // refused and leaves that charge to its own request.
-            return WalletErrors.RequestIdReused;
+            return Taken(attempt);
         }
         else if (attempt.AmountMinor != amount.Minor || attempt.Currency != amount.Currency)
         {
@@ -61,6 +64,8 @@ public sealed class ExternalCharges(IWalletStore store, IPaymentGateway gateway,
         switch (charge.Outcome)
         {
             case ChargeOutcome.TimedOut:
+                attempt.TimedOut(clock.GetUtcNow());
+                await store.SaveChangesAsync(ct).ConfigureAwait(false);
                 return WalletErrors.GatewayTimeout;
             case ChargeOutcome.Declined:
                 attempt.Declined(clock.GetUtcNow());
@@ -118,6 +123,11 @@ public sealed class ExternalCharges(IWalletStore store, IPaymentGateway gateway,
         }
     }
 
+    // While the charge's own request is at work on it, the id's outcome is not there yet: another request
+    // told "taken" now could act on a change that has not happened (a payment after a top-up's refusal
+    // finding no credit), so it is told to come back; once the charge is settled or given up, the id is taken.
+    private static DomainError Taken(ChargeAttempt attempt) => attempt.IsInFlight ? WalletErrors.RequestInProgress : WalletErrors.RequestIdReused;
+
     /// <summary>
     /// The refusal of a request whose id another request took first (WAL-6). A charge this request
     /// (<paramref name="fingerprint"/>) made under the id can deliver nothing any more, since only
@@ -159,7 +169,7 @@ public sealed class ExternalCharges(IWalletStore store, IPaymentGateway gateway,
                     continue;
                 }
 
-                if (attempt.State == ChargeAttemptState.Pending)
+                if (attempt.State is ChargeAttemptState.Pending or ChargeAttemptState.Unknown)
                 {
                     var charge = await gateway.ChargeAsync(attempt.Method, attempt.Amount, attempt.Key, ct).ConfigureAwait(false);
                     if (charge.Outcome == ChargeOutcome.TimedOut)

@@ -66,8 +66,9 @@ public sealed class IdempotentCommand(IRequestRecords store, ExternalCharges cha
 
                     store.Reset();
 
-                    // Another request owns the id and its charge (WAL-6): both are left as they are.
-                    if (outcome.Error.Reason == WalletErrors.RequestIdReused.Reason)
+                    // Another request owns the id and its charge (WAL-6), or is still at work on them: both are
+                    // left as they are, and nothing is remembered for this one.
+                    if (outcome.Error.Reason == WalletErrors.RequestIdReused.Reason || outcome.Error.Reason == WalletErrors.RequestInProgress.Reason)
                     {
                         return outcome;
                     }

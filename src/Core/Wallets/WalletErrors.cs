@@ -26,6 +26,10 @@ public static class WalletErrors
     public static readonly DomainError RequestIdReused =
         DomainError.Invalid("request_id", "REQUEST_ID_REUSED", "This request id was used for a different request; use a new id.") with { Kind = ErrorKind.AlreadyExists };
 
+    /// <summary>Another request under the id is still at work on its external charge: send this one again shortly (WAL-6).</summary>
+    public static readonly DomainError RequestInProgress =
+        DomainError.Invalid("request_id", "REQUEST_IN_PROGRESS", "Another request under this request id is still being handled; send this one again shortly.") with { Kind = ErrorKind.Aborted };
+
     /// <summary>WAL-5: a request id is required.</summary>
     public static readonly DomainError RequestIdInvalid =
         DomainError.Invalid("request_id", "INVALID_REQUEST_ID", "request_id is required: 1 to 64 letters, digits, dashes or underscores.");

@@ -65,7 +65,7 @@ public sealed class EfWalletStore(HostingDbContext db) : IWalletStore
     /// <inheritdoc />
     public async Task<IReadOnlyList<ChargeAttempt>> UnsettledChargeAttemptsAsync(DateTimeOffset before, int max, CancellationToken cancellationToken) =>
         await db.Set<ChargeAttempt>().AsNoTracking()
-            .Where(a => (a.State == ChargeAttemptState.Pending || a.State == ChargeAttemptState.Charged || a.State == ChargeAttemptState.Refunding) && a.UpdatedAt < before)
+            .Where(a => (a.State == ChargeAttemptState.Pending || a.State == ChargeAttemptState.Unknown || a.State == ChargeAttemptState.Charged || a.State == ChargeAttemptState.Refunding) && a.UpdatedAt < before)
             .OrderBy(a => a.UpdatedAt).Take(max).ToListAsync(cancellationToken);
 
     /// <inheritdoc />

@@ -82,15 +82,16 @@ public sealed class ExternalChargeTests : IDisposable
     [Fact]
     [Trait("Rule", "WAL-6")]
     [Trait("Rule", "WAL-7")]
-    public async Task AnotherTopUpUnderAnIdWhoseChargeIsUnderWay_IsRefused_AndTheOwnerIsCredited()
+    public async Task AnotherTopUpUnderAnIdWhoseChargeIsUnderWay_IsToldToComeBack_ThenThatTheIdIsTaken_AndTheOwnerIsCredited()
     {
         var (owner, id) = await OrganizationAsync();
         _gateway.DuringNextCharge = async () =>
-            ResultAssert.Fails(await _h.Wallets().TopUpAsync(owner, id, Money.FromTrusted(7_000, "CHF"), SimulatedPaymentGateway.Success, "same"), "REQUEST_ID_REUSED");
+            Assert.Equal(ErrorKind.Aborted, ResultAssert.Fails(await _h.Wallets().TopUpAsync(owner, id, Money.FromTrusted(7_000, "CHF"), SimulatedPaymentGateway.Success, "same"), "REQUEST_IN_PROGRESS").Kind);
 
         var first = await _h.Wallets().TopUpAsync(owner, id, Money.FromTrusted(5_000, "CHF"), SimulatedPaymentGateway.Success, "same");
 
         Assert.True(first.IsSuccess, first.IsSuccess ? null : first.Error.Reason);
+        ResultAssert.Fails(await _h.Wallets().TopUpAsync(owner, id, Money.FromTrusted(7_000, "CHF"), SimulatedPaymentGateway.Success, "same"), "REQUEST_ID_REUSED");
         Assert.Equal(5_000, _h.Query(db => db.Set<Wallet>().Single(w => w.OrganizationId == id).Balance));
         Assert.Equal(1, _gateway.Charges);
         Assert.Equal(0, _gateway.Refunds);
@@ -100,12 +101,12 @@ public sealed class ExternalChargeTests : IDisposable
     [Fact]
     [Trait("Rule", "WAL-6")]
     [Trait("Rule", "WAL-7")]
-    public async Task AnotherOrderAtTheSamePriceUnderAnIdWhoseChargeIsUnderWay_IsRefused_NeverPaidByThatCharge()
+    public async Task AnotherOrderAtTheSamePriceUnderAnIdWhoseChargeIsUnderWay_IsToldToComeBack_NeverPaidByThatCharge()
     {
         var (owner, id) = await OrganizationAsync();
         var other = new Cart([new CartLine(ProductType.DomainName, "other.ch", 12, false)], null, null);
         _gateway.DuringNextCharge = async () =>
-            ResultAssert.Fails(await _h.Orders().ConfirmAsync(owner, id, other, SimulatedPaymentGateway.Success, "order-1"), "REQUEST_ID_REUSED");
+            ResultAssert.Fails(await _h.Orders().ConfirmAsync(owner, id, other, SimulatedPaymentGateway.Success, "order-1"), "REQUEST_IN_PROGRESS");
 
         var placed = await _h.Orders().ConfirmAsync(owner, id, Domain, SimulatedPaymentGateway.Success, "order-1");
 

@@ -386,7 +386,9 @@ public sealed class WalletTests : IDisposable
 
         Assert.Equal(ErrorKind.Unavailable, timeout.Kind);
         Assert.Empty(timeout.Metadata);
-        Assert.Equal(ChargeAttemptState.Pending, _h.Query(db => db.Set<ChargeAttempt>().Single()).State);
+        Assert.Equal(ChargeAttemptState.Unknown, _h.Query(db => db.Set<ChargeAttempt>().Single()).State);
+
+        // Its request gave up, so the id is taken (not "in progress") for a request by another method.
         ResultAssert.Fails(await _h.Wallets().TopUpAsync(owner, id, Chf(5_000), SimulatedPaymentGateway.Success, "retry-me"), "REQUEST_ID_REUSED");
         Assert.Empty(_h.Query(db => db.Set<Wallet>().Where(w => w.OrganizationId == id && w.Balance > 0).ToList()));
     }

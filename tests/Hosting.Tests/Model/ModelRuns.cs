@@ -83,6 +83,24 @@ public static class ModelRuns
         return scope.ServiceProvider.GetRequiredService<AccountService>().AuthenticateAsync(token).GetAwaiter().GetResult().Value;
     }
 
+    /// <summary>
+    /// As <see cref="Call{T}"/>, sending the request again while another request under its id is still at work on
+    /// its charge (ABORTED REQUEST_IN_PROGRESS), as a client does.
+    /// </summary>
+    public static global::Hosting.Core.Shared.Result<T> Answered<T>(HostFactory host, Func<IServiceProvider, Task<global::Hosting.Core.Shared.Result<T>>> call)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var result = Call(host, call);
+            if (result.IsSuccess || result.Error.Reason != global::Hosting.Core.Wallets.WalletErrors.RequestInProgress.Reason || attempt == 5_000)
+            {
+                return result;
+            }
+
+            Thread.Sleep(1);
+        }
+    }
+
     /// <summary>Runs <paramref name="call"/> in its own scope (a request's unit of work), retrying with the same arguments when the store gave up on a conflict, as a client does.</summary>
     public static T Call<T>(HostFactory host, Func<IServiceProvider, Task<T>> call)
     {

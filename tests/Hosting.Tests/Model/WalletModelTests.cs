@@ -139,16 +139,16 @@ public sealed class WalletWorld
     private (Guid Id, long TotalMinor)[] invoices => _setup.Value.Invoices;
 
     public void TopUp(string requestId, long amount) =>
-        Answer($"top-up {requestId} {amount}", ModelRuns.Call(host, s => s.GetRequiredService<WalletService>()
+        Answer($"top-up {requestId} {amount}", ModelRuns.Answered(host, s => s.GetRequiredService<WalletService>()
             .TopUpAsync(owner, organization, Money.FromTrusted(amount, "CHF"), "sim-success", requestId)));
 
     public void Pay(string requestId, int invoice) =>
-        Answer($"pay {requestId} {invoice}", ModelRuns.Call(host, s => s.GetRequiredService<UnpaidInvoiceService>()
+        Answer($"pay {requestId} {invoice}", ModelRuns.Answered(host, s => s.GetRequiredService<UnpaidInvoiceService>()
             .PayFromWalletAsync(owner, organization, Money.FromTrusted(invoices[invoice].TotalMinor, "CHF"), $"organizations/{organization}/invoices/{invoices[invoice].Id}", requestId)));
 
     public void Withdraw(string requestId, long amount)
     {
-        var requested = ModelRuns.Call(host, s => s.GetRequiredService<WalletService>()
+        var requested = ModelRuns.Answered(host, s => s.GetRequiredService<WalletService>()
             .RequestWithdrawalAsync(owner, organization, Money.FromTrusted(amount, "CHF"), PayoutDestination.Iban("CH93 0076 2011 6238 5295 7", "iban").Value, requestId));
         if (requested.IsSuccess)
         {
