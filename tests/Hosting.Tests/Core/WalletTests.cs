@@ -234,6 +234,12 @@ public sealed class WalletTests : IDisposable
     [InlineData("GB82 WE\u017FT 1234 5698 7654 32", false)]
     [InlineData("IT60 X054 2811 1010 0000 0123 456", true)]
     [InlineData("\u0131T60 X054 2811 1010 0000 0123 456", false)]
+
+    // 15 and 34 characters are the shortest and longest IBANs; 14 and 35 are refused even with right check digits.
+    [InlineData("NO93 8601 1117 947", true)]
+    [InlineData("NO69 8601 1117 94", false)]
+    [InlineData("GB34 0000 0000 0012 3456 7890 1234 5678 90", true)]
+    [InlineData("GB54 0000 0000 0012 3456 7890 1234 5678 901", false)]
     public void Iban_IsCheckedWithItsMod97Digits(string iban, bool valid)
     {
         var result = PayoutDestination.Iban(iban, "iban");
@@ -242,6 +248,81 @@ public sealed class WalletTests : IDisposable
         if (!valid)
         {
             Assert.Equal("INVALID_IBAN", result.Error!.Reason);
+        }
+    }
+
+    [Theory]
+    [Trait("Rule", "WAL-5")]
+    [InlineData("a", true)]
+    [InlineData("order-2026_11-30", true)]
+    [InlineData("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", true)]
+    [InlineData("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false)]
+    [InlineData("", false)]
+    [InlineData(null, false)]
+    [InlineData("order 1", false)]
+    [InlineData("order/1", false)]
+    [InlineData("ordér", false)]
+    public void RequestIds_AreOneTo64LettersDigitsDashesOrUnderscores(string? requestId, bool valid) =>
+        Assert.Equal(valid, RequestIds.IsValid(requestId));
+
+    [Fact]
+    [Trait("Rule", "WAL-3")]
+    public void APayPalDestination_IsAnEmailAddress()
+    {
+        Assert.Equal("ann@example.com", PayoutDestination.PayPal("ann@example.com", "paypal_email").Value.Value);
+        Assert.Equal("paypal_email", Assert.Single(PayoutDestination.PayPal("not an address", "paypal_email").Error!.Fields).Field);
+    }
+
+    [Fact]
+    [Trait("Rule", "WAL-1")]
+    public async Task ATopUpOfNothing_OrByAMethodTheGatewayDoesNotKnow_IsRefused_AndMovesNothing()
+    {
+        var (owner, id) = await OrganizationAsync();
+
+        ResultAssert.Fails(await _h.Wallets().TopUpAsync(owner, id, Chf(0), SimulatedPaymentGateway.Success, "zero"), "INVALID_AMOUNT");
+        ResultAssert.Fails(await _h.Wallets().TopUpAsync(owner, id, Chf(5_000), "bitcoin", "unknown"), "UNKNOWN_PAYMENT_METHOD");
+        ResultAssert.Fails(await _h.Wallets().TopUpAsync(owner, id, Chf(5_000), null, "none"), "UNKNOWN_PAYMENT_METHOD");
+
+        Assert.Empty(_h.Query(db => db.Set<LedgerTransaction>().ToList()));
+        Assert.Empty(_h.Query(db => db.Set<ChargeAttempt>().ToList()));
+    }
+
+    [Fact]
+    [Trait("Rule", "WAL-5")]
+    public async Task AMovementThatLosesEveryRace_IsTriedItsAttemptsAndNoMore_AndMovesNothing()
+    {
+        _h.WalletOptions = _h.WalletOptions with { MaxAttempts = 3 };
+        var (owner, id) = await OrganizationAsync();
+        var races = new LostRaces("IdempotencyRecords");
+        _h.Interceptor = races;
+
+        await Assert.ThrowsAsync<DuplicateKeyException>(() => _h.Wallets().TopUpAsync(owner, id, Chf(5_000), SimulatedPaymentGateway.Success, "contested"));
+        _h.Interceptor = null;
+
+        Assert.Equal(3, races.Lost);
+        Assert.Empty(_h.Query(db => db.Set<LedgerTransaction>().ToList()));
+        Assert.Empty(_h.Query(db => db.Set<IdempotencyRecord>().ToList()));
+    }
+
+    /// <summary>Every insert into <paramref name="table"/> fails as a unique key a concurrent request took first.</summary>
+    private sealed class LostRaces(string table) : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor
+    {
+        public int Lost { get; private set; }
+
+        public override ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader>> ReaderExecutingAsync(
+            System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData,
+            Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader> result, CancellationToken cancellationToken = default) =>
+            command.CommandText.Contains($"INSERT INTO \"{table}\"", StringComparison.Ordinal) ? throw Lose() : ValueTask.FromResult(result);
+
+        public override ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int>> NonQueryExecutingAsync(
+            System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData,
+            Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int> result, CancellationToken cancellationToken = default) =>
+            command.CommandText.Contains($"INSERT INTO \"{table}\"", StringComparison.Ordinal) ? throw Lose() : ValueTask.FromResult(result);
+
+        private Microsoft.Data.Sqlite.SqliteException Lose()
+        {
+            Lost++;
+            return new Microsoft.Data.Sqlite.SqliteException("UNIQUE constraint failed", 19, 2067);
         }
     }
 
