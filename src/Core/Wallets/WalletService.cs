@@ -278,26 +278,22 @@ public sealed class WalletService(
                 var outcome = await move(key, fingerprint).ConfigureAwait(false);
                 if (outcome.IsSuccess)
                 {
-                    store.Add(outcome.Value switch
-                    {
-                        WalletMovement movement => movement.Transaction,
-                        WalletWithdrawal withdrawal => withdrawal.Withdrawal,
-                        _ => throw new InvalidOperationException("A movement made nothing."),
-                    });
+                    store.Add(Made(outcome.Value).Entity);
                 }
 
                 return outcome;
             },
-            ResultId,
+            value => Made(value).Id,
             id => ReplayAsync<T>(id, ct),
             null,
             ct).ConfigureAwait(false);
     }
 
-    private static Guid ResultId<T>(T outcome) => outcome switch
+    // What a movement made: added to its unit of work, and remembered by its id under the request id.
+    private static (object Entity, Guid Id) Made<T>(T outcome) => outcome switch
     {
-        WalletMovement movement => movement.Transaction.Id,
-        WalletWithdrawal withdrawal => withdrawal.Withdrawal.Id,
+        WalletMovement movement => (movement.Transaction, movement.Transaction.Id),
+        WalletWithdrawal withdrawal => (withdrawal.Withdrawal, withdrawal.Withdrawal.Id),
         _ => throw new InvalidOperationException("A movement made nothing."),
     };
 

@@ -312,12 +312,14 @@ public sealed class WalletTests : IDisposable
         public override ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader>> ReaderExecutingAsync(
             System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData,
             Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader> result, CancellationToken cancellationToken = default) =>
-            command.CommandText.Contains($"INSERT INTO \"{table}\"", StringComparison.Ordinal) ? throw Lose() : ValueTask.FromResult(result);
+            LosesRace(command) ? throw Lose() : ValueTask.FromResult(result);
 
         public override ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int>> NonQueryExecutingAsync(
             System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData,
             Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int> result, CancellationToken cancellationToken = default) =>
-            command.CommandText.Contains($"INSERT INTO \"{table}\"", StringComparison.Ordinal) ? throw Lose() : ValueTask.FromResult(result);
+            LosesRace(command) ? throw Lose() : ValueTask.FromResult(result);
+
+        private bool LosesRace(System.Data.Common.DbCommand command) => command.CommandText.Contains($"INSERT INTO \"{table}\"", StringComparison.Ordinal);
 
         private Microsoft.Data.Sqlite.SqliteException Lose()
         {
