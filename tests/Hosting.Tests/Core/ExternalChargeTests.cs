@@ -190,6 +190,23 @@ public sealed class ExternalChargeTests : IDisposable
     }
 
     [Fact]
+    [Trait("Rule", "WAL-6")]
+    public async Task RetryOfATimedOutCardOrder_AfterThePriceChanged_IsRefused_AndChargesNothingMore()
+    {
+        var (owner, id) = await OrganizationAsync();
+        _gateway.TimeoutsLeft = 1;
+        ResultAssert.Fails(await _h.Orders().ConfirmAsync(owner, id, Domain, SimulatedPaymentGateway.Success, "order-1"), "PAYMENT_GATEWAY_TIMEOUT");
+        Assert.True((await _h.BillingAdmin().SetPriceAsync(new CatalogueEntry(ProductType.DomainName, 2_500, "CHF", 12, 810))).IsSuccess);
+
+        var retried = await _h.Orders().ConfirmAsync(owner, id, Domain, SimulatedPaymentGateway.Success, "order-1");
+
+        Assert.Equal(ErrorKind.Aborted, ResultAssert.Fails(retried, "PAYMENT_AMOUNT_CHANGED").Kind);
+        Assert.Equal(0, _gateway.Charges);
+        Assert.Equal(0, Products(id));
+        Assert.Equal(ChargeAttemptState.Unknown, OrderAttempt().State);
+    }
+
+    [Fact]
     [Trait("Rule", "WAL-7")]
     public async Task Reconciliation_RefundsChargesLeftUndelivered_OnlyOnceTheyAreStale_AndALateRetryBuysNothing()
     {

@@ -225,6 +225,34 @@ public sealed class WalletTests : IDisposable
 
     [Theory]
     [Trait("Rule", "WAL-3")]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AWithdrawalExecutedAndCancelledAtOnce_IsClosedOnce_AndTheLoserIsToldItIsClosed(bool executeWins)
+    {
+        var (owner, id) = await OrganizationAsync();
+        await TopUpAsync(owner, id, 10_000);
+        var requested = (await _h.Wallets().RequestWithdrawalAsync(owner, id, Chf(4_000), Bank, "w-1")).Value;
+        var withdrawalId = requested.Withdrawal.Id;
+
+        // The winner runs to its end once the loser has read the withdrawal still pending: the loser's
+        // write conflicts, and its retry finds the withdrawal closed.
+        var winner = new AfterFirstRead("Withdrawals", async () => (executeWins
+            ? await _h.Wallets().ExecuteWithdrawalAsync(withdrawalId)
+            : await _h.Wallets().CancelWithdrawalAsync(withdrawalId)).IsSuccess);
+        _h.Interceptor = winner;
+        var loser = executeWins ? await _h.Wallets().CancelWithdrawalAsync(withdrawalId) : await _h.Wallets().ExecuteWithdrawalAsync(withdrawalId);
+        _h.Interceptor = null;
+
+        Assert.True(winner.Succeeded);
+        ResultAssert.Fails(loser, "WITHDRAWAL_NOT_PENDING");
+        var wallet = _h.Query(db => db.Set<Wallet>().Single(w => w.OrganizationId == id));
+        Assert.Equal((executeWins ? 6_000 : 10_000, 0L), (wallet.Balance, wallet.Held));
+        Assert.Equal(executeWins ? 1 : 0, _h.Query(db => db.Set<LedgerTransaction>().Count(t => t.Kind == LedgerTransactionKind.WithdrawalExecuted)));
+        await AssertAuditCleanAsync();
+    }
+
+    [Theory]
+    [Trait("Rule", "WAL-3")]
     [InlineData("CH93 0076 2011 6238 5295 7", true)]
     [InlineData("DE89 3704 0044 0532 0130 00", true)]
     [InlineData("CH94 0076 2011 6238 5295 7", false)]
