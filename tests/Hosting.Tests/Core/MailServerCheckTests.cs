@@ -28,6 +28,7 @@ public sealed class MailServerCheckTests : IDisposable
         ResultAssert.Fails(await _w.Mailboxes.CheckCredentialsAsync(null, MailboxWorld.MailboxPassword), "INVALID_CREDENTIALS");
         ResultAssert.Fails(await _w.Mailboxes.CheckCredentialsAsync(_w.Address("info"), null), "INVALID_CREDENTIALS");
         ResultAssert.Fails(await _w.Mailboxes.CheckCredentialsAsync(_w.Address("info"), string.Empty), "INVALID_CREDENTIALS");
+        ResultAssert.Fails(await _w.Mailboxes.CheckCredentialsAsync(_w.Address("info"), "broken \uD800 text"), "INVALID_CREDENTIALS");
     }
 
     [Fact]

@@ -212,4 +212,32 @@ public sealed class MailboxLifecycleTests : IDisposable
         Assert.True(_w.Exists(info.Id));
         Assert.Single(_w.LinksOf(_w.Owner.AccountId));
     }
+
+    [Theory]
+    [Trait("Rule", "MBX-3")]
+    [Trait("Rule", "MBX-4")]
+    [InlineData("password")]
+    [InlineData("unify")]
+    [InlineData("end unification")]
+    public async Task AStaleCopyOfAMailbox_CannotOverwriteAChangeMadeMeanwhile(string change)
+    {
+        await _w.SetUpAsync();
+        await _w.MailboxAsync("info");
+        using var first = _w.H.NewDb();
+        using var stale = _w.H.NewDb();
+        var mailbox = first.Set<Mailbox>().Single();
+        var copy = stale.Set<Mailbox>().Single();
+        Action apply = change switch
+        {
+            "password" => () => mailbox.SetPasswordHash("first change"),
+            "unify" => () => mailbox.UnifyWith(_w.Owner.AccountId),
+            _ => mailbox.EndUnification,
+        };
+
+        apply();
+        first.SaveChanges();
+        copy.SetPasswordHash("lost change");
+
+        Assert.Throws<Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException>(() => stale.SaveChanges());
+    }
 }

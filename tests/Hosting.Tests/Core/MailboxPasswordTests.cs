@@ -158,7 +158,7 @@ public sealed class MailboxPasswordTests : IDisposable
         var (julie, mailbox) = await _w.UnificationOfferedAsync();
         await _w.MailboxAsync("info");
         await _w.LinkAsync(julie, "info", MailboxWorld.MailboxPassword);
-        var other = await _w.H.UserAsync(_w.Address("julie"));
+        var other = await _w.SessionAsync(_w.Address("julie"), Passwords.Good);
 
         var changed = (await ChangeAsync(julie, mailbox, Shared, accept: true, current: Passwords.Good)).Value;
 
@@ -185,9 +185,11 @@ public sealed class MailboxPasswordTests : IDisposable
         ResultAssert.Fails(await ChangeAsync(julie, mailbox, "stolen session secret 5"), "WRONG_PASSWORD");
         Assert.True(await _w.MailAppSignsInAsync("julie", Shared));
 
+        var other = await _w.SessionAsync(_w.Address("julie"), Shared);
         var changed = (await ChangeAsync(julie, mailbox, NewMailboxPassword, current: Shared)).Value;
 
         Assert.True(changed.Report.Unified);
+        Assert.False(_w.SessionOpen(other));
         Assert.True(await _w.AccountSignsInAsync(_w.Address("julie"), NewMailboxPassword));
         Assert.True(await _w.MailAppSignsInAsync("julie", NewMailboxPassword));
         Assert.Equal(julie.AccountId, _w.Stored(mailbox.Id).UnifiedAccountId);
@@ -207,6 +209,40 @@ public sealed class MailboxPasswordTests : IDisposable
         Assert.Contains(ActivityKind.UnificationEnded, _w.Activity(julie.AccountId));
         Assert.True(await _w.AccountSignsInAsync(_w.Address("julie"), Shared));
         Assert.True(await _w.MailAppSignsInAsync("julie", NewMailboxPassword));
+    }
+
+    [Fact]
+    [Trait("Rule", "MBX-4")]
+    public async Task AUnifiedMailbox_NoLongerInTheAccountsWebmail_ChangesAlone_AndUnificationEnds()
+    {
+        await _w.SetUpAsync();
+        var (julie, mailbox) = await _w.UnifiedAsync(Shared);
+        Assert.True((await _w.Mailboxes.UnlinkWebmailAsync(julie, _w.Address("julie"))).IsSuccess);
+
+        var report = (await ChangeAsync(julie, mailbox, NewMailboxPassword)).Value.Report;
+
+        Assert.False(report.Unified);
+        Assert.Equal([UnificationConditions.OnlyLinkedAccount], report.FailedConditions);
+        Assert.Null(_w.Stored(mailbox.Id).UnifiedAccountId);
+        Assert.Contains(ActivityKind.UnificationEnded, _w.Activity(julie.AccountId));
+        Assert.True(await _w.AccountSignsInAsync(_w.Address("julie"), Shared));
+        Assert.True(await _w.MailAppSignsInAsync("julie", NewMailboxPassword));
+    }
+
+    [Fact]
+    [Trait("Rule", "MBX-5")]
+    public async Task ConditionB_Fails_WhenTheOnlyWebmailLinkIsAnotherAccounts()
+    {
+        await _w.SetUpAsync();
+        var mailbox = await _w.MailboxAsync("julie");
+        var julie = await _w.MailMemberAsync(_w.Address("julie"));
+        await _w.LinkAsync(await _w.H.UserAsync("outsider@example.com"), "julie", MailboxWorld.MailboxPassword);
+
+        var report = (await ChangeAsync(julie, mailbox, NewMailboxPassword, accept: true, current: Passwords.Good)).Value.Report;
+
+        Assert.Equal([UnificationConditions.OnlyLinkedAccount], report.FailedConditions);
+        Assert.False(report.Unified);
+        Assert.Null(_w.Stored(mailbox.Id).UnifiedAccountId);
     }
 
     [Fact]
@@ -245,7 +281,7 @@ public sealed class MailboxPasswordTests : IDisposable
     {
         await _w.SetUpAsync();
         var (julie, mailbox) = await _w.UnificationOfferedAsync();
-        var other = await _w.H.UserAsync(_w.Address("julie"));
+        var other = await _w.SessionAsync(_w.Address("julie"), Passwords.Good);
 
         var accepted = await AcceptAsync(julie, mailbox, MailboxWorld.MailboxPassword, Passwords.Good);
 

@@ -102,6 +102,10 @@ public sealed class MailboxWorld : IDisposable
         return (julie, mailbox);
     }
 
+    /// <summary>Another session of an existing account.</summary>
+    public async Task<AuthenticatedUser> SessionAsync(string login, string password) =>
+        (await H.Accounts().AuthenticateAsync((await H.SignInAsync(login, password)).Token)).Value;
+
     public async Task<bool> MailAppSignsInAsync(string localPart, string password) =>
         (await Mailboxes.CheckCredentialsAsync(Address(localPart), password)).IsSuccess;
 
