@@ -135,20 +135,6 @@ public sealed class WebmailTests : IDisposable
     }
 
     [Fact]
-    [Trait("Rule", "MBX-4")]
-    public async Task TheUnifiedAccount_RelinkingItsOwnMailbox_KeepsTheUnification()
-    {
-        await _w.SetUpAsync();
-        var (julie, mailbox) = await _w.UnifiedAsync("one shared secret 7");
-        Assert.True((await _w.Mailboxes.UnlinkWebmailAsync(julie, _w.Address("julie"))).IsSuccess);
-
-        await _w.LinkAsync(julie, "julie");
-
-        Assert.Equal(julie.AccountId, _w.Stored(mailbox.Id).UnifiedAccountId);
-        Assert.DoesNotContain(ActivityKind.UnificationEnded, _w.Activity(julie.AccountId));
-    }
-
-    [Fact]
     [Trait("Rule", "MBX-2")]
     public async Task Unlink_RemovesOnlyTheCallersLink()
     {
