@@ -2,9 +2,8 @@ using Hosting.Core.Accounts;
 using Hosting.Core.Mailboxes;
 using Hosting.Core.Organizations;
 using Hosting.Core.Shared;
-using Hosting.Tests.Support;
 
-namespace Hosting.Tests.Core;
+namespace Hosting.Tests.Support;
 
 /// <summary>
 /// An organization with a mail service over the accounts harness, and the few steps the mailbox
