@@ -63,8 +63,11 @@ public sealed partial class MailboxService
         return new WebmailMailbox(found, link);
     }
 
-    /// <summary>Removes a mailbox from the caller's webmail.</summary>
-    public async Task<Result<Done>> UnlinkWebmailAsync(AuthenticatedUser user, string? address, CancellationToken ct = default)
+    /// <summary>
+    /// Removes a mailbox from the caller's webmail. The account unified with the mailbox no longer
+    /// has it linked, so the unification ends at once and the end is logged (MBX-4 (b)).
+    /// </summary>
+    public async Task<Result<Done>> UnlinkWebmailAsync(AuthenticatedUser user, string? address, SignInContext context, CancellationToken ct = default)
     {
         var linked = await LinkOfAsync(user, address, ct).ConfigureAwait(false);
         if (!linked.IsSuccess)
@@ -73,6 +76,11 @@ public sealed partial class MailboxService
         }
 
         store.Remove(linked.Value.Link);
+        if (linked.Value.Mailbox.UnifiedAccountId == user.AccountId)
+        {
+            await EndUnificationAsync(linked.Value.Mailbox, context, clock.GetUtcNow(), ct).ConfigureAwait(false);
+        }
+
         await store.SaveChangesAsync(ct).ConfigureAwait(false);
         return Done.Value;
     }

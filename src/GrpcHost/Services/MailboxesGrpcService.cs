@@ -82,7 +82,7 @@ internal sealed class MailboxesGrpcService(MailboxService mailboxes) : Mailboxes
     [UserCaller]
     public override async Task<UnlinkWebmailResponse> UnlinkWebmail(UnlinkWebmailRequest request, ServerCallContext context)
     {
-        (await mailboxes.UnlinkWebmailAsync(context.User(), request.Address, context.CancellationToken)).OrThrow();
+        (await mailboxes.UnlinkWebmailAsync(context.User(), request.Address, context.SignInContext(), context.CancellationToken)).OrThrow();
         return new UnlinkWebmailResponse();
     }
 

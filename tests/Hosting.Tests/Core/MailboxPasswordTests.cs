@@ -213,18 +213,20 @@ public sealed class MailboxPasswordTests : IDisposable
 
     [Fact]
     [Trait("Rule", "MBX-4")]
-    public async Task AUnifiedMailbox_NoLongerInTheAccountsWebmail_ChangesAlone_AndUnificationEnds()
+    public async Task RemovingAUnifiedMailboxFromTheAccountsWebmail_EndsUnificationAtOnce_AndTheMailboxThenChangesAlone()
     {
         await _w.SetUpAsync();
         var (julie, mailbox) = await _w.UnifiedAsync(Shared);
-        Assert.True((await _w.Mailboxes.UnlinkWebmailAsync(julie, _w.Address("julie"))).IsSuccess);
 
-        var report = (await ChangeAsync(julie, mailbox, NewMailboxPassword)).Value.Report;
+        Assert.True((await _w.Mailboxes.UnlinkWebmailAsync(julie, _w.Address("julie"), Contexts.Home)).IsSuccess);
 
-        Assert.False(report.Unified);
-        Assert.Equal([UnificationConditions.OnlyLinkedAccount], report.FailedConditions);
         Assert.Null(_w.Stored(mailbox.Id).UnifiedAccountId);
         Assert.Contains(ActivityKind.UnificationEnded, _w.Activity(julie.AccountId));
+        await _w.LinkAsync(julie, "julie", Shared);
+        Assert.Null(_w.Stored(mailbox.Id).UnifiedAccountId);
+        var report = (await ChangeAsync(julie, mailbox, NewMailboxPassword)).Value.Report;
+        Assert.True(report.Offered);
+        Assert.Null(_w.Stored(mailbox.Id).UnifiedAccountId);
         Assert.True(await _w.AccountSignsInAsync(_w.Address("julie"), Shared));
         Assert.True(await _w.MailAppSignsInAsync("julie", NewMailboxPassword));
     }
@@ -315,16 +317,16 @@ public sealed class MailboxPasswordTests : IDisposable
 
     [Fact]
     [Trait("Rule", "MBX-4")]
-    public async Task AnAccountPasswordChange_EndsUnification_WhenTheAccountNoLongerHasTheMailboxInWebmail()
+    public async Task AfterTheAccountRemovedItsUnifiedMailboxFromWebmail_AnAccountPasswordChange_LeavesTheMailboxPassword()
     {
         await _w.SetUpAsync();
         var (julie, mailbox) = await _w.UnifiedAsync(Shared);
-        Assert.True((await _w.Mailboxes.UnlinkWebmailAsync(julie, _w.Address("julie"))).IsSuccess);
+        Assert.True((await _w.Mailboxes.UnlinkWebmailAsync(julie, _w.Address("julie"), Contexts.Home)).IsSuccess);
 
         Assert.True((await _w.H.Accounts().ChangePasswordAsync(julie, Shared, NewMailboxPassword, null, Contexts.Home)).IsSuccess);
 
         Assert.Null(_w.Stored(mailbox.Id).UnifiedAccountId);
-        Assert.Contains(ActivityKind.UnificationEnded, _w.Activity(julie.AccountId));
+        Assert.Single(_w.Activity(julie.AccountId), k => k == ActivityKind.UnificationEnded);
         Assert.True(await _w.MailAppSignsInAsync("julie", Shared));
         Assert.False(await _w.MailAppSignsInAsync("julie", NewMailboxPassword));
     }

@@ -71,7 +71,7 @@ public sealed class WebmailTests : IDisposable
         var error = ResultAssert.Fails(await LinkAsync(_w.Owner, "not an address", MailboxWorld.MailboxPassword), "INVALID_EMAIL");
 
         Assert.Equal("address", Assert.Single(error.Fields).Field);
-        ResultAssert.Fails(await _w.Mailboxes.UnlinkWebmailAsync(_w.Owner, "not an address"), "INVALID_EMAIL");
+        ResultAssert.Fails(await _w.Mailboxes.UnlinkWebmailAsync(_w.Owner, "not an address", Contexts.Home), "INVALID_EMAIL");
         ResultAssert.Fails(await _w.Mailboxes.ReconfirmWebmailAsync(_w.Owner, "not an address", MailboxWorld.MailboxPassword), "INVALID_EMAIL");
     }
 
@@ -144,7 +144,7 @@ public sealed class WebmailTests : IDisposable
         await _w.LinkAsync(outsider, "info", MailboxWorld.MailboxPassword);
         await _w.LinkAsync(_w.Owner, "info");
 
-        Assert.True((await _w.Mailboxes.UnlinkWebmailAsync(_w.Owner, _w.Address("INFO"))).IsSuccess);
+        Assert.True((await _w.Mailboxes.UnlinkWebmailAsync(_w.Owner, _w.Address("INFO"), Contexts.Home)).IsSuccess);
 
         Assert.Empty(_w.LinksOf(_w.Owner.AccountId));
         Assert.Equal(info.Id, Assert.Single(_w.LinksOf(outsider.AccountId)).MailboxId);
@@ -160,8 +160,8 @@ public sealed class WebmailTests : IDisposable
         var outsider = await OutsiderAsync();
         await _w.LinkAsync(outsider, "info", MailboxWorld.MailboxPassword);
 
-        ResultAssert.Fails(await _w.Mailboxes.UnlinkWebmailAsync(_w.Owner, _w.Address("info")), "WEBMAIL_LINK_NOT_FOUND");
-        ResultAssert.Fails(await _w.Mailboxes.UnlinkWebmailAsync(_w.Owner, _w.Address("nobody")), "WEBMAIL_LINK_NOT_FOUND");
+        ResultAssert.Fails(await _w.Mailboxes.UnlinkWebmailAsync(_w.Owner, _w.Address("info"), Contexts.Home), "WEBMAIL_LINK_NOT_FOUND");
+        ResultAssert.Fails(await _w.Mailboxes.UnlinkWebmailAsync(_w.Owner, _w.Address("nobody"), Contexts.Home), "WEBMAIL_LINK_NOT_FOUND");
         ResultAssert.Fails(await _w.Mailboxes.ReconfirmWebmailAsync(_w.Owner, _w.Address("info"), MailboxWorld.MailboxPassword), "WEBMAIL_LINK_NOT_FOUND");
         ResultAssert.Fails(await _w.Mailboxes.ReconfirmWebmailAsync(_w.Owner, _w.Address("nobody"), MailboxWorld.MailboxPassword), "WEBMAIL_LINK_NOT_FOUND");
         Assert.Single(_w.LinksOf(outsider.AccountId));
