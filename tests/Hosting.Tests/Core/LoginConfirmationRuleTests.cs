@@ -1,4 +1,5 @@
 using Hosting.Core.Accounts;
+using Hosting.Core.Organizations;
 using Hosting.Core.Shared;
 using Hosting.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -386,5 +387,20 @@ public sealed class LoginConfirmationRuleTests : IDisposable
         ResultAssert.Fails(await _h.Accounts().SignUpAsync(Login, Passwords.Other, null, Contexts.Home), "LOGIN_TAKEN");
         Assert.False(StoredAccount().HasLapsed(_h.Clock.GetUtcNow(), Policy));
         Assert.True((await _h.Accounts().SignInAsync(Login, Passwords.Good, null, null, Contexts.Home)).IsSuccess);
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-12")]
+    [Trait("Rule", "ORG-1")]
+    public async Task LapsedFirstOrderAccount_TakesItsOrganizationWithIt_WhenItsLoginIsTakenAgain()
+    {
+        var order = await _h.Organizations().OrderFirstProductAsync(Contacts.Person, Login, Passwords.Good, ProductType.WebHosting, "Shop", Contexts.Home);
+        Assert.True(order.IsSuccess, order.Error?.Reason);
+        _h.Clock.Advance(Policy.UnconfirmedLifetime);
+
+        Assert.True((await _h.Accounts().SignUpAsync(Login, Passwords.Other, null, Contexts.Home)).IsSuccess);
+
+        var organization = _h.Query(db => db.Set<Organization>().IgnoreQueryFilters().AsNoTracking().Single(o => o.Id == order.Value.Organization.Id));
+        Assert.Equal(_h.Clock.GetUtcNow(), organization.DeletedAt);
     }
 }

@@ -337,6 +337,7 @@ public sealed class RecoveryAndPasswordTests : IDisposable
         var notice = Assert.Single(Mail(NotificationKinds.PasswordChanged));
         Assert.Equal("ann@example.com", notice.Recipient);
         Assert.Contains("sent to ann.backup@example.net", notice.Body, StringComparison.Ordinal);
+        Assert.Contains("valid 60 minutes, once", Assert.Single(Mail(NotificationKinds.PasswordReset)).Body, StringComparison.Ordinal);
         Assert.Equal(1, Logged(ActivityKind.PasswordReset));
         Assert.Equal(_h.Clock.GetUtcNow(), _h.Query(db => db.Set<PasswordResetToken>().Single().UsedAt));
     }
