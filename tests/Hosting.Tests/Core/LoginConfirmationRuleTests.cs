@@ -48,6 +48,7 @@ public sealed class LoginConfirmationRuleTests : IDisposable
         Assert.Equal("Confirm your login", message.Subject);
         Assert.Contains("valid 30 minutes, once", message.Body, StringComparison.Ordinal);
         Assert.Contains("lapses unconfirmed after 24 hours", message.Body, StringComparison.Ordinal);
+        Assert.Matches(@"once\): \d{8}\n", message.Body);
         var code = StoredCode();
         Assert.Equal(user.AccountId, code.AccountId);
         Assert.Equal(AccountsHarness.Start, code.IssuedAt);

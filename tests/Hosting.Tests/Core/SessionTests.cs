@@ -220,7 +220,7 @@ public sealed class SessionTests : IDisposable
 
     [Fact]
     [Trait("Rule", "ACC-3")]
-    public async Task EndingASessionTwice_KeepsTheFirstTime()
+    public async Task SignOut_OfAnEndedSession_KeepsWhenItEnded_AndOnlyLogsTheCall()
     {
         await _h.SignUpAsync();
         var (session, user) = await SignedInAsync();

@@ -398,4 +398,15 @@ public sealed class SignInTests : IDisposable
         Assert.Contains("on 2026-03-01 10:30 UTC", alert.Body, StringComparison.Ordinal);
         Assert.Contains("address 203.0.113.10, device private-window-7", alert.Body, StringComparison.Ordinal);
     }
+
+    [Fact]
+    [Trait("Rule", "ACC-5")]
+    public async Task Alert_NamesTheUserAgent_WhenTheClientSendsNoDeviceId()
+    {
+        await _h.SignUpAsync(context: Contexts.Home);
+
+        await _h.SignInAsync(context: SignInContext.Create("198.51.100.20", null, "Safari/18"));
+
+        Assert.Contains("address 198.51.100.20, device Safari/18", Assert.Single(_h.Outbox()).Body, StringComparison.Ordinal);
+    }
 }
