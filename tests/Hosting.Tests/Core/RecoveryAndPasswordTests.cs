@@ -13,6 +13,22 @@ public sealed class RecoveryAndPasswordTests : IDisposable
     private static string TokenFrom(Hosting.Core.Notifications.OutboxMessage message) =>
         message.Body.Split("once): ")[1].Split('\n')[0].Trim();
 
+    private static readonly TimeSpan Tick = TimeSpan.FromTicks(1);
+
+    /// <summary>Asks for a reset and lets the issuer handle it; returns the token mailed, if one was.</summary>
+    private async Task<string?> RequestResetAsync(string login = "ann@example.com")
+    {
+        var before = _h.Outbox().Count(m => m.Kind == NotificationKinds.PasswordReset);
+        Assert.True((await _h.Accounts().RequestPasswordResetAsync(login, Contexts.Home)).IsSuccess);
+        await _h.IssuePasswordResetsAsync();
+        var mailed = _h.Outbox().Where(m => m.Kind == NotificationKinds.PasswordReset).ToList();
+        return mailed.Count > before ? TokenFrom(mailed[^1]) : null;
+    }
+
+    private List<Hosting.Core.Notifications.OutboxMessage> Mail(string kind) => _h.Outbox().Where(m => m.Kind == kind).ToList();
+
+    private int Logged(ActivityKind kind) => _h.Query(db => db.Set<ActivityEntry>().Count(e => e.Kind == kind));
+
     private async Task<AuthenticatedUser> SignedInUserAsync(string password = Passwords.Good)
     {
         var session = await _h.SignInAsync(password: password);
@@ -187,5 +203,223 @@ public sealed class RecoveryAndPasswordTests : IDisposable
         Assert.Equal(2, revoked.Value);
         var open = (await _h.Accounts().ListSessionsAsync(user, 0, null)).Value.Items;
         Assert.Equal(user.SessionId, Assert.Single(open).Id);
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-13")]
+    [Trait("Rule", "ACC-8")]
+    public async Task ChangePassword_TellsTheLogin_LogsIt_AndVoidsOpenResetTokens()
+    {
+        await _h.SignUpAsync();
+        var token = await RequestResetAsync();
+        var user = await SignedInUserAsync();
+
+        Assert.True((await _h.Accounts().ChangePasswordAsync(user, Passwords.Good, Passwords.Other, null, Contexts.Travel)).IsSuccess);
+
+        var notice = Assert.Single(Mail(NotificationKinds.PasswordChanged));
+        Assert.Equal("ann@example.com", notice.Recipient);
+        Assert.Contains("address 198.51.100.20", notice.Body, StringComparison.Ordinal);
+        Assert.Equal(1, Logged(ActivityKind.PasswordChanged));
+        ResultAssert.Fails(await _h.Accounts().ResetPasswordAsync(token, "another fine password", Contexts.Home), "RESET_TOKEN_USED");
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-9")]
+    public async Task ChangePassword_ToAWeakOne_FailsOnTheNewPassword_AndChangesNothing()
+    {
+        await _h.SignUpAsync();
+        await _h.SignInAsync();
+        var user = await SignedInUserAsync();
+
+        var error = ResultAssert.Fails(await _h.Accounts().ChangePasswordAsync(user, Passwords.Good, "qwertyuiop", null, Contexts.Home), "PASSWORD_TOO_COMMON");
+
+        Assert.Equal("new_password", Assert.Single(error.Fields).Field);
+        Assert.Empty(Mail(NotificationKinds.PasswordChanged));
+        Assert.Equal(0, Logged(ActivityKind.PasswordChanged));
+        Assert.Equal(2, (await _h.Accounts().ListSessionsAsync(user, 0, null)).Value.Items.Count);
+        Assert.True((await _h.Accounts().SignInAsync("ann@example.com", Passwords.Good, null, null, Contexts.Home)).IsSuccess);
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-13")]
+    [Trait("Rule", "ACC-4")]
+    public async Task WrongOrMissingCurrentPassword_CountsAsAFailedSignIn_UntilEvenTheRightOneWaits()
+    {
+        await _h.SignUpAsync();
+        var user = await SignedInUserAsync();
+        var policy = _h.Options.Throttle;
+
+        ResultAssert.Fails(await _h.Accounts().ChangePasswordAsync(user, null, Passwords.Other, null, Contexts.Travel), "WRONG_PASSWORD");
+        for (var i = 1; i < policy.FreeAttempts; i++)
+        {
+            var wrong = ResultAssert.Fails(await _h.Accounts().UpdateRecoveryEmailAsync(user, Passwords.Other, "ann.backup@example.net", null, Contexts.Travel), "WRONG_PASSWORD");
+            Assert.Equal(ErrorKind.PermissionDenied, wrong.Kind);
+            Assert.Equal("current_password", Assert.Single(wrong.Fields).Field);
+        }
+
+        ResultAssert.Fails(await _h.Accounts().ChangePasswordAsync(user, Passwords.Good, Passwords.Other, null, Contexts.Home), "SIGN_IN_THROTTLED");
+        ResultAssert.Fails(await _h.Accounts().SignInAsync("ann@example.com", Passwords.Good, null, null, Contexts.Home), "SIGN_IN_THROTTLED");
+        var failures = _h.Query(db => db.Set<ActivityEntry>().Where(e => e.Kind == ActivityKind.SignInFailed).ToList());
+        Assert.Equal(policy.FreeAttempts, failures.Count);
+        Assert.All(failures, e => Assert.Equal("198.51.100.20", e.IpAddress));
+        Assert.Null(_h.Query(db => db.Set<UserAccount>().Single().RecoveryEmail));
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-13")]
+    public async Task RecoveryEmailChange_TellsTheLoginTheOldAndTheNewAddress_OnceEach()
+    {
+        await _h.SignUpAsync(recovery: "old@example.net");
+        var user = await SignedInUserAsync();
+
+        await _h.Accounts().UpdateRecoveryEmailAsync(user, Passwords.Good, "new@example.net", null, Contexts.Home);
+
+        var told = Mail(NotificationKinds.RecoveryEmailChanged);
+        Assert.Equal(["ann@example.com", "new@example.net", "old@example.net"], told.Select(m => m.Recipient).Order());
+        Assert.All(told, m => Assert.Contains("from old@example.net to new@example.net", m.Body, StringComparison.Ordinal));
+        Assert.Equal(1, Logged(ActivityKind.RecoveryEmailChanged));
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-13")]
+    public async Task RecoveryEmailCleared_TellsTheLoginAndTheOldAddress()
+    {
+        await _h.SignUpAsync(recovery: "old@example.net");
+        var user = await SignedInUserAsync();
+
+        var cleared = await _h.Accounts().UpdateRecoveryEmailAsync(user, Passwords.Good, " ", null, Contexts.Home);
+
+        Assert.Null(cleared.Value.RecoveryEmail);
+        Assert.Null(_h.Query(db => db.Set<UserAccount>().Single().RecoveryEmail));
+        var told = Mail(NotificationKinds.RecoveryEmailChanged);
+        Assert.Equal(["ann@example.com", "old@example.net"], told.Select(m => m.Recipient).Order());
+        Assert.Contains("to none.", told[0].Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-13")]
+    public async Task RecoveryEmailSetToTheSameAddress_TellsNobody_ButIsLogged()
+    {
+        await _h.SignUpAsync(recovery: "old@example.net");
+        var user = await SignedInUserAsync();
+
+        Assert.True((await _h.Accounts().UpdateRecoveryEmailAsync(user, Passwords.Good, "OLD@example.net", null, Contexts.Home)).IsSuccess);
+
+        Assert.Empty(Mail(NotificationKinds.RecoveryEmailChanged));
+        Assert.Equal(1, Logged(ActivityKind.RecoveryEmailChanged));
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-8")]
+    public async Task RecoveryEmail_Malformed_FailsOnItsField_BeforeThePasswordIsChecked()
+    {
+        await _h.SignUpAsync();
+        var user = await SignedInUserAsync();
+
+        var result = await _h.Accounts().UpdateRecoveryEmailAsync(user, Passwords.Other, "not-an-email", null, Contexts.Home);
+
+        Assert.False(result.IsSuccess);
+        Assert.Equal(ErrorKind.InvalidArgument, result.Error.Kind);
+        Assert.Equal("recovery_email", Assert.Single(result.Error.Fields).Field);
+        Assert.Equal(0, _h.Query(db => db.Set<LoginThrottle>().Count()));
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-8")]
+    public async Task ResetToken_WorksJustBeforeItExpires_TellsTheLogin_AndLogsTheReset()
+    {
+        await _h.SignUpAsync(recovery: "ann.backup@example.net");
+        var token = await RequestResetAsync();
+
+        _h.Clock.Advance(_h.Options.ResetTokenLifetime - Tick);
+
+        Assert.True((await _h.Accounts().ResetPasswordAsync(token, Passwords.Other, Contexts.Home)).IsSuccess);
+        var notice = Assert.Single(Mail(NotificationKinds.PasswordChanged));
+        Assert.Equal("ann@example.com", notice.Recipient);
+        Assert.Contains("sent to ann.backup@example.net", notice.Body, StringComparison.Ordinal);
+        Assert.Contains("valid 60 minutes, once", Assert.Single(Mail(NotificationKinds.PasswordReset)).Body, StringComparison.Ordinal);
+        Assert.Equal(1, Logged(ActivityKind.PasswordReset));
+        Assert.Equal(_h.Clock.GetUtcNow(), _h.Query(db => db.Set<PasswordResetToken>().Single().UsedAt));
+    }
+
+    [Theory]
+    [Trait("Rule", "ACC-8")]
+    [InlineData(null)]
+    [InlineData("")]
+    public async Task Reset_WithoutAToken_IsInvalid(string? token)
+    {
+        await _h.SignUpAsync();
+
+        var error = ResultAssert.Fails(await _h.Accounts().ResetPasswordAsync(token, Passwords.Other, Contexts.Home), "RESET_TOKEN_INVALID");
+
+        Assert.Equal("reset_token", Assert.Single(error.Fields).Field);
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-8")]
+    [Trait("Rule", "ACC-4")]
+    public async Task Reset_ClearsTheSignInThrottle()
+    {
+        await _h.SignUpAsync();
+        for (var i = 0; i < _h.Options.Throttle.FreeAttempts; i++)
+        {
+            await _h.Accounts().SignInAsync("ann@example.com", Passwords.Good + "x", null, null, Contexts.Home);
+        }
+
+        await _h.Accounts().ResetPasswordAsync(await RequestResetAsync(), Passwords.Other, Contexts.Home);
+
+        Assert.True((await _h.Accounts().SignInAsync("ann@example.com", Passwords.Other, null, null, Contexts.Home)).IsSuccess);
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-8")]
+    public async Task NewerResetRequest_VoidsTheOlderToken()
+    {
+        await _h.SignUpAsync();
+        var older = await RequestResetAsync();
+        var newer = await RequestResetAsync();
+
+        ResultAssert.Fails(await _h.Accounts().ResetPasswordAsync(older, Passwords.Other, Contexts.Home), "RESET_TOKEN_USED");
+        Assert.True((await _h.Accounts().ResetPasswordAsync(newer, Passwords.Other, Contexts.Home)).IsSuccess);
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-8")]
+    public async Task ResetRequests_BeyondTheBudget_SendNothing_UntilTheWindowHasPassed()
+    {
+        await _h.SignUpAsync();
+        for (var i = 0; i < _h.Options.ResetRequestsPerWindow; i++)
+        {
+            Assert.NotNull(await RequestResetAsync());
+        }
+
+        _h.Clock.Advance(_h.Options.ResetRequestWindow - Tick);
+        Assert.Null(await RequestResetAsync());
+        Assert.Equal(_h.Options.ResetRequestsPerWindow, Logged(ActivityKind.PasswordResetRequested));
+
+        _h.Clock.Advance(Tick);
+        Assert.NotNull(await RequestResetAsync());
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-8")]
+    [Trait("Rule", "ACC-12")]
+    public async Task ResetRequest_ForAnUnconfirmedLogin_SendsNothing()
+    {
+        await _h.Accounts().SignUpAsync("new@example.com", Passwords.Good, null, Contexts.Home);
+
+        Assert.Null(await RequestResetAsync("new@example.com"));
+        Assert.Equal(0, _h.Query(db => db.Set<PasswordResetToken>().Count()));
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-8")]
+    public async Task ResetRequest_WithAMalformedLogin_FailsOnTheLogin_AndQueuesNothing()
+    {
+        var result = await _h.Accounts().RequestPasswordResetAsync("not-an-email", Contexts.Home);
+
+        Assert.False(result.IsSuccess);
+        Assert.Equal("login", Assert.Single(result.Error.Fields).Field);
+        Assert.Equal(0, await _h.IssuePasswordResetsAsync());
     }
 }

@@ -86,4 +86,62 @@ public sealed class SignUpTests : IDisposable
         Assert.StartsWith("$argon2id$v=19$m=24576,t=2,p=1$", stored, StringComparison.Ordinal);
         Assert.True((await _h.Accounts(stronger).SignInAsync("ann@example.com", Passwords.Good, null, null, Contexts.Home)).IsSuccess);
     }
+
+    [Fact]
+    [Trait("Rule", "ACC-5")]
+    [Trait("Rule", "ACC-6")]
+    public async Task SignUp_KnowsTheDeviceAndNetworkItCameFrom_AndLogsTheCreation()
+    {
+        var account = await _h.SignUpAsync(context: Contexts.Home);
+
+        var sources = _h.Query(db => db.Set<KnownSignInSource>().ToList());
+        Assert.All(sources, s => Assert.Equal(account.Id, s.AccountId));
+        Assert.All(sources, s => Assert.Equal(account.CreatedAt, s.FirstSeenAt));
+        Assert.Equal(
+            [(SignInSourceKind.Device, Secrets.Digest("laptop-1")), (SignInSourceKind.Network, Secrets.Digest("203.0.113.0/24"))],
+            sources.Select(s => (s.Kind, s.Digest)).OrderBy(s => s.Kind));
+        var created = Assert.Single(_h.Query(db => db.Set<ActivityEntry>().Where(e => e.Kind == ActivityKind.AccountCreated).ToList()));
+        Assert.Equal(account.Id, created.AccountId);
+        Assert.Equal(AccountsHarness.Start, created.At);
+        Assert.Equal("203.0.113.10", created.IpAddress);
+        Assert.Equal("laptop-1", created.Device);
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-6")]
+    public async Task ActivityEntry_NamesTheUserAgent_WhenNoDeviceIdIsSent()
+    {
+        await _h.SignUpAsync(context: SignInContext.Create("2001:db8::1", null, "Safari/18"));
+
+        var created = _h.Query(db => db.Set<ActivityEntry>().Single(e => e.Kind == ActivityKind.AccountCreated));
+
+        Assert.Equal("Safari/18", created.Device);
+        Assert.Equal(Secrets.Digest("2001:db8::/48"), _h.Query(db => db.Set<KnownSignInSource>().Single()).Digest);
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-8")]
+    public async Task SignUp_KeepsTheRecoveryEmailNormalized_AndABlankOneAsNone()
+    {
+        var ann = await _h.SignUpAsync("ann@example.com", recovery: " Ann.Backup@Example.NET ");
+        var bob = await _h.SignUpAsync("bob@example.com", recovery: "   ");
+
+        Assert.Equal("ann.backup@example.net", ann.RecoveryEmail?.Value);
+        Assert.Null(bob.RecoveryEmail);
+    }
+
+    [Theory]
+    [Trait("Rule", "ACC-1")]
+    [Trait("Rule", "ACC-2")]
+    [InlineData(Passwords.Good, "not-an-email", "recovery_email")]
+    [InlineData("qwertyuiop", "ann.backup@example.net", "password")]
+    public async Task SignUp_WithABadPasswordOrRecoveryEmail_FailsOnThatField_AndCreatesNothing(string password, string recovery, string field)
+    {
+        var result = await _h.Accounts().SignUpAsync("ann@example.com", password, recovery, Contexts.Home);
+
+        Assert.False(result.IsSuccess);
+        Assert.Equal(field, Assert.Single(result.Error.Fields).Field);
+        Assert.Equal(0, _h.Query(db => db.Set<UserAccount>().Count()));
+        Assert.Empty(_h.AllOutbox());
+    }
 }

@@ -1,5 +1,6 @@
 using Hosting.Core.Accounts;
 using Hosting.Core.Security;
+using Hosting.Core.Shared;
 using Hosting.Tests.Support;
 
 namespace Hosting.Tests.Core;
@@ -9,6 +10,8 @@ public sealed class TwoFactorTests : IDisposable
     private readonly AccountsHarness _h = new();
 
     public void Dispose() => _h.Dispose();
+
+    private int Logged(ActivityKind kind) => _h.Query(db => db.Set<ActivityEntry>().Count(e => e.Kind == kind));
 
     private async Task<(AuthenticatedUser User, string Secret, IReadOnlyList<string> Codes)> EnableAsync()
     {
@@ -117,5 +120,68 @@ public sealed class TwoFactorTests : IDisposable
 
         ResultAssert.Fails(await _h.Accounts().AuthenticateAsync(other.Token), "SESSION_INVALID");
         Assert.True((await _h.Accounts().AuthenticateAsync(current.Token)).IsSuccess);
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-7")]
+    public async Task EnrollingOrConfirmingAgain_WhileOn_IsRefused()
+    {
+        var (user, secret, _) = await EnableAsync();
+
+        ResultAssert.Fails(await _h.Accounts().BeginTwoFactorEnrollmentAsync(user, Passwords.Good), "TWO_FACTOR_ALREADY_ENABLED");
+        ResultAssert.Fails(await _h.Accounts().ConfirmTwoFactorAsync(user, Totp.CodeAt(secret, _h.Clock.GetUtcNow()), Contexts.Home), "TWO_FACTOR_ALREADY_ENABLED");
+        Assert.Equal(secret, _h.Query(db => db.Set<UserAccount>().Single().TotpSecret));
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-7")]
+    public async Task ConfirmingWithoutEnrolling_OrDisablingWhileOff_IsRefused()
+    {
+        await _h.SignUpAsync();
+        var session = await _h.SignInAsync();
+        var user = (await _h.Accounts().AuthenticateAsync(session.Token)).Value;
+
+        var notEnrolled = ResultAssert.Fails(await _h.Accounts().ConfirmTwoFactorAsync(user, "123456", Contexts.Home), "TWO_FACTOR_NOT_ENROLLED");
+        var notEnabled = ResultAssert.Fails(await _h.Accounts().DisableTwoFactorAsync(user, Passwords.Good, "123456", null, Contexts.Home), "TWO_FACTOR_NOT_ENABLED");
+
+        Assert.Equal(ErrorKind.FailedPrecondition, notEnrolled.Kind);
+        Assert.Equal(ErrorKind.FailedPrecondition, notEnabled.Kind);
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-7")]
+    [Trait("Rule", "ACC-13")]
+    public async Task TurningTwoFactorOnAndOff_TellsTheLogin_LogsIt_AndOffForgetsTheSecretAndCodes()
+    {
+        var (user, _, codes) = await EnableAsync();
+
+        Assert.True((await _h.Accounts().DisableTwoFactorAsync(user, Passwords.Good, null, codes[0], Contexts.Travel)).IsSuccess);
+
+        Assert.Equal(
+            [NotificationKinds.TwoFactorEnabled, NotificationKinds.TwoFactorDisabled],
+            _h.Outbox().Where(m => m.Recipient == "ann@example.com").Select(m => m.Kind));
+        Assert.Equal(1, Logged(ActivityKind.TwoFactorEnabled));
+        Assert.Equal(1, Logged(ActivityKind.TwoFactorDisabled));
+        Assert.Equal(1, Logged(ActivityKind.RecoveryCodeUsed));
+        var stored = _h.Query(db => db.Set<UserAccount>().Single());
+        Assert.False(stored.TwoFactorEnabled);
+        Assert.Null(stored.TotpSecret);
+        Assert.Null(stored.LastTotpStep);
+        Assert.Empty(stored.RecoveryCodeDigests);
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-7")]
+    [Trait("Rule", "ACC-4")]
+    public async Task WrongSecondFactor_OnSignInOrDisable_CountsAsAFailedSignIn()
+    {
+        var (user, _, _) = await EnableAsync();
+
+        await _h.Accounts().SignInAsync("ann@example.com", Passwords.Good, "000000", null, Contexts.Travel);
+        await _h.Accounts().DisableTwoFactorAsync(user, Passwords.Good, null, "AAAAA-AAAAA", Contexts.Travel);
+
+        Assert.Equal(2, Logged(ActivityKind.SignInFailed));
+        Assert.Equal(2, _h.Query(db => db.Set<LoginThrottle>().Single().Failures));
+        Assert.True(_h.Query(db => db.Set<UserAccount>().Single().TwoFactorEnabled));
     }
 }
