@@ -1,0 +1,109 @@
+using Hosting.Core.Billing;
+using Hosting.Core.Organizations;
+using Hosting.Tests.Support;
+
+namespace Hosting.Tests.Core;
+
+/// <summary>Support's billing use cases: promotion codes (BIL-8), free vouchers (BIL-9) and catalogue prices.</summary>
+public sealed class BillingAdministrationTests : IDisposable
+{
+    private static readonly DateTimeOffset From = AccountsHarness.Start;
+    private readonly AccountsHarness _h = new();
+
+    public void Dispose() => _h.Dispose();
+
+    private static PromotionCode Promotion(string code = "SPRING", int percent = 1_000, long amount = 0, long minimum = 0, string currency = "CHF", int days = 30, int redemptions = 1) =>
+        PromotionCode.Create(Guid.NewGuid(), code, percent, amount, currency, From, From.AddDays(days), redemptions, [], minimum, false);
+
+    public static TheoryData<string, PromotionCode> RefusedPromotions => new()
+    {
+        { "INVALID_PROMOTION_CODE", Promotion(code: "AB") },
+        { "INVALID_PROMOTION_CODE", Promotion(code: new string('A', 33)) },
+        { "INVALID_PROMOTION_CODE", Promotion(code: "SPRING_26") },
+        { "INVALID_DISCOUNT", Promotion(percent: -1) },
+        { "INVALID_DISCOUNT", Promotion(percent: 10_001) },
+        { "INVALID_DISCOUNT", Promotion(percent: 0, amount: -1) },
+        { "INVALID_DISCOUNT", Promotion(percent: 0, amount: BillingAdministration.MaxPriceMinor + 1) },
+        { "INVALID_DISCOUNT", Promotion(percent: 1_000, amount: 500) },
+        { "INVALID_DISCOUNT", Promotion(percent: 0, amount: 0) },
+        { "INVALID_PROMOTION_TERMS", Promotion(minimum: -1) },
+        { "INVALID_PROMOTION_TERMS", Promotion(minimum: BillingAdministration.MaxPriceMinor + 1) },
+        { "INVALID_PROMOTION_TERMS", Promotion(days: 0) },
+        { "INVALID_PROMOTION_TERMS", Promotion(redemptions: 0) },
+        { "INVALID_CURRENCY", Promotion(currency: "XYZ") },
+    };
+
+    [Theory]
+    [Trait("Rule", "BIL-8")]
+    [MemberData(nameof(RefusedPromotions))]
+    public async Task APromotionOutsideItsBounds_IsRefused_AndNothingIsStored(string reason, PromotionCode promotion)
+    {
+        ResultAssert.Fails(await _h.BillingAdmin().CreatePromotionAsync(promotion), reason);
+
+        Assert.Equal(0, _h.Query(db => db.Set<PromotionCode>().Count()));
+    }
+
+    [Fact]
+    [Trait("Rule", "BIL-8")]
+    public async Task PromotionsAtTheirBounds_AreStored_AndACodeIsTakenOnce()
+    {
+        Assert.True((await _h.BillingAdmin().CreatePromotionAsync(Promotion(code: "ABC", percent: 10_000, minimum: BillingAdministration.MaxPriceMinor))).IsSuccess);
+        Assert.True((await _h.BillingAdmin().CreatePromotionAsync(Promotion(code: new string('B', 31) + "-", percent: 0, amount: BillingAdministration.MaxPriceMinor, days: 1))).IsSuccess);
+        Assert.True((await _h.BillingAdmin().CreatePromotionAsync(Promotion(code: "ONE", percent: 1))).IsSuccess);
+
+        ResultAssert.Fails(await _h.BillingAdmin().CreatePromotionAsync(Promotion(code: "abc")), "PROMOTION_CODE_EXISTS");
+        Assert.Equal(3, _h.Query(db => db.Set<PromotionCode>().Count()));
+    }
+
+    [Fact]
+    [Trait("Rule", "BIL-9")]
+    public async Task AVoucher_IsGrantedToAnExistingOrganization_ForAKnownProductType()
+    {
+        var owner = await _h.UserAsync("owner@example.com");
+        var id = (await _h.Organizations().CreateAsync(owner, Contacts.Company)).Value.Organization.Id;
+
+        ResultAssert.Fails(await _h.BillingAdmin().GrantVoucherAsync(Guid.NewGuid(), ProductType.DomainName), "ORGANIZATION_NOT_FOUND");
+        ResultAssert.Fails(await _h.BillingAdmin().GrantVoucherAsync(id, (ProductType)99), "UNKNOWN_PRODUCT_TYPE");
+        Assert.Equal(0, _h.Query(db => db.Set<FreeVoucher>().Count()));
+
+        var voucher = (await _h.BillingAdmin().GrantVoucherAsync(id, ProductType.DomainName)).Value;
+
+        var stored = _h.Query(db => db.Set<FreeVoucher>().Single());
+        Assert.Equal((voucher.Id, id, ProductType.DomainName), (stored.Id, stored.OrganizationId, stored.ProductType));
+    }
+
+    [Theory]
+    [Trait("Rule", "ORD-2")]
+    [InlineData(-1, 12, 810)]
+    [InlineData(1_800, 0, 810)]
+    [InlineData(1_800, 121, 810)]
+    [InlineData(1_800, 12, -1)]
+    [InlineData(1_800, 12, 10_001)]
+    public async Task APriceOutsideItsBounds_IsRefused(long price, int months, int vat)
+    {
+        ResultAssert.Fails(await _h.BillingAdmin().SetPriceAsync(new CatalogueEntry(ProductType.DomainName, price, "CHF", months, vat)), "INVALID_PRICE");
+
+        Assert.Equal(0, _h.Query(db => db.Set<CataloguePrice>().Count()));
+    }
+
+    [Fact]
+    [Trait("Rule", "ORD-2")]
+    public async Task TheFirstPriceSupportSets_CopiesTheDefaultCatalogue_AndLaterOnesReplaceTheirEntry()
+    {
+        var first = new CatalogueEntry(ProductType.DomainName, 2_000, "chf", 12, 810);
+        Assert.True((await _h.BillingAdmin().SetPriceAsync(first)).IsSuccess);
+
+        var prices = _h.Query(db => db.Set<CataloguePrice>().ToList());
+        Assert.Equal(FixedProductCatalogue.Default.Entries.Count, prices.Count);
+        Assert.Equal(first with { Currency = "CHF" }, Assert.Single(prices, p => p.Type == ProductType.DomainName && p.PeriodMonths == 12).Entry);
+
+        var boundaries = new CatalogueEntry(ProductType.DomainName, 0, "CHF", 120, 10_000);
+        Assert.True((await _h.BillingAdmin().SetPriceAsync(boundaries)).IsSuccess);
+        Assert.True((await _h.BillingAdmin().SetPriceAsync(first with { PriceMinor = 2_200, PeriodMonths = 1, VatRateBasisPoints = 0 })).IsSuccess);
+
+        prices = _h.Query(db => db.Set<CataloguePrice>().ToList());
+        Assert.Equal(2_200, Assert.Single(prices, p => p.Type == ProductType.DomainName && p.PeriodMonths == 1).PriceMinor);
+        Assert.Equal(boundaries, Assert.Single(prices, p => p.Type == ProductType.DomainName && p.PeriodMonths == 120).Entry);
+        Assert.Equal(2_000, Assert.Single(prices, p => p.Type == ProductType.DomainName && p.PeriodMonths == 12).PriceMinor);
+    }
+}
