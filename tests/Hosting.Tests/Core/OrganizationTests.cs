@@ -265,6 +265,40 @@ public sealed class OrganizationTests : IDisposable
     }
 
     [Fact]
+    [Trait("Rule", "ORG-6")]
+    public async Task TheLegalRepresentativesCount_FollowsAcceptancesAndDepartures_SoTheLastOneCannotLeave()
+    {
+        var (owner, id) = await OrganizationAsync();
+        var second = await JoinAsync(id, owner, "second@example.com", MemberRights.Full);
+        await JoinAsync(id, owner, "third@example.com", new MemberRights(false, [], false));
+        Assert.True((await _h.Organizations().ProposeLegalRepresentativeAsync(owner, id, second.AccountId, replaceMe: false)).IsSuccess);
+        Assert.True((await _h.Organizations().AcceptLegalRepresentativeAsync(second, id)).IsSuccess);
+
+        Assert.True((await _h.Organizations().LeaveAsync(owner, id)).IsSuccess);
+
+        ResultAssert.Fails(await _h.Organizations().LeaveAsync(second, id), "LAST_LEGAL_REPRESENTATIVE");
+    }
+
+    [Fact]
+    [Trait("Rule", "ORG-8")]
+    public async Task AProposal_EndsWhenItsProposerLeaves_AndOutlivesOtherMembersDepartures()
+    {
+        var (owner, id) = await OrganizationAsync();
+        var second = await JoinAsync(id, owner, "second@example.com", MemberRights.Full);
+        var candidate = await JoinAsync(id, owner, "candidate@example.com", new MemberRights(false, [], false));
+        var bystander = await JoinAsync(id, owner, "bystander@example.com", new MemberRights(false, [], false));
+        await _h.Organizations().ProposeLegalRepresentativeAsync(owner, id, second.AccountId, replaceMe: false);
+        await _h.Organizations().AcceptLegalRepresentativeAsync(second, id);
+        Assert.True((await _h.Organizations().ProposeLegalRepresentativeAsync(owner, id, candidate.AccountId, replaceMe: false)).IsSuccess);
+
+        Assert.True((await _h.Organizations().LeaveAsync(bystander, id)).IsSuccess);
+        Assert.Equal(candidate.AccountId, _h.Query(db => db.Set<Organization>().Single(o => o.Id == id).ProposedLegalRepresentative));
+        Assert.True((await _h.Organizations().LeaveAsync(owner, id)).IsSuccess);
+
+        ResultAssert.Fails(await _h.Organizations().AcceptLegalRepresentativeAsync(candidate, id), "NO_LEGAL_REPRESENTATIVE_PROPOSAL");
+    }
+
+    [Fact]
     [Trait("Rule", "ORG-7")]
     public async Task LimitedMember_CannotChangeAnyonesRights_IncludingItsOwn()
     {
@@ -311,6 +345,7 @@ public sealed class OrganizationTests : IDisposable
         Assert.Equal([successor.AccountId], organization.Memberships.Where(m => m.IsLegalRepresentative).Select(m => m.AccountId));
         Assert.True(organization.MemberOf(owner.AccountId)!.IsAdministrator);
         Assert.Null(organization.ProposedLegalRepresentative);
+        ResultAssert.Fails(await _h.Organizations().LeaveAsync(successor, id), "LAST_LEGAL_REPRESENTATIVE");
     }
 
     [Fact]
