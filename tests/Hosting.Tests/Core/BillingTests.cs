@@ -208,12 +208,23 @@ public sealed class BillingTests : IDisposable
         ResultAssert.Fails(await _h.Billing().ProFormaAsync(s.Owner, s.OrganizationId, Order([s.Hosting], promotion: "OLD")), "PROMOTION_CODE_EXPIRED");
         ResultAssert.Fails(await _h.Billing().ProFormaAsync(s.Owner, s.OrganizationId, Order([s.Domain], promotion: "HALF")), "PROMOTION_CODE_NOT_APPLICABLE");
         ResultAssert.Fails(await _h.Billing().ProFormaAsync(s.Owner, s.OrganizationId, Order([s.Hosting], promotion: "BIG")), "PROMOTION_CODE_MINIMUM_NOT_MET");
+        await Code("EXACT", 1_000, 0, start, start.AddDays(30), 10, [], 9_600, false);
+        Assert.True((await _h.Billing().ProFormaAsync(s.Owner, s.OrganizationId, Order([s.Hosting], promotion: "EXACT"))).IsSuccess);
+        async Task Euro(string code, long amount, long minimum) =>
+            Assert.True((await _h.BillingAdmin().CreatePromotionAsync(PromotionCode.Create(_h.Random.NewId(), code, amount > 0 ? 0 : 1_000, amount, "EUR", start, start.AddDays(30), 10, [], minimum, false))).IsSuccess);
+        await Euro("EUROS-OFF", 500, 0);
+        await Euro("EURO-MINIMUM", 0, 100);
+        ResultAssert.Fails(await _h.Billing().ProFormaAsync(s.Owner, s.OrganizationId, Order([s.Hosting], promotion: "EUROS-OFF")), "PROMOTION_CODE_NOT_APPLICABLE");
+        ResultAssert.Fails(await _h.Billing().ProFormaAsync(s.Owner, s.OrganizationId, Order([s.Hosting], promotion: "EURO-MINIMUM")), "PROMOTION_CODE_MINIMUM_NOT_MET");
 
         var half = (await _h.Billing().CheckoutAsync(s.Owner, s.OrganizationId, Order([s.Hosting, s.Domain], promotion: "half"))).Value;
         var hostingLine = half.Lines.Single(l => l.ProductId == s.Hosting);
         Assert.Equal(4_800, hostingLine.DiscountMinor);
         Assert.Equal(389, hostingLine.VatMinor);
         Assert.Equal(0, half.Lines.Single(l => l.ProductId == s.Domain).DiscountMinor);
+        Assert.Equal(half.Lines.Sum(l => l.NetMinor - l.DiscountMinor), half.SubtotalMinor);
+        Assert.Equal(half.Lines.Sum(l => l.VatMinor), half.VatMinor);
+        Assert.All(half.Lines, l => Assert.True(l.VatMinor > 0 && l.NetMinor > l.DiscountMinor));
         ResultAssert.Fails(await _h.Billing().CheckoutAsync(s.Owner, s.OrganizationId, Order([s.Hosting], promotion: "HALF")), "PROMOTION_CODE_ALREADY_USED");
 
         Assert.True((await _h.Billing().CheckoutAsync(s.Owner, s.OrganizationId, Order([s.Domain], promotion: "ONCE"))).IsSuccess);
