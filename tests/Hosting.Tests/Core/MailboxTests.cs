@@ -8,43 +8,20 @@ namespace Hosting.Tests.Core;
 
 public sealed class MailboxTests : IDisposable
 {
-    private const string Owner = "famille.munster@la-fibre.xyz";
-    private const string Domain = "entreprise-familiale.xyz";
-    private const string MailboxPassword = "zZ!077rw-compta";
-    private readonly AccountsHarness _h = new();
+    private const string Domain = MailboxWorld.Domain;
+    private const string MailboxPassword = MailboxWorld.MailboxPassword;
+    private readonly MailboxWorld _w = new();
 
-    public void Dispose() => _h.Dispose();
+    private AccountsHarness _h => _w.H;
+
+    public void Dispose() => _w.Dispose();
 
     private sealed record Setup(AuthenticatedUser Owner, Guid OrganizationId, Guid MailServiceId);
 
     private async Task<Setup> SetUpAsync()
     {
-        var owner = await _h.UserAsync(Owner);
-        var id = (await _h.Organizations().CreateAsync(owner, Contacts.Person)).Value.Organization.Id;
-        var product = Product.Order(_h.Random.NewId(), id, ProductType.MailService, Domain, Money.FromTrusted(1800, "CHF"), _h.Clock.GetUtcNow()).Value;
-        product.Activate(_h.Clock.GetUtcNow().AddYears(1));
-        using (var db = _h.NewDb())
-        {
-            db.Add(product);
-            db.SaveChanges();
-        }
-
-        return new Setup(owner, id, product.Id);
-    }
-
-    private async Task<Mailbox> MailboxAsync(Setup s, string localPart, string password = MailboxPassword)
-    {
-        var created = await _h.Mailboxes().CreateAsync(s.Owner, s.OrganizationId, s.MailServiceId, localPart, password);
-        Assert.True(created.IsSuccess, created.Error?.Reason);
-        return created.Value;
-    }
-
-    private async Task<AuthenticatedUser> MemberAsync(Setup s, string login, MemberRights rights)
-    {
-        var invitation = (await _h.Organizations().InviteAsync(s.Owner, s.OrganizationId, login, rights)).Value;
-        var user = await _h.UserAsync(login);
-        Assert.True((await _h.Organizations().AcceptInvitationAsync(user, invitation.Id)).IsSuccess);
-        return user;
+        await _w.SetUpAsync();
+        return new Setup(_w.Owner, _w.OrganizationId, _w.MailServiceId);
     }
 
     private async Task<bool> MailAppSignsInAsync(string address, string password) =>
@@ -55,7 +32,7 @@ public sealed class MailboxTests : IDisposable
     public async Task MailApps_UseTheMailboxPassword_NeverTheAccountPassword()
     {
         var s = await SetUpAsync();
-        await MailboxAsync(s, "julie");
+        await _w.MailboxAsync("julie");
         await _h.UserAsync($"julie@{Domain}");
 
         Assert.True(await MailAppSignsInAsync($"julie@{Domain}", MailboxPassword));
@@ -70,7 +47,7 @@ public sealed class MailboxTests : IDisposable
     public async Task MailboxCredentialCheck_IsThrottledLikeSignIn()
     {
         var s = await SetUpAsync();
-        await MailboxAsync(s, "compta");
+        await _w.MailboxAsync("compta");
         for (var i = 0; i < _h.Options.Throttle.FreeAttempts; i++)
         {
             await _h.Mailboxes().CheckCredentialsAsync($"compta@{Domain}", "wrong password here");
@@ -84,7 +61,7 @@ public sealed class MailboxTests : IDisposable
     public async Task Webmail_LinksWithTheMailboxPassword_OrWithRightsOnTheMailService()
     {
         var s = await SetUpAsync();
-        await MailboxAsync(s, "compta");
+        await _w.MailboxAsync("compta");
         var stranger = await _h.UserAsync("stranger@example.com");
 
         ResultAssert.Fails(await _h.Mailboxes().LinkWebmailAsync(stranger, $"compta@{Domain}", null, Contexts.Home), "MAILBOX_PASSWORD_REQUIRED");
@@ -101,8 +78,8 @@ public sealed class MailboxTests : IDisposable
     public async Task ChangingAMailboxPassword_NeedsRightsOnTheMailService_AndTheOldOneFailsEverywhere()
     {
         var s = await SetUpAsync();
-        var mailbox = await MailboxAsync(s, "compta");
-        var limited = await MemberAsync(s, "helper@example.com", new MemberRights(false, [], false));
+        var mailbox = await _w.MailboxAsync("compta");
+        var limited = await _w.MemberAsync("helper@example.com", new MemberRights(false, [], false));
 
         ResultAssert.Fails(await _h.Mailboxes().ChangePasswordAsync(limited, s.OrganizationId, mailbox.Id, "new mailbox secret 1", false, Passwords.Good, Contexts.Home), "MAIL_SERVICE_RIGHTS_REQUIRED");
         Assert.True((await _h.Mailboxes().ChangePasswordAsync(s.Owner, s.OrganizationId, mailbox.Id, "new mailbox secret 1", false, Passwords.Good, Contexts.Home)).IsSuccess);
@@ -117,8 +94,8 @@ public sealed class MailboxTests : IDisposable
     public async Task Unification_IsOffered_WhenAllThreeConditionsHold_AndThenBothPasswordsAreOne()
     {
         var s = await SetUpAsync();
-        var mailbox = await MailboxAsync(s, "julie", "CALif8-F0u-julie");
-        var julie = await MemberAsync(s, $"julie@{Domain}", new MemberRights(false, [s.MailServiceId], false));
+        var mailbox = await _w.MailboxAsync("julie", "CALif8-F0u-julie");
+        var julie = await _w.MemberAsync($"julie@{Domain}", new MemberRights(false, [s.MailServiceId], false));
         await _h.Mailboxes().LinkWebmailAsync(julie, $"julie@{Domain}", null, Contexts.Home);
 
         var changed = (await _h.Mailboxes().ChangePasswordAsync(julie, s.OrganizationId, mailbox.Id, "one shared secret 7", acceptUnification: true, Passwords.Good, Contexts.Home)).Value;
@@ -143,7 +120,7 @@ public sealed class MailboxTests : IDisposable
     public async Task ConditionA_FailingAlone_IsReported()
     {
         var s = await SetUpAsync();
-        var mailbox = await MailboxAsync(s, "compta");
+        var mailbox = await _w.MailboxAsync("compta");
         await _h.Mailboxes().LinkWebmailAsync(s.Owner, $"compta@{Domain}", null, Contexts.Home);
 
         var report = (await _h.Mailboxes().ChangePasswordAsync(s.Owner, s.OrganizationId, mailbox.Id, "new mailbox secret 1", acceptUnification: true, Passwords.Good, Contexts.Home)).Value.Report;
@@ -151,7 +128,7 @@ public sealed class MailboxTests : IDisposable
         Assert.False(report.Offered);
         Assert.False(report.Unified);
         Assert.Equal([UnificationConditions.AccountLogin], report.FailedConditions);
-        Assert.True((await _h.Accounts().SignInAsync(Owner, Passwords.Good, null, null, Contexts.Home)).IsSuccess);
+        Assert.True((await _h.Accounts().SignInAsync(MailboxWorld.OwnerLogin, Passwords.Good, null, null, Contexts.Home)).IsSuccess);
     }
 
     [Fact]
@@ -159,8 +136,8 @@ public sealed class MailboxTests : IDisposable
     public async Task ConditionB_FailingAlone_IsReported()
     {
         var s = await SetUpAsync();
-        var mailbox = await MailboxAsync(s, "julie");
-        var julie = await MemberAsync(s, $"julie@{Domain}", MemberRights.Full);
+        var mailbox = await _w.MailboxAsync("julie");
+        var julie = await _w.MemberAsync($"julie@{Domain}", MemberRights.Full);
         await _h.Mailboxes().LinkWebmailAsync(julie, $"julie@{Domain}", null, Contexts.Home);
         await _h.Mailboxes().LinkWebmailAsync(s.Owner, $"julie@{Domain}", null, Contexts.Home);
 
@@ -175,8 +152,8 @@ public sealed class MailboxTests : IDisposable
     public async Task ConditionC_FailingAlone_IsReported()
     {
         var s = await SetUpAsync();
-        var mailbox = await MailboxAsync(s, "julie");
-        var julie = await MemberAsync(s, $"julie@{Domain}", new MemberRights(false, [], false));
+        var mailbox = await _w.MailboxAsync("julie");
+        var julie = await _w.MemberAsync($"julie@{Domain}", new MemberRights(false, [], false));
         await _h.Mailboxes().LinkWebmailAsync(julie, $"julie@{Domain}", MailboxPassword, Contexts.Home);
         var account = _h.Query(db => db.Set<UserAccount>().Single(a => a.Id == julie.AccountId));
         var links = _h.Query(db => db.Set<WebmailLink>().Where(l => l.MailboxId == mailbox.Id).ToList());
@@ -190,8 +167,8 @@ public sealed class MailboxTests : IDisposable
     public async Task Unification_Ends_WhenASecondAccountLinksTheMailbox_AndIsLogged()
     {
         var s = await SetUpAsync();
-        var mailbox = await MailboxAsync(s, "julie");
-        var julie = await MemberAsync(s, $"julie@{Domain}", MemberRights.Full);
+        var mailbox = await _w.MailboxAsync("julie");
+        var julie = await _w.MemberAsync($"julie@{Domain}", MemberRights.Full);
         await _h.Mailboxes().LinkWebmailAsync(julie, $"julie@{Domain}", null, Contexts.Home);
         await _h.Mailboxes().ChangePasswordAsync(julie, s.OrganizationId, mailbox.Id, "one shared secret 7", true, Passwords.Good, Contexts.Home);
 
@@ -209,8 +186,8 @@ public sealed class MailboxTests : IDisposable
     public async Task Unification_Ends_WhenTheAccountLosesItsRights()
     {
         var s = await SetUpAsync();
-        var mailbox = await MailboxAsync(s, "julie");
-        var julie = await MemberAsync(s, $"julie@{Domain}", MemberRights.Full);
+        var mailbox = await _w.MailboxAsync("julie");
+        var julie = await _w.MemberAsync($"julie@{Domain}", MemberRights.Full);
         await _h.Mailboxes().LinkWebmailAsync(julie, $"julie@{Domain}", null, Contexts.Home);
         await _h.Mailboxes().ChangePasswordAsync(julie, s.OrganizationId, mailbox.Id, "one shared secret 7", true, Passwords.Good, Contexts.Home);
 
@@ -231,7 +208,7 @@ public sealed class MailboxTests : IDisposable
     public async Task AfterAnAccountPasswordChange_WebmailAsksForEachNonUnifiedMailboxPasswordAgain()
     {
         var s = await SetUpAsync();
-        await MailboxAsync(s, "compta");
+        await _w.MailboxAsync("compta");
         await _h.Mailboxes().LinkWebmailAsync(s.Owner, $"compta@{Domain}", MailboxPassword, Contexts.Home);
 
         await _h.Accounts().ChangePasswordAsync(s.Owner, Passwords.Good, Passwords.Other, null, Contexts.Home);
@@ -249,7 +226,7 @@ public sealed class MailboxTests : IDisposable
     public async Task ProductCredentials_AreUntouchedByAccountAndMailboxPasswordChanges()
     {
         var s = await SetUpAsync();
-        var mailbox = await MailboxAsync(s, "compta");
+        var mailbox = await _w.MailboxAsync("compta");
         var ftp = (await _h.Mailboxes().CreateCredentialAsync(s.Owner, s.OrganizationId, s.MailServiceId, CredentialKind.Ftp, "ftp_user", "ftp secret words 1")).Value;
 
         await _h.Accounts().ChangePasswordAsync(s.Owner, Passwords.Good, Passwords.Other, null, Contexts.Home);
@@ -258,7 +235,7 @@ public sealed class MailboxTests : IDisposable
 
         await _h.Mailboxes().SetCredentialPasswordAsync(s.Owner, s.OrganizationId, ftp.Id, "other ftp secret 2");
         Assert.NotEqual(ftp.PasswordHash, _h.Query(db => db.Set<ProductCredential>().Single().PasswordHash));
-        Assert.True((await _h.Accounts().SignInAsync(Owner, Passwords.Other, null, null, Contexts.Home)).IsSuccess);
+        Assert.True((await _h.Accounts().SignInAsync(MailboxWorld.OwnerLogin, Passwords.Other, null, null, Contexts.Home)).IsSuccess);
         Assert.True(await MailAppSignsInAsync($"compta@{Domain}", "new mailbox secret 1"));
     }
 }
