@@ -109,6 +109,29 @@ public sealed class OrganizationInvitationTests : IDisposable
     }
 
     [Fact]
+    [Trait("Rule", "ORG-3")]
+    public async Task Invite_ALimitedMember_StoresEachNamedProductOnce_AndAnAdministratorNone()
+    {
+        var (owner, id) = await OrganizationAsync();
+        var product = Product.Order(_h.Random.NewId(), id, ProductType.WebHosting, "www.example.com", Money.FromTrusted(9600, "CHF"), _h.Clock.GetUtcNow()).Value;
+        using (var db = _h.NewDb())
+        {
+            db.Add(product);
+            db.SaveChanges();
+        }
+
+        var limited = await InviteAsync(owner, id, "limited@example.com", new MemberRights(false, [product.Id, product.Id], false));
+        var admin = await InviteAsync(owner, id, "admin@example.com", new MemberRights(true, [product.Id], false));
+
+        Assert.Equal([product.Id], Stored(limited.Id).ProductIds);
+        Assert.Empty(Stored(admin.Id).ProductIds);
+        Assert.True(Stored(admin.Id).Administrator);
+        var member = await _h.UserAsync("limited@example.com");
+        await _h.Organizations().AcceptInvitationAsync(member, limited.Id);
+        Assert.Equal([product.Id], (await _h.Organizations().ListProductsAsync(member, id, 0, null)).Value.Items.Select(p => p.Id));
+    }
+
+    [Fact]
     [Trait("Rule", "ORG-4")]
     public async Task Invite_AnAccountThatIsAMemberOfAnotherOrganizationOnly_IsAllowed()
     {

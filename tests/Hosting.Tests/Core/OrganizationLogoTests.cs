@@ -536,6 +536,18 @@ public sealed class OrganizationLogoTests
     public void Validate_RefusesAPaletteOfNoEntries_PartOfAnEntry_OrMoreThan256(int length) =>
         Refused(PngOf(Ihdr(colourType: 3), ("PLTE", new byte[length]), ("tRNS", [0]), ("IDAT", Idat)), "LOGO_NOT_PNG");
 
+    [Theory]
+    [Trait("Rule", "ORG-10")]
+    [InlineData(2)]
+    [InlineData(6)]
+    public void Validate_RefusesAnEmptyPalette_WhereAPaletteIsOptional(byte colourType) =>
+        Refused(PngOf(Ihdr(colourType: colourType), ("PLTE", []), ("tRNS", Trns(colourType)), ("IDAT", Idat)), "LOGO_NOT_PNG");
+
+    [Fact]
+    [Trait("Rule", "ORG-10")]
+    public void Validate_RefusesAnEmptyPaletteFollowedByARealOne() =>
+        Refused(PngOf(Ihdr(colourType: 3), ("PLTE", []), ("PLTE", Palette(2)), ("tRNS", [0]), ("IDAT", Idat)), "LOGO_NOT_PNG");
+
     [Fact]
     [Trait("Rule", "ORG-10")]
     public void Validate_RefusesASecondPalette() =>
