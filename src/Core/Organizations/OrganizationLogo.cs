@@ -79,7 +79,7 @@ public sealed record OrganizationLogo(byte[] Content)
         var offset = Signature.Length;
         PngHeader? header = null;
         var paletteEntries = 0;
-        bool hasTrns = false, seenIdat = false;
+        bool hasTrns = false, seenIdat = false, lastWasIdat = false;
         while (data.Length - offset >= ChunkOverhead)
         {
             // Compared unsigned against what is left, so a huge declared length neither overflows nor is trusted.
@@ -114,7 +114,8 @@ public sealed record OrganizationLogo(byte[] Content)
             }
             else if (type.SequenceEqual("PLTE"u8))
             {
-                if (seenIdat || paletteEntries > 0 || length == 0 || length % 3 != 0 || length / 3 > 256)
+                // Greyscale images must not carry a palette (PNG spec, 11.2.3).
+                if (seenIdat || paletteEntries > 0 || ihdr.ColourType is 0 or 4 || length == 0 || length % 3 != 0 || length / 3 > 256)
                 {
                     return null;
                 }
@@ -139,6 +140,12 @@ public sealed record OrganizationLogo(byte[] Content)
                     return null;
                 }
 
+                // The image data is one run of consecutive IDAT chunks (PNG spec, 5.6).
+                if (seenIdat && !lastWasIdat)
+                {
+                    return null;
+                }
+
                 seenIdat = true;
             }
             else if (type.SequenceEqual("IEND"u8))
@@ -146,6 +153,8 @@ public sealed record OrganizationLogo(byte[] Content)
                 // Bytes after IEND are not image; refusing them keeps what is stored and served exactly a PNG.
                 return seenIdat && length == 0 && offset == data.Length ? ihdr with { HasTrns = hasTrns } : null;
             }
+
+            lastWasIdat = type.SequenceEqual("IDAT"u8);
         }
 
         return null;
