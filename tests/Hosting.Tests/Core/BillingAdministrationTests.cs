@@ -106,4 +106,21 @@ public sealed class BillingAdministrationTests : IDisposable
         Assert.Equal(boundaries, Assert.Single(prices, p => p.Type == ProductType.DomainName && p.PeriodMonths == 120).Entry);
         Assert.Equal(2_000, Assert.Single(prices, p => p.Type == ProductType.DomainName && p.PeriodMonths == 12).PriceMinor);
     }
+
+    [Fact]
+    [Trait("Rule", "ORD-2")]
+    public async Task APriceSetAgainForItsTypeAndPeriod_ReplacesEveryFigureOfTheEntry_AndAnUnknownCurrencyIsRefused()
+    {
+        var first = new CatalogueEntry(ProductType.DomainName, 2_000, "CHF", 12, 810);
+        Assert.True((await _h.BillingAdmin().SetPriceAsync(first)).IsSuccess);
+        var count = _h.Query(db => db.Set<CataloguePrice>().Count());
+
+        var replaced = first with { PriceMinor = 2_400, Currency = "EUR", VatRateBasisPoints = 770 };
+        Assert.True((await _h.BillingAdmin().SetPriceAsync(replaced)).IsSuccess);
+        ResultAssert.Fails(await _h.BillingAdmin().SetPriceAsync(first with { Currency = "XYZ" }), "INVALID_CURRENCY");
+
+        var prices = _h.Query(db => db.Set<CataloguePrice>().ToList());
+        Assert.Equal(count, prices.Count);
+        Assert.Equal(replaced, Assert.Single(prices, p => p.Type == ProductType.DomainName && p.PeriodMonths == 12).Entry);
+    }
 }
