@@ -202,6 +202,25 @@ public sealed class FinalInvoiceTests : IDisposable
 
     [Fact]
     [Trait("Rule", "BIL-5")]
+    public async Task ACreditNoteIssuedMeanwhile_CountsAgainstTheTotal_SoTogetherTheyNeverExceedIt()
+    {
+        var w = await WorldAsync();
+        var invoice = await InvoiceAsync(w);
+
+        // Support credits the whole invoice just after this request has read its credit notes.
+        var other = new AfterFirstRead("CreditNotes", async () => (await _h.Billing().IssueCreditNoteAsync(w.OrganizationId, invoice.Id, invoice.TotalMinor, "All of it", refundToWallet: true)).IsSuccess);
+        _h.Interceptor = other;
+        var late = await _h.Billing().IssueCreditNoteAsync(w.OrganizationId, invoice.Id, 1, "One more", refundToWallet: true);
+        _h.Interceptor = null;
+
+        Assert.True(other.Succeeded);
+        ResultAssert.Fails(late, "CREDIT_EXCEEDS_INVOICE");
+        Assert.Equal(invoice.TotalMinor, Assert.Single(CreditNotes()).AmountMinor);
+        Assert.Equal(100_000, Balance(w.OrganizationId));
+    }
+
+    [Fact]
+    [Trait("Rule", "BIL-5")]
     [Trait("Rule", "WAL-1")]
     public async Task ARefundToTheWallet_CreditsItOnce_AndACreditNoteWithoutRefundLeavesItAlone()
     {

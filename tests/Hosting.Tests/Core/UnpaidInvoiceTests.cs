@@ -178,6 +178,49 @@ public sealed class UnpaidInvoiceTests : IDisposable
 
     [Fact]
     [Trait("Rule", "ORD-4")]
+    [Trait("Rule", "ORD-3")]
+    public async Task ACancellationThatFindsTheInvoicePaidMeanwhile_IsRefused_AndThePaymentStands()
+    {
+        var w = await WorldAsync();
+        var invoice = await UnpaidAsync(w);
+
+        // The payment commits just after the cancellation has read the invoice unpaid.
+        var payment = new AfterFirstRead("Invoices", async () => (await _h.UnpaidInvoices().PayAsync(w.Owner, w.OrganizationId, invoice.Id, BillingService.WalletMethod, "pay-1")).IsSuccess);
+        _h.Interceptor = payment;
+        var cancelled = await _h.UnpaidInvoices().CancelAsync(w.OrganizationId, invoice.Id, null);
+        _h.Interceptor = null;
+
+        Assert.True(payment.Succeeded);
+        ResultAssert.Fails(cancelled, "INVOICE_ALREADY_PAID");
+        Assert.Equal(InvoiceState.Paid, Reload(invoice).State);
+        Assert.Equal(ProductStatus.Active, Assert.Single(ProductsOf(invoice)).Status);
+        Assert.Empty(CreditNotes());
+        Assert.Equal(100_000 - invoice.TotalMinor, Balance(w.OrganizationId));
+    }
+
+    [Fact]
+    [Trait("Rule", "ORD-4")]
+    [Trait("Rule", "ORD-3")]
+    public async Task APaymentThatFindsTheInvoiceCancelledMeanwhile_IsRefused_AndChargesNothing()
+    {
+        var w = await WorldAsync();
+        var invoice = await UnpaidAsync(w);
+
+        var cancellation = new AfterFirstRead("Invoices", async () => (await _h.UnpaidInvoices().CancelAsync(w.OrganizationId, invoice.Id, null)).IsSuccess);
+        _h.Interceptor = cancellation;
+        var paid = await _h.UnpaidInvoices().PayAsync(w.Owner, w.OrganizationId, invoice.Id, BillingService.WalletMethod, "pay-1");
+        _h.Interceptor = null;
+
+        Assert.True(cancellation.Succeeded);
+        ResultAssert.Fails(paid, "INVOICE_CANCELLED");
+        Assert.Equal(InvoiceState.Cancelled, Reload(invoice).State);
+        Assert.Empty(ProductsOf(invoice));
+        Assert.Equal(100_000, Balance(w.OrganizationId));
+        Assert.Empty(await _h.Auditor().AuditAsync());
+    }
+
+    [Fact]
+    [Trait("Rule", "ORD-4")]
     [Trait("Rule", "BIL-5")]
     public async Task Cancelling_RemovesOnlyThatInvoicesPendingProducts_AndSharesTheCreditNoteNumbers()
     {
