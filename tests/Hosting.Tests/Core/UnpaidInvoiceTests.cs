@@ -369,6 +369,8 @@ public sealed class UnpaidInvoiceTests : IDisposable
 
         var mismatch = ResultAssert.Fails(await pay.PayFromWalletAsync(w.Owner, w.OrganizationId, Chf(1), NameOf(invoice), "p1"), "AMOUNT_MISMATCH");
         Assert.Contains($"{invoice.TotalMinor} CHF", mismatch.Message, StringComparison.Ordinal);
+        Assert.Equal("amount", Assert.Single(mismatch.Fields).Field);
+        ResultAssert.Fails(await pay.PayFromWalletAsync(w.Owner, w.OrganizationId, Money.FromTrusted(invoice.TotalMinor, "EUR"), NameOf(invoice), "p1"), "AMOUNT_MISMATCH");
         AssertUntouched(invoice, 100_000);
     }
 
