@@ -128,6 +128,7 @@ public sealed class BillingAddressTests : IDisposable
     {
         var w = await WorldAsync();
         var first = (await AddAsync(w, recipient: "First")).Value;
+        _h.Clock.Advance(TimeSpan.FromMinutes(1));
         var second = (await AddAsync(w, recipient: "Second")).Value;
 
         var updated = (await _h.Billing().UpdateAddressAsync(w.Owner, w.OrganizationId, second.Id, " Billing ", "Rue 3", "8000", "Zürich", "de")).Value;
