@@ -109,6 +109,9 @@ public sealed partial class BillingService
 
                 var note = CreditNote.Issue(random.NewId(), invoice, number, amountMinor, text, clock.GetUtcNow(), refund);
                 store.Add(note);
+
+                // A concurrent credit note read the same credited sum: the invoice's token lets one commit.
+                invoice.RecordCreditNote();
                 await store.SaveChangesAsync(ct).ConfigureAwait(false);
                 return note;
             }

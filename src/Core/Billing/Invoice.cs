@@ -153,6 +153,12 @@ public sealed class Invoice
         return Done.Value;
     }
 
+    /// <summary>
+    /// Records that a credit note was issued against this invoice: only its concurrency token moves, so
+    /// two credit notes checked against the same credited sum cannot both commit (BIL-5).
+    /// </summary>
+    public void RecordCreditNote() => Version++;
+
     /// <summary>Refuses anything but an unpaid invoice, saying which state it is in.</summary>
     public Result<Done> RequireUnpaid() => State switch
     {
