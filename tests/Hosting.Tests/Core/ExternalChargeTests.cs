@@ -230,6 +230,48 @@ public sealed class ExternalChargeTests : IDisposable
         Assert.Equal(2, _gateway.Refunds);
     }
 
+    [Fact]
+    [Trait("Rule", "WAL-7")]
+    public async Task Reconciliation_AsksTheGatewayAgain_LeavesAStillUnansweredChargeForTheNextRun_AndRecordsADecline()
+    {
+        var (owner, id) = await OrganizationAsync();
+        _gateway.TimeoutsLeft = 1;
+        ResultAssert.Fails(await _h.Orders().ConfirmAsync(owner, id, Domain, SimulatedPaymentGateway.Decline, "declined-later"), "PAYMENT_GATEWAY_TIMEOUT");
+        var unanswered = OrderAttempt().State;
+
+        _h.Clock.Advance(TimeSpan.FromMinutes(15));
+        Assert.Equal(0, await _h.Wallets().Charges.SettleStaleAsync(TimeSpan.FromMinutes(15), default));
+        _h.Clock.Advance(TimeSpan.FromSeconds(1));
+        _gateway.TimeoutsLeft = 1;
+        Assert.Equal(0, await _h.Wallets().Charges.SettleStaleAsync(TimeSpan.FromMinutes(15), default));
+        Assert.Equal(unanswered, OrderAttempt().State);
+
+        Assert.Equal(1, await _h.Wallets().Charges.SettleStaleAsync(TimeSpan.FromMinutes(15), default));
+
+        Assert.Equal(ChargeAttemptState.Declined, OrderAttempt().State);
+        Assert.Equal(0, _gateway.Refunds);
+        Assert.Equal(0, _gateway.Charges);
+        Assert.Equal(0, await _h.Wallets().Charges.SettleStaleAsync(TimeSpan.FromMinutes(15), default));
+        Assert.Equal(0, Products(id));
+    }
+
+    [Fact]
+    [Trait("Rule", "WAL-7")]
+    public async Task Reconciliation_OfAChargeTheGatewayTookAfterATimeout_RefundsIt_SinceNothingWasDelivered()
+    {
+        var (owner, id) = await OrganizationAsync();
+        _gateway.TimeoutsLeft = 1;
+        ResultAssert.Fails(await _h.Orders().ConfirmAsync(owner, id, Domain, SimulatedPaymentGateway.Success, "charged-later"), "PAYMENT_GATEWAY_TIMEOUT");
+        _h.Clock.Advance(TimeSpan.FromMinutes(16));
+
+        Assert.Equal(1, await _h.Wallets().Charges.SettleStaleAsync(TimeSpan.FromMinutes(15), default));
+
+        Assert.Equal(1, _gateway.Charges);
+        Assert.Equal(1, _gateway.Refunds);
+        Assert.Equal(ChargeAttemptState.Refunded, OrderAttempt().State);
+        Assert.Equal(0, Products(id));
+    }
+
     /// <summary>A gateway that counts charges and refunds, and can time out or let something happen while it charges.</summary>
     private sealed class RecordingGateway(SimulatedPaymentGateway inner) : IPaymentGateway
     {
