@@ -14,21 +14,9 @@ public sealed class BillingAddressTests : IDisposable
 
     public void Dispose() => _h.Dispose();
 
-    private sealed record World(AuthenticatedUser Owner, Guid OrganizationId, AuthenticatedUser Tech, AuthenticatedUser Stranger, Guid OtherOrganizationId);
+    private Task<BillingWorld> WorldAsync() => BillingWorld.CreateAsync(_h);
 
-    private async Task<World> WorldAsync()
-    {
-        var owner = await _h.UserAsync("owner@example.com");
-        var id = (await _h.Organizations().CreateAsync(owner, Contacts.Company)).Value.Organization.Id;
-        var invitation = (await _h.Organizations().InviteAsync(owner, id, "tech@example.com", MemberRights.Full with { Billing = false })).Value;
-        var tech = await _h.UserAsync("tech@example.com");
-        Assert.True((await _h.Organizations().AcceptInvitationAsync(tech, invitation.Id)).IsSuccess);
-        var stranger = await _h.UserAsync("stranger@example.com");
-        var other = (await _h.Organizations().CreateAsync(owner, Contacts.Person)).Value.Organization.Id;
-        return new World(owner, id, tech, stranger, other);
-    }
-
-    private Task<Result<BillingAddress>> AddAsync(World w, string recipient = "Accounts payable", string street = "Quai 2", string postalCode = "1201", string city = "Genève", string country = "CH", Guid? organizationId = null) =>
+    private Task<Result<BillingAddress>> AddAsync(BillingWorld w, string recipient = "Accounts payable", string street = "Quai 2", string postalCode = "1201", string city = "Genève", string country = "CH", Guid? organizationId = null) =>
         _h.Billing().AddAddressAsync(w.Owner, organizationId ?? w.OrganizationId, recipient, street, postalCode, city, country);
 
     private List<BillingAddress> Stored() => _h.Query(db => db.Set<BillingAddress>().ToList());

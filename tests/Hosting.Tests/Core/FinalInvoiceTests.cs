@@ -11,39 +11,12 @@ namespace Hosting.Tests.Core;
 public sealed class FinalInvoiceTests : IDisposable
 {
     private readonly AccountsHarness _h = new();
-    private int _orders;
 
     public void Dispose() => _h.Dispose();
 
-    private sealed record World(AuthenticatedUser Owner, Guid OrganizationId, AuthenticatedUser Tech, AuthenticatedUser Stranger, Guid OtherOrganizationId);
+    private Task<BillingWorld> WorldAsync(long walletBalance = 100_000) => BillingWorld.CreateAsync(_h, walletBalance);
 
-    private async Task<World> WorldAsync(long walletBalance = 100_000)
-    {
-        var owner = await _h.UserAsync("owner@example.com");
-        var id = (await _h.Organizations().CreateAsync(owner, Contacts.Company)).Value.Organization.Id;
-        var invitation = (await _h.Organizations().InviteAsync(owner, id, "tech@example.com", MemberRights.Full with { Billing = false })).Value;
-        var tech = await _h.UserAsync("tech@example.com");
-        Assert.True((await _h.Organizations().AcceptInvitationAsync(tech, invitation.Id)).IsSuccess);
-        var stranger = await _h.UserAsync("stranger@example.com");
-        var other = (await _h.Organizations().CreateAsync(owner, Contacts.Person)).Value.Organization.Id;
-        foreach (var organization in new[] { id, other })
-        {
-            Assert.True((await _h.Wallets().TopUpAsync(owner, organization, Money.FromTrusted(walletBalance, "CHF"), SimulatedPaymentGateway.Success, $"fund-{organization:N}")).IsSuccess);
-        }
-
-        return new World(owner, id, tech, stranger, other);
-    }
-
-    /// <summary>A one-line order's invoice: paid from the wallet, or unpaid by bank transfer.</summary>
-    private async Task<Invoice> InvoiceAsync(World w, bool paid = true, Guid? organizationId = null)
-    {
-        var n = ++_orders;
-        var line = new CartLine(ProductType.DomainName, $"meier-{n}.ch", 12, false);
-        var method = paid ? BillingService.WalletMethod : PaymentCollector.BankTransferMethod;
-        var placed = await _h.Orders().ConfirmAsync(w.Owner, organizationId ?? w.OrganizationId, new Cart([line], null, null), method, $"order-{n}");
-        Assert.True(placed.IsSuccess, placed.Error?.Reason);
-        return placed.Value.Invoice;
-    }
+    private static Task<Invoice> InvoiceAsync(BillingWorld w, bool paid = true, Guid? organizationId = null) => w.OrderAsync(paid, organizationId);
 
     private long Balance(Guid organizationId) => _h.Query(db => db.Set<Wallet>().Where(w => w.OrganizationId == organizationId).Sum(w => w.Balance));
 

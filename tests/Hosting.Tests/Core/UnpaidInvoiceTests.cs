@@ -11,45 +11,17 @@ namespace Hosting.Tests.Core;
 public sealed class UnpaidInvoiceTests : IDisposable
 {
     private readonly AccountsHarness _h = new();
-    private int _orders;
 
     public void Dispose() => _h.Dispose();
 
-    private sealed record World(AuthenticatedUser Owner, Guid OrganizationId, AuthenticatedUser Tech, AuthenticatedUser Stranger, Guid OtherOrganizationId);
-
-    private async Task<World> WorldAsync(long walletBalance = 100_000)
-    {
-        var owner = await _h.UserAsync("owner@example.com");
-        var id = (await _h.Organizations().CreateAsync(owner, Contacts.Company)).Value.Organization.Id;
-        var invitation = (await _h.Organizations().InviteAsync(owner, id, "tech@example.com", MemberRights.Full with { Billing = false })).Value;
-        var tech = await _h.UserAsync("tech@example.com");
-        Assert.True((await _h.Organizations().AcceptInvitationAsync(tech, invitation.Id)).IsSuccess);
-        var stranger = await _h.UserAsync("stranger@example.com");
-        var other = (await _h.Organizations().CreateAsync(owner, Contacts.Person)).Value.Organization.Id;
-        if (walletBalance > 0)
-        {
-            foreach (var organization in new[] { id, other })
-            {
-                Assert.True((await _h.Wallets().TopUpAsync(owner, organization, Chf(walletBalance), SimulatedPaymentGateway.Success, $"fund-{organization:N}")).IsSuccess);
-            }
-        }
-
-        return new World(owner, id, tech, stranger, other);
-    }
+    private Task<BillingWorld> WorldAsync(long walletBalance = 100_000) => BillingWorld.CreateAsync(_h, walletBalance);
 
     private static Money Chf(long minor) => Money.FromTrusted(minor, "CHF");
 
     private static string NameOf(Invoice invoice) => $"organizations/{invoice.OrganizationId}/invoices/{invoice.Id}";
 
-    /// <summary>A one-line order paid by bank transfer: its unpaid invoice, its product pending.</summary>
-    private async Task<Invoice> UnpaidAsync(World w, Guid? organizationId = null, ProductType type = ProductType.DomainName)
-    {
-        var n = ++_orders;
-        var line = new CartLine(type, type == ProductType.DomainName ? $"meier-{n}.ch" : $"www.meier-{n}.ch", 12, false);
-        var placed = await _h.Orders().ConfirmAsync(w.Owner, organizationId ?? w.OrganizationId, new Cart([line], null, null), PaymentCollector.BankTransferMethod, $"order-{n}");
-        Assert.True(placed.IsSuccess, placed.Error?.Reason);
-        return placed.Value.Invoice;
-    }
+    private static Task<Invoice> UnpaidAsync(BillingWorld w, Guid? organizationId = null, ProductType type = ProductType.DomainName) =>
+        w.OrderAsync(paid: false, organizationId, type);
 
     private Invoice Reload(Invoice invoice) => _h.Query(db => db.Set<Invoice>().Single(i => i.Id == invoice.Id));
 
