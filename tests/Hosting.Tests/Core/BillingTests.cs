@@ -29,19 +29,8 @@ public sealed class BillingTests : IDisposable
         return new Setup(owner, id, hosting, domain);
     }
 
-    private Guid AddProduct(Guid organizationId, ProductType type, string name, DateTimeOffset? activeUntil)
-    {
-        var product = Product.Order(_h.Random.NewId(), organizationId, type, name, Money.FromTrusted(0, "CHF"), _h.Clock.GetUtcNow()).Value;
-        if (activeUntil is { } until)
-        {
-            product.Activate(until);
-        }
-
-        using var db = _h.NewDb();
-        db.Add(product);
-        db.SaveChanges();
-        return product.Id;
-    }
+    private Guid AddProduct(Guid organizationId, ProductType type, string name, DateTimeOffset? activeUntil) =>
+        _h.AddProduct(organizationId, type, name, activeUntil).Id;
 
     private static CheckoutOrder Order(IEnumerable<Guid> products, string method = BillingService.WalletMethod, string? promotion = null, IEnumerable<Guid>? vouchers = null, Guid? address = null, string? requestId = null) =>
         new(products.ToArray(), address, method, promotion, (vouchers ?? []).ToHashSet(), requestId ?? Guid.NewGuid().ToString("N"));

@@ -18,35 +18,15 @@ public sealed class CheckoutRefusalTests : IDisposable
 
     private async Task<Setup> SetUpAsync(long walletBalance = 100_000)
     {
-        var owner = await _h.UserAsync("owner@example.com");
-        var id = (await _h.Organizations().CreateAsync(owner, Contacts.Company)).Value.Organization.Id;
+        var (owner, id) = await _h.OrganizationAsync();
         var hosting = AddProduct(id, ProductType.WebHosting, "meier.ch hosting", activeUntil: null);
         var domain = AddProduct(id, ProductType.DomainName, "meier.ch", activeUntil: _h.Clock.GetUtcNow().AddDays(10));
         Assert.True((await _h.Wallets().TopUpAsync(owner, id, Money.FromTrusted(walletBalance, "CHF"), SimulatedPaymentGateway.Success, "fund")).IsSuccess);
         return new Setup(owner, id, hosting, domain);
     }
 
-    private Guid AddProduct(Guid organizationId, ProductType type, string name, DateTimeOffset? activeUntil)
-    {
-        var product = Product.Order(_h.Random.NewId(), organizationId, type, name, Money.FromTrusted(0, "CHF"), _h.Clock.GetUtcNow()).Value;
-        if (activeUntil is { } until)
-        {
-            product.Activate(until);
-        }
-
-        using var db = _h.NewDb();
-        db.Add(product);
-        db.SaveChanges();
-        return product.Id;
-    }
-
-    private async Task<AuthenticatedUser> MemberAsync(AuthenticatedUser owner, Guid organizationId, string login, MemberRights rights)
-    {
-        var invitation = (await _h.Organizations().InviteAsync(owner, organizationId, login, rights)).Value;
-        var user = await _h.UserAsync(login);
-        Assert.True((await _h.Organizations().AcceptInvitationAsync(user, invitation.Id)).IsSuccess);
-        return user;
-    }
+    private Guid AddProduct(Guid organizationId, ProductType type, string name, DateTimeOffset? activeUntil) =>
+        _h.AddProduct(organizationId, type, name, activeUntil).Id;
 
     private static CheckoutOrder Order(IEnumerable<Guid> products, Guid? address = null, string? requestId = "cart-1") =>
         new(products.ToArray(), address, BillingService.WalletMethod, null, new HashSet<Guid>(), requestId);
@@ -82,7 +62,7 @@ public sealed class CheckoutRefusalTests : IDisposable
     public async Task ToPay_InPages_RefusesABadPageAndAMemberWithoutBillingRights()
     {
         var s = await SetUpAsync();
-        var tech = await MemberAsync(s.Owner, s.OrganizationId, "tech@example.com", MemberRights.Full with { Billing = false });
+        var tech = await _h.JoinAsync(s.OrganizationId, s.Owner, "tech@example.com", MemberRights.Full with { Billing = false });
 
         ResultAssert.Fails(await _h.Billing().ToPayAsync(s.Owner, s.OrganizationId, -1, null), "INVALID_PAGE_SIZE");
         ResultAssert.Fails(await _h.Billing().ToPayAsync(s.Owner, s.OrganizationId, 2, "not-a-token"), "INVALID_PAGE_TOKEN");
@@ -160,7 +140,7 @@ public sealed class CheckoutRefusalTests : IDisposable
     public async Task ProForma_ForAnUnknownAddress_OrByAMemberWithoutBillingRights_IsRefused()
     {
         var s = await SetUpAsync();
-        var tech = await MemberAsync(s.Owner, s.OrganizationId, "tech@example.com", MemberRights.Full with { Billing = false });
+        var tech = await _h.JoinAsync(s.OrganizationId, s.Owner, "tech@example.com", MemberRights.Full with { Billing = false });
 
         ResultAssert.Fails(await _h.Billing().ProFormaAsync(s.Owner, s.OrganizationId, Order([s.Domain], address: Guid.NewGuid())), "BILLING_ADDRESS_NOT_FOUND");
         ResultAssert.Fails(await _h.Billing().ProFormaAsync(tech, s.OrganizationId, Order([s.Domain])), "BILLING_RIGHTS_REQUIRED");

@@ -13,23 +13,10 @@ public sealed class MailDomainReleaseTests : IDisposable
 
     public void Dispose() => _h.Dispose();
 
-    private async Task<(AuthenticatedUser Owner, Guid OrganizationId)> OrganizationAsync(string login)
-    {
-        var owner = await _h.UserAsync(login);
-        return (owner, (await _h.Organizations().CreateAsync(owner, Contacts.Company)).Value.Organization.Id);
-    }
-
     private static Cart MailService(string domain) => new([new CartLine(ProductType.MailService, domain, 12, false)], null, null);
 
-    private Guid AddProduct(Guid organizationId, ProductType type, string name)
-    {
-        var product = Product.Order(_h.Random.NewId(), organizationId, type, name, Money.FromTrusted(1_800, "CHF"), _h.Clock.GetUtcNow()).Value;
-        product.Activate(_h.Clock.GetUtcNow().AddYears(1));
-        using var db = _h.NewDb();
-        db.Add(product);
-        db.SaveChanges();
-        return product.Id;
-    }
+    private Guid AddProduct(Guid organizationId, ProductType type, string name) =>
+        _h.AddProduct(organizationId, type, name, _h.Clock.GetUtcNow().AddYears(1), 1_800).Id;
 
     private List<MailDomain> Claims() => _h.Query(db => db.Set<MailDomain>().ToList());
 
@@ -37,10 +24,10 @@ public sealed class MailDomainReleaseTests : IDisposable
     [Trait("Rule", "MBX-6")]
     public async Task EndingAnotherProductOfTheSameName_LeavesTheClaim_AndEndingTheMailServiceFreesIt()
     {
-        var (owner, id) = await OrganizationAsync("owner@example.com");
+        var (owner, id) = await _h.OrganizationAsync("owner@example.com");
         var placed = (await _h.Orders().ConfirmAsync(owner, id, MailService("meier.ch"), PaymentCollector.BankTransferMethod, "order-1")).Value;
         var mailService = Assert.Single(placed.Products).Id;
-        var (rival, rivalId) = await OrganizationAsync("rival@example.com");
+        var (rival, rivalId) = await _h.OrganizationAsync("rival@example.com");
         var theirDomain = AddProduct(rivalId, ProductType.DomainName, "meier.ch");
         var theirMailService = AddProduct(rivalId, ProductType.MailService, "Meier.CH");
 

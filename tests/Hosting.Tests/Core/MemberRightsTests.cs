@@ -13,37 +13,16 @@ public sealed class MemberRightsTests : IDisposable
 
     public void Dispose() => _h.Dispose();
 
-    private async Task<(AuthenticatedUser Owner, Guid OrganizationId)> OrganizationAsync(string owner = "owner@example.com")
-    {
-        var user = await _h.UserAsync(owner);
-        return (user, (await _h.Organizations().CreateAsync(user, Contacts.Company)).Value.Organization.Id);
-    }
-
-    private async Task<AuthenticatedUser> JoinAsync(Guid organizationId, AuthenticatedUser inviter, string login, MemberRights rights)
-    {
-        var invitation = (await _h.Organizations().InviteAsync(inviter, organizationId, login, rights)).Value;
-        var user = await _h.UserAsync(login);
-        Assert.True((await _h.Organizations().AcceptInvitationAsync(user, invitation.Id)).IsSuccess);
-        return user;
-    }
-
     private async Task<AuthenticatedUser> SecondLegalRepresentativeAsync(AuthenticatedUser owner, Guid organizationId, string login)
     {
-        var member = await JoinAsync(organizationId, owner, login, MemberRights.Full);
+        var member = await _h.JoinAsync(organizationId, owner, login, MemberRights.Full);
         Assert.True((await _h.Organizations().ProposeLegalRepresentativeAsync(owner, organizationId, member.AccountId, replaceMe: false)).IsSuccess);
         Assert.True((await _h.Organizations().AcceptLegalRepresentativeAsync(member, organizationId)).IsSuccess);
         return member;
     }
 
-    private Guid AddProduct(Guid organizationId, string name = "www.example.com")
-    {
-        var product = Product.Order(_h.Random.NewId(), organizationId, ProductType.WebHosting, name, Money.FromTrusted(9600, "CHF"), _h.Clock.GetUtcNow()).Value;
-        product.Activate(_h.Clock.GetUtcNow().AddYears(1));
-        using var db = _h.NewDb();
-        db.Add(product);
-        db.SaveChanges();
-        return product.Id;
-    }
+    private Guid AddProduct(Guid organizationId, string name = "www.example.com") =>
+        _h.AddProduct(organizationId, ProductType.WebHosting, name, _h.Clock.GetUtcNow().AddYears(1), 9600).Id;
 
     private Organization Stored(Guid organizationId) => _h.Query(db => db.Set<Organization>().Include(o => o.Memberships).Single(o => o.Id == organizationId));
 
@@ -53,8 +32,8 @@ public sealed class MemberRightsTests : IDisposable
     [Trait("Rule", "ORG-3")]
     public async Task UpdateMember_ByAStranger_IsNotFound_AndByAMemberWhoIsNotAdministrator_IsRefused_EvenForAnUnknownMember()
     {
-        var (owner, id) = await OrganizationAsync();
-        var limited = await JoinAsync(id, owner, "limited@example.com", Limited());
+        var (owner, id) = await _h.OrganizationAsync();
+        var limited = await _h.JoinAsync(id, owner, "limited@example.com", Limited());
         var stranger = await _h.UserAsync("stranger@example.com");
 
         ResultAssert.Fails(await _h.Organizations().UpdateMemberAsync(stranger, id, limited.AccountId, _ => MemberRights.Full, false), "ORGANIZATION_NOT_FOUND");
@@ -70,8 +49,8 @@ public sealed class MemberRightsTests : IDisposable
     [Trait("Rule", "API-4")]
     public async Task UpdateMember_WithAStaleEtag_IsAborted_WithTheCurrentOneOrNoneItApplies()
     {
-        var (owner, id) = await OrganizationAsync();
-        var member = await JoinAsync(id, owner, "member@example.com", Limited());
+        var (owner, id) = await _h.OrganizationAsync();
+        var member = await _h.JoinAsync(id, owner, "member@example.com", Limited());
         var etag = Stored(id).ETag;
         Assert.True((await _h.Organizations().UpdateMemberAsync(owner, id, member.AccountId, r => r with { Billing = true }, false, etag)).IsSuccess);
 
@@ -90,11 +69,11 @@ public sealed class MemberRightsTests : IDisposable
     [Trait("Rule", "ORG-3")]
     public async Task ProductRights_MayNameOnlyTheOrganizationsProducts_UnlessTheMemberIsAdministrator()
     {
-        var (owner, id) = await OrganizationAsync();
-        var (_, otherId) = await OrganizationAsync("other@example.com");
+        var (owner, id) = await _h.OrganizationAsync();
+        var (_, otherId) = await _h.OrganizationAsync("other@example.com");
         var ours = AddProduct(id);
         var theirs = AddProduct(otherId, "www.other.ch");
-        var member = await JoinAsync(id, owner, "member@example.com", Limited());
+        var member = await _h.JoinAsync(id, owner, "member@example.com", Limited());
 
         ResultAssert.Fails(await _h.Organizations().UpdateMemberAsync(owner, id, member.AccountId, _ => Limited(ours, theirs), false), "UNKNOWN_PRODUCT");
         Assert.Empty(Stored(id).MemberOf(member.AccountId)!.Rights.ProductIds);
@@ -109,8 +88,8 @@ public sealed class MemberRightsTests : IDisposable
     [Trait("Rule", "ORG-7")]
     public async Task ALegalRepresentativesRights_AreChangedOnlyByALegalRepresentative()
     {
-        var (owner, id) = await OrganizationAsync();
-        var admin = await JoinAsync(id, owner, "admin@example.com", MemberRights.Full);
+        var (owner, id) = await _h.OrganizationAsync();
+        var admin = await _h.JoinAsync(id, owner, "admin@example.com", MemberRights.Full);
 
         ResultAssert.Fails(await _h.Organizations().UpdateMemberAsync(admin, id, owner.AccountId, r => r with { Billing = false }, false), "LEGAL_REPRESENTATIVE_REQUIRED");
         Assert.True(Stored(id).MemberOf(owner.AccountId)!.Rights.Billing);
@@ -123,7 +102,7 @@ public sealed class MemberRightsTests : IDisposable
     [Trait("Rule", "ORG-6")]
     public async Task DemotingALegalRepresentative_LowersTheCount_SoTheLastOneCanBeNeitherDemotedNorLeave()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         var second = await SecondLegalRepresentativeAsync(owner, id, "second@example.com");
         Assert.Equal(2, Stored(id).LegalRepresentativeCount);
 
@@ -143,9 +122,9 @@ public sealed class MemberRightsTests : IDisposable
     [Trait("Rule", "ORG-8")]
     public async Task DemotingALegalRepresentative_EndsTheProposalTheyMade()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         var second = await SecondLegalRepresentativeAsync(owner, id, "second@example.com");
-        var candidate = await JoinAsync(id, owner, "candidate@example.com", MemberRights.Full);
+        var candidate = await _h.JoinAsync(id, owner, "candidate@example.com", MemberRights.Full);
         Assert.True((await _h.Organizations().ProposeLegalRepresentativeAsync(second, id, candidate.AccountId, replaceMe: false)).IsSuccess);
 
         Assert.True((await _h.Organizations().UpdateMemberAsync(owner, id, second.AccountId, r => r, demoteLegalRepresentative: true)).IsSuccess);
@@ -159,8 +138,8 @@ public sealed class MemberRightsTests : IDisposable
     [Trait("Rule", "ORG-8")]
     public async Task DemoteOfAMemberWhoIsNoLegalRepresentative_OnlyAppliesTheRights()
     {
-        var (owner, id) = await OrganizationAsync();
-        var member = await JoinAsync(id, owner, "member@example.com", MemberRights.Full);
+        var (owner, id) = await _h.OrganizationAsync();
+        var member = await _h.JoinAsync(id, owner, "member@example.com", MemberRights.Full);
 
         Assert.True((await _h.Organizations().UpdateMemberAsync(owner, id, member.AccountId, r => r with { Billing = false }, demoteLegalRepresentative: true)).IsSuccess);
 
@@ -172,8 +151,8 @@ public sealed class MemberRightsTests : IDisposable
     [Trait("Rule", "ORG-8")]
     public async Task ProposingOrAcceptingLegalRepresentation_IsRefusedToThoseItIsNotFor()
     {
-        var (owner, id) = await OrganizationAsync();
-        var member = await JoinAsync(id, owner, "member@example.com", MemberRights.Full);
+        var (owner, id) = await _h.OrganizationAsync();
+        var member = await _h.JoinAsync(id, owner, "member@example.com", MemberRights.Full);
         var stranger = await _h.UserAsync("stranger@example.com");
 
         ResultAssert.Fails(await _h.Organizations().ProposeLegalRepresentativeAsync(owner, id, stranger.AccountId, replaceMe: false), "MEMBER_NOT_FOUND");
@@ -189,8 +168,8 @@ public sealed class MemberRightsTests : IDisposable
     [Trait("Rule", "ORG-7")]
     public async Task RemoveMember_ByAStranger_IsNotFound_AndTheMemberStays()
     {
-        var (owner, id) = await OrganizationAsync();
-        var member = await JoinAsync(id, owner, "member@example.com", Limited());
+        var (owner, id) = await _h.OrganizationAsync();
+        var member = await _h.JoinAsync(id, owner, "member@example.com", Limited());
         var stranger = await _h.UserAsync("stranger@example.com");
 
         ResultAssert.Fails(await _h.Organizations().RemoveMemberAsync(stranger, id, member.AccountId), "ORGANIZATION_NOT_FOUND");
@@ -203,9 +182,9 @@ public sealed class MemberRightsTests : IDisposable
     [Trait("Rule", "ORG-3")]
     public async Task ListProducts_ShowsAManagerEveryProduct_AndALimitedMemberOnlyTheirs_InPages()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         var products = Enumerable.Range(1, 3).Select(i => { _h.Clock.Advance(TimeSpan.FromMinutes(1)); return AddProduct(id, $"www.site{i}.ch"); }).ToList();
-        var limited = await JoinAsync(id, owner, "limited@example.com", Limited(products[2], products[0]));
+        var limited = await _h.JoinAsync(id, owner, "limited@example.com", Limited(products[2], products[0]));
         var stranger = await _h.UserAsync("stranger@example.com");
 
         var first = (await _h.Organizations().ListProductsAsync(owner, id, 2, null)).Value;
@@ -223,11 +202,11 @@ public sealed class MemberRightsTests : IDisposable
     [Trait("Rule", "ORG-3")]
     public async Task TerminateProduct_IsForManagers_OfTheirOwnProducts_AndOnce()
     {
-        var (owner, id) = await OrganizationAsync();
-        var (_, otherId) = await OrganizationAsync("other@example.com");
+        var (owner, id) = await _h.OrganizationAsync();
+        var (_, otherId) = await _h.OrganizationAsync("other@example.com");
         var product = AddProduct(id);
         var theirs = AddProduct(otherId, "www.other.ch");
-        var limited = await JoinAsync(id, owner, "limited@example.com", Limited(product));
+        var limited = await _h.JoinAsync(id, owner, "limited@example.com", Limited(product));
 
         ResultAssert.Fails(await _h.Organizations().TerminateProductAsync(limited, id, product), "ADMINISTRATOR_REQUIRED");
         ResultAssert.Fails(await _h.Organizations().TerminateProductAsync(owner, id, theirs), "PRODUCT_NOT_FOUND");
@@ -242,8 +221,8 @@ public sealed class MemberRightsTests : IDisposable
     [Trait("Rule", "ORG-11")]
     public async Task UpdateContact_IsForManagers_WithTheCurrentEtag_AndValidDetails()
     {
-        var (owner, id) = await OrganizationAsync();
-        var limited = await JoinAsync(id, owner, "limited@example.com", Limited());
+        var (owner, id) = await _h.OrganizationAsync();
+        var limited = await _h.JoinAsync(id, owner, "limited@example.com", Limited());
         var stranger = await _h.UserAsync("stranger@example.com");
         var etag = Stored(id).ETag;
 
@@ -263,7 +242,7 @@ public sealed class MemberRightsTests : IDisposable
     [Trait("Rule", "ORG-5")]
     public async Task ListMine_RefusesABadPage_AndCreate_RefusesInvalidContactDetails()
     {
-        var (owner, _) = await OrganizationAsync();
+        var (owner, _) = await _h.OrganizationAsync();
 
         ResultAssert.Fails(await _h.Organizations().ListMineAsync(owner, -1, null), "INVALID_PAGE_SIZE");
         ResultAssert.Fails(await _h.Organizations().ListMineAsync(owner, 1, "not-a-token"), "INVALID_PAGE_TOKEN");

@@ -13,12 +13,8 @@ public sealed class OrganizationDeletionTests : IDisposable
 
     private async Task<(AuthenticatedUser Owner, Guid OrganizationId, AuthenticatedUser Member)> OrganizationWithAMemberAsync()
     {
-        var owner = await _h.UserAsync("owner@example.com");
-        var id = (await _h.Organizations().CreateAsync(owner, Contacts.Company)).Value.Organization.Id;
-        var invitation = (await _h.Organizations().InviteAsync(owner, id, "member@example.com", MemberRights.Full)).Value;
-        var member = await _h.UserAsync("member@example.com");
-        Assert.True((await _h.Organizations().AcceptInvitationAsync(member, invitation.Id)).IsSuccess);
-        return (owner, id, member);
+        var (owner, id) = await _h.OrganizationAsync();
+        return (owner, id, await _h.JoinAsync(id, owner, "member@example.com", MemberRights.Full));
     }
 
     private Guid? CurrentOrganization(AuthenticatedUser user) => _h.Query(db => db.Set<UserAccount>().Single(a => a.Id == user.AccountId).CurrentOrganizationId);

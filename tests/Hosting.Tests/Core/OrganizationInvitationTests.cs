@@ -15,21 +15,6 @@ public sealed class OrganizationInvitationTests : IDisposable
 
     public void Dispose() => _h.Dispose();
 
-    private async Task<(AuthenticatedUser Owner, Guid OrganizationId)> OrganizationAsync(string owner = "owner@example.com")
-    {
-        var user = await _h.UserAsync(owner);
-        var view = (await _h.Organizations().CreateAsync(user, Contacts.Company)).Value;
-        return (user, view.Organization.Id);
-    }
-
-    private async Task<AuthenticatedUser> JoinAsync(Guid organizationId, AuthenticatedUser inviter, string login, MemberRights rights)
-    {
-        var invitation = (await _h.Organizations().InviteAsync(inviter, organizationId, login, rights)).Value;
-        var user = await _h.UserAsync(login);
-        Assert.True((await _h.Organizations().AcceptInvitationAsync(user, invitation.Id)).IsSuccess);
-        return user;
-    }
-
     private async Task<Invitation> InviteAsync(AuthenticatedUser inviter, Guid organizationId, string email, MemberRights? rights = null)
     {
         var invitation = await _h.Organizations().InviteAsync(inviter, organizationId, email, rights ?? Limited);
@@ -45,7 +30,7 @@ public sealed class OrganizationInvitationTests : IDisposable
     [Trait("Rule", "ORG-4")]
     public async Task Invite_StoresAPendingInvitation_ThatExpiresAfterTheLifetime_AndMailsItsOrganizationAndExpiry()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
 
         var invitation = await InviteAsync(owner, id, "new.person@example.com", new MemberRights(false, [], true));
 
@@ -67,7 +52,7 @@ public sealed class OrganizationInvitationTests : IDisposable
     [Trait("Rule", "ORG-4")]
     public async Task InvitationMail_TellsAnAddressWithoutAccountToCreateOne_AndAnAccountToSignIn()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         await _h.UserAsync("existing@example.com");
 
         await InviteAsync(owner, id, "nobody@example.com");
@@ -84,7 +69,7 @@ public sealed class OrganizationInvitationTests : IDisposable
     [Trait("Rule", "ORG-4")]
     public async Task Invite_ABadAddress_IsRefusedOnTheEmailField_AndStoresNothing()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
 
         var error = ResultAssert.Fails(await _h.Organizations().InviteAsync(owner, id, "not an address", Limited), "INVALID_EMAIL");
 
@@ -97,7 +82,7 @@ public sealed class OrganizationInvitationTests : IDisposable
     [Trait("Rule", "ORG-3")]
     public async Task Invite_AsAdministrator_IgnoresProductRights_ThatALimitedInvitationMayNotName()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         var foreign = Guid.NewGuid();
 
         var admin = await _h.Organizations().InviteAsync(owner, id, "admin@example.com", new MemberRights(true, [foreign], false));
@@ -112,7 +97,7 @@ public sealed class OrganizationInvitationTests : IDisposable
     [Trait("Rule", "ORG-3")]
     public async Task Invite_ALimitedMember_StoresEachNamedProductOnce_AndAnAdministratorNone()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         var product = Product.Order(_h.Random.NewId(), id, ProductType.WebHosting, "www.example.com", Money.FromTrusted(9600, "CHF"), _h.Clock.GetUtcNow()).Value;
         using (var db = _h.NewDb())
         {
@@ -135,8 +120,8 @@ public sealed class OrganizationInvitationTests : IDisposable
     [Trait("Rule", "ORG-4")]
     public async Task Invite_AnAccountThatIsAMemberOfAnotherOrganizationOnly_IsAllowed()
     {
-        var (owner, id) = await OrganizationAsync();
-        await OrganizationAsync("elsewhere@example.com");
+        var (owner, id) = await _h.OrganizationAsync();
+        await _h.OrganizationAsync("elsewhere@example.com");
 
         Assert.True((await _h.Organizations().InviteAsync(owner, id, "elsewhere@example.com", Limited)).IsSuccess);
     }
@@ -145,7 +130,7 @@ public sealed class OrganizationInvitationTests : IDisposable
     [Trait("Rule", "ORG-4")]
     public async Task Invite_AgainOnceThePendingInvitationHasExpired_IsAllowed()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         await InviteAsync(owner, id, "again@example.com");
 
         _h.Clock.Advance(TimeSpan.FromDays(7) - TimeSpan.FromTicks(1));
@@ -159,13 +144,13 @@ public sealed class OrganizationInvitationTests : IDisposable
     [Trait("Rule", "ORG-4")]
     public async Task ListInvitations_IsForManagersOnly()
     {
-        var (owner, id) = await OrganizationAsync();
-        var limited = await JoinAsync(id, owner, "limited@example.com", new MemberRights(false, [], true));
+        var (owner, id) = await _h.OrganizationAsync();
+        var limited = await _h.JoinAsync(id, owner, "limited@example.com", new MemberRights(false, [], true));
         var outsider = await _h.UserAsync("outsider@example.com");
 
         ResultAssert.Fails(await _h.Organizations().ListInvitationsAsync(limited, id, 0, null), "ADMINISTRATOR_REQUIRED");
         ResultAssert.Fails(await _h.Organizations().ListInvitationsAsync(outsider, id, 0, null), "ORGANIZATION_NOT_FOUND");
-        var admin = await JoinAsync(id, owner, "admin@example.com", new MemberRights(true, [], false));
+        var admin = await _h.JoinAsync(id, owner, "admin@example.com", new MemberRights(true, [], false));
         Assert.Equal(2, (await _h.Organizations().ListInvitationsAsync(admin, id, 0, null)).Value.Items.Count);
     }
 
@@ -174,8 +159,8 @@ public sealed class OrganizationInvitationTests : IDisposable
     [Trait("Rule", "API-4")]
     public async Task ListInvitations_PagesOldestFirst_WithoutRepeatOrLoss_AndOnlyThisOrganizations()
     {
-        var (owner, id) = await OrganizationAsync();
-        var (other, otherId) = await OrganizationAsync("other.owner@example.com");
+        var (owner, id) = await _h.OrganizationAsync();
+        var (other, otherId) = await _h.OrganizationAsync("other.owner@example.com");
         await InviteAsync(other, otherId, "elsewhere@example.com");
         var sent = new List<Guid>();
         for (var i = 0; i < 5; i++)
@@ -206,7 +191,7 @@ public sealed class OrganizationInvitationTests : IDisposable
     [Trait("Rule", "API-4")]
     public async Task ListInvitations_APageExactlyFull_HasNoNextToken_AndOneMoreHasOne()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         await InviteAsync(owner, id, "a@example.com");
         await InviteAsync(owner, id, "b@example.com");
 
@@ -227,7 +212,7 @@ public sealed class OrganizationInvitationTests : IDisposable
     [Trait("Rule", "API-4")]
     public async Task ListInvitations_RefusesANegativePageSizeAndAForeignToken()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
 
         var size = ResultAssert.Fails(await _h.Organizations().ListInvitationsAsync(owner, id, -1, null), "INVALID_PAGE_SIZE");
         var token = ResultAssert.Fails(await _h.Organizations().ListInvitationsAsync(owner, id, 0, "not-a-token"), "INVALID_PAGE_TOKEN");
@@ -240,7 +225,7 @@ public sealed class OrganizationInvitationTests : IDisposable
     [Trait("Rule", "ORG-4")]
     public async Task Resend_RenewsTheExpiryFromNow_AndMailsAgain_KeepingTheRights()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         var invitation = await InviteAsync(owner, id, "late@example.com", new MemberRights(false, [], true));
         _h.Clock.Advance(TimeSpan.FromDays(3));
 
@@ -262,7 +247,7 @@ public sealed class OrganizationInvitationTests : IDisposable
     [Trait("Rule", "ORG-4")]
     public async Task Resend_ToAnAddressThatNowHasAnAccount_TellsItToSignIn()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         var invitation = await InviteAsync(owner, id, "later@example.com");
         await _h.UserAsync("later@example.com");
 
@@ -275,7 +260,7 @@ public sealed class OrganizationInvitationTests : IDisposable
     [Trait("Rule", "ORG-4")]
     public async Task Resend_OfAnExpiredInvitation_MakesItAcceptableAgain_ForTheFullLifetime()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         var invitation = await InviteAsync(owner, id, "late@example.com");
         var invitee = await _h.UserAsync("late@example.com");
         _h.Clock.Advance(TimeSpan.FromDays(30));
@@ -290,7 +275,7 @@ public sealed class OrganizationInvitationTests : IDisposable
     [Trait("Rule", "ORG-4")]
     public async Task AnInvitation_ExpiresAtItsExactExpiry()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         var invitation = await InviteAsync(owner, id, "late@example.com");
         var invitee = await _h.UserAsync("late@example.com");
 
@@ -304,7 +289,7 @@ public sealed class OrganizationInvitationTests : IDisposable
     [Trait("Rule", "ORG-4")]
     public async Task Resend_OfAnAcceptedOrRevokedInvitation_IsRefused_AndChangesNothing()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         var accepted = await InviteAsync(owner, id, "joined@example.com");
         var invitee = await _h.UserAsync("joined@example.com");
         await _h.Organizations().AcceptInvitationAsync(invitee, accepted.Id);
@@ -327,8 +312,8 @@ public sealed class OrganizationInvitationTests : IDisposable
     [Trait("Rule", "ORG-4")]
     public async Task ResendAndRevoke_AreForManagersOnly_AndChangeNothingWhenRefused()
     {
-        var (owner, id) = await OrganizationAsync();
-        var limited = await JoinAsync(id, owner, "limited@example.com", new MemberRights(false, [], true));
+        var (owner, id) = await _h.OrganizationAsync();
+        var limited = await _h.JoinAsync(id, owner, "limited@example.com", new MemberRights(false, [], true));
         var outsider = await _h.UserAsync("outsider@example.com");
         var invitation = await InviteAsync(owner, id, "pending@example.com");
         var mailBefore = InvitationMail().Count;
@@ -349,8 +334,8 @@ public sealed class OrganizationInvitationTests : IDisposable
     [Trait("Rule", "ORG-4")]
     public async Task ResendAndRevoke_OfAnotherOrganizationsInvitation_OrAnUnknownOne_AreNotFound()
     {
-        var (owner, id) = await OrganizationAsync();
-        var (other, otherId) = await OrganizationAsync("other.owner@example.com");
+        var (owner, id) = await _h.OrganizationAsync();
+        var (other, otherId) = await _h.OrganizationAsync("other.owner@example.com");
         var theirs = await InviteAsync(other, otherId, "theirs@example.com");
 
         ResultAssert.Fails(await _h.Organizations().ResendInvitationAsync(owner, id, theirs.Id), "INVITATION_NOT_FOUND");
@@ -366,7 +351,7 @@ public sealed class OrganizationInvitationTests : IDisposable
     [Trait("Rule", "ORG-4")]
     public async Task Revoke_ClosesTheInvitationNow_SoItCannotBeAccepted_NorRevokedTwice()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         var invitation = await InviteAsync(owner, id, "withdrawn@example.com");
         var invitee = await _h.UserAsync("withdrawn@example.com");
         _h.Clock.Advance(TimeSpan.FromHours(2));
@@ -388,7 +373,7 @@ public sealed class OrganizationInvitationTests : IDisposable
     [Trait("Rule", "ORG-4")]
     public async Task Revoke_OfAnAcceptedInvitation_IsRefused_AndKeepsTheMember()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         var invitation = await InviteAsync(owner, id, "joined@example.com");
         var invitee = await _h.UserAsync("joined@example.com");
         await _h.Organizations().AcceptInvitationAsync(invitee, invitation.Id);
@@ -403,7 +388,7 @@ public sealed class OrganizationInvitationTests : IDisposable
     [Trait("Rule", "ORG-4")]
     public async Task Revoke_OfAnExpiredInvitation_IsAllowed()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         var invitation = await InviteAsync(owner, id, "late@example.com");
         _h.Clock.Advance(TimeSpan.FromDays(8));
 
@@ -415,14 +400,14 @@ public sealed class OrganizationInvitationTests : IDisposable
     [Trait("Rule", "ORG-4")]
     public async Task ListMyInvitations_ShowsOnlyTheCallersPendingOnes_WithTheOrganizationsName()
     {
-        var (owner, id) = await OrganizationAsync();
-        var (other, otherId) = await OrganizationAsync("other.owner@example.com");
+        var (owner, id) = await _h.OrganizationAsync();
+        var (other, otherId) = await _h.OrganizationAsync("other.owner@example.com");
         var invitee = await _h.UserAsync("invitee@example.com");
         var mine = await InviteAsync(owner, id, "invitee@example.com");
         await InviteAsync(owner, id, "somebody.else@example.com");
         var revoked = await InviteAsync(other, otherId, "invitee@example.com");
         await _h.Organizations().RevokeInvitationAsync(other, otherId, revoked.Id);
-        var (third, thirdId) = await OrganizationAsync("third.owner@example.com");
+        var (third, thirdId) = await _h.OrganizationAsync("third.owner@example.com");
         var accepted = await InviteAsync(third, thirdId, "invitee@example.com");
         await _h.Organizations().AcceptInvitationAsync(invitee, accepted.Id);
 
@@ -440,7 +425,7 @@ public sealed class OrganizationInvitationTests : IDisposable
     [Trait("Rule", "ORG-4")]
     public async Task ListMyInvitations_DropsAnInvitationAtItsExactExpiry()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         var invitee = await _h.UserAsync("invitee@example.com");
         await InviteAsync(owner, id, "invitee@example.com");
 
@@ -456,7 +441,7 @@ public sealed class OrganizationInvitationTests : IDisposable
     [Trait("Rule", "ORG-4")]
     public async Task ListMyInvitations_LeavesOutAnInvitationOfADeletedOrganization()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         var invitee = await _h.UserAsync("invitee@example.com");
         var invitation = await InviteAsync(owner, id, "invitee@example.com");
         Assert.True((await _h.Organizations().DeleteAsync(owner, id, false)).IsSuccess);
@@ -520,7 +505,7 @@ public sealed class OrganizationInvitationTests : IDisposable
     [Trait("Rule", "ORG-4")]
     public async Task Accept_ByAnAccountThatNoLongerExists_OrOfAnUnknownInvitation_IsNotFound()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         var invitation = await InviteAsync(owner, id, "invitee@example.com");
         var invitee = await _h.UserAsync("invitee@example.com");
 
@@ -533,8 +518,8 @@ public sealed class OrganizationInvitationTests : IDisposable
     [Trait("Rule", "ORG-4")]
     public async Task Accept_MakesTheOrganizationCurrentOnlyForAnAccountWithoutOne()
     {
-        var (owner, id) = await OrganizationAsync();
-        var (_, ownId) = await OrganizationAsync("busy@example.com");
+        var (owner, id) = await _h.OrganizationAsync();
+        var (_, ownId) = await _h.OrganizationAsync("busy@example.com");
         var busy = await _h.UserAsync("busy@example.com");
         var fresh = await _h.UserAsync("fresh@example.com");
         var toBusy = await InviteAsync(owner, id, "busy@example.com");
@@ -554,9 +539,9 @@ public sealed class OrganizationInvitationTests : IDisposable
     [Trait("Rule", "ORG-3")]
     public async Task Accept_GrantsTheInvitedRights()
     {
-        var (owner, id) = await OrganizationAsync();
-        var admin = await JoinAsync(id, owner, "admin@example.com", new MemberRights(true, [], false));
-        var billing = await JoinAsync(id, owner, "billing@example.com", new MemberRights(false, [], true));
+        var (owner, id) = await _h.OrganizationAsync();
+        var admin = await _h.JoinAsync(id, owner, "admin@example.com", new MemberRights(true, [], false));
+        var billing = await _h.JoinAsync(id, owner, "billing@example.com", new MemberRights(false, [], true));
 
         var organization = _h.Query(db => db.Set<Organization>().Include(o => o.Memberships).Single(o => o.Id == id));
 

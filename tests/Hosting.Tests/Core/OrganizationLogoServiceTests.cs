@@ -15,11 +15,8 @@ public sealed class OrganizationLogoServiceTests : IDisposable
 
     private async Task<(AuthenticatedUser Owner, Guid OrganizationId, AuthenticatedUser Limited, AuthenticatedUser Outsider)> WorldAsync()
     {
-        var owner = await _h.UserAsync("owner@example.com");
-        var id = (await _h.Organizations().CreateAsync(owner, Contacts.Company)).Value.Organization.Id;
-        var invitation = (await _h.Organizations().InviteAsync(owner, id, "limited@example.com", new MemberRights(false, [], true))).Value;
-        var limited = await _h.UserAsync("limited@example.com");
-        Assert.True((await _h.Organizations().AcceptInvitationAsync(limited, invitation.Id)).IsSuccess);
+        var (owner, id) = await _h.OrganizationAsync();
+        var limited = await _h.JoinAsync(id, owner, "limited@example.com", new MemberRights(false, [], true));
         return (owner, id, limited, await _h.UserAsync("outsider@example.com"));
     }
 

@@ -12,30 +12,8 @@ public sealed class OrganizationTests : IDisposable
 
     public void Dispose() => _h.Dispose();
 
-    private async Task<(AuthenticatedUser Owner, Guid OrganizationId)> OrganizationAsync(string owner = "owner@example.com")
-    {
-        var user = await _h.UserAsync(owner);
-        var view = (await _h.Organizations().CreateAsync(user, Contacts.Company)).Value;
-        return (user, view.Organization.Id);
-    }
-
-    private async Task<AuthenticatedUser> JoinAsync(Guid organizationId, AuthenticatedUser inviter, string login, MemberRights rights)
-    {
-        var invitation = (await _h.Organizations().InviteAsync(inviter, organizationId, login, rights)).Value;
-        var user = await _h.UserAsync(login);
-        Assert.True((await _h.Organizations().AcceptInvitationAsync(user, invitation.Id)).IsSuccess);
-        return user;
-    }
-
-    private Guid AddProduct(Guid organizationId, ProductType type = ProductType.WebHosting, string name = "www.example.com")
-    {
-        var product = Product.Order(_h.Random.NewId(), organizationId, type, name, Money.FromTrusted(9600, "CHF"), _h.Clock.GetUtcNow()).Value;
-        product.Activate(_h.Clock.GetUtcNow().AddYears(1));
-        using var db = _h.NewDb();
-        db.Add(product);
-        db.SaveChanges();
-        return product.Id;
-    }
+    private Guid AddProduct(Guid organizationId, ProductType type = ProductType.WebHosting, string name = "www.example.com") =>
+        _h.AddProduct(organizationId, type, name, _h.Clock.GetUtcNow().AddYears(1), 9600).Id;
 
     [Fact]
     [Trait("Rule", "ORG-1")]
@@ -81,7 +59,7 @@ public sealed class OrganizationTests : IDisposable
     [Trait("Rule", "ORG-2")]
     public async Task Creator_IsLegalRepresentativeAndAdministrator()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
 
         var view = (await _h.Organizations().GetAsync(owner, id)).Value;
 
@@ -95,10 +73,10 @@ public sealed class OrganizationTests : IDisposable
     [Trait("Rule", "ORG-3")]
     public async Task LimitedMember_AccessesOnlyItsProducts_AndRightsNameOnlyTheOrganizationsProducts()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         var site = AddProduct(id);
         var other = AddProduct(id, ProductType.DomainName, "example.org");
-        var limited = await JoinAsync(id, owner, "limited@example.com", new MemberRights(false, [site], false));
+        var limited = await _h.JoinAsync(id, owner, "limited@example.com", new MemberRights(false, [site], false));
 
         var products = (await _h.Organizations().ListProductsAsync(limited, id, 0, null)).Value.Items;
         var foreign = await _h.Organizations().InviteAsync(owner, id, "x@example.com", new MemberRights(false, [Guid.NewGuid()], false));
@@ -113,8 +91,8 @@ public sealed class OrganizationTests : IDisposable
     [Trait("Rule", "ORG-4")]
     public async Task OnlyManagers_Invite()
     {
-        var (owner, id) = await OrganizationAsync();
-        var limited = await JoinAsync(id, owner, "limited@example.com", new MemberRights(false, [], true));
+        var (owner, id) = await _h.OrganizationAsync();
+        var limited = await _h.JoinAsync(id, owner, "limited@example.com", new MemberRights(false, [], true));
 
         var refused = await _h.Organizations().InviteAsync(limited, id, "friend@example.com", MemberRights.Full);
 
@@ -125,7 +103,7 @@ public sealed class OrganizationTests : IDisposable
     [Trait("Rule", "ORG-4")]
     public async Task AcceptingAnInvitationThatAnotherAcceptTookMeanwhile_IsAlreadyAccepted()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         var invitation = (await _h.Organizations().InviteAsync(owner, id, "new.person@example.com", new MemberRights(false, [], false))).Value;
         var invitee = await _h.UserAsync("new.person@example.com");
 
@@ -144,7 +122,7 @@ public sealed class OrganizationTests : IDisposable
     [Trait("Rule", "ORG-4")]
     public async Task Invitation_IsEmailed_AndAcceptedOnlyByTheMatchingLogin_Once()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         var invitation = (await _h.Organizations().InviteAsync(owner, id, "New.Person@Example.com", new MemberRights(false, [], true))).Value;
         var stranger = await _h.UserAsync("stranger@example.com");
 
@@ -164,7 +142,7 @@ public sealed class OrganizationTests : IDisposable
     [Trait("Rule", "ORG-4")]
     public async Task Invitation_ExpiresAfterSevenDays_ResendRenewsIt_RevokeEndsIt()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         var invitation = (await _h.Organizations().InviteAsync(owner, id, "late@example.com", MemberRights.Full)).Value;
         var invitee = await _h.UserAsync("late@example.com");
 
@@ -184,7 +162,7 @@ public sealed class OrganizationTests : IDisposable
     [Trait("Rule", "ORG-4")]
     public async Task Inviting_AMemberOrAnAddressWithAPendingInvitation_IsRefused()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         await _h.Organizations().InviteAsync(owner, id, "twice@example.com", MemberRights.Full);
 
         ResultAssert.Fails(await _h.Organizations().InviteAsync(owner, id, "twice@example.com", MemberRights.Full), "INVITATION_PENDING");
@@ -195,9 +173,9 @@ public sealed class OrganizationTests : IDisposable
     [Trait("Rule", "ORG-5")]
     public async Task Switch_IsImmediateAndPersisted_AndOnlyToOwnOrganizations()
     {
-        var (owner, first) = await OrganizationAsync();
+        var (owner, first) = await _h.OrganizationAsync();
         var second = (await _h.Organizations().CreateAsync(owner, Contacts.Person)).Value.Organization.Id;
-        var (_, foreign) = await OrganizationAsync("someone.else@example.com");
+        var (_, foreign) = await _h.OrganizationAsync("someone.else@example.com");
 
         Assert.True((await _h.Organizations().SwitchAsync(owner, second, Contexts.Home)).IsSuccess);
         var mine = (await _h.Organizations().ListMineAsync(owner, 0, null)).Value.Items;
@@ -213,7 +191,7 @@ public sealed class OrganizationTests : IDisposable
     [Trait("Rule", "ORG-5")]
     public async Task EveryCall_OnAnOrganizationOfOthers_LooksLikeItDoesNotExist()
     {
-        var (_, foreign) = await OrganizationAsync("someone.else@example.com");
+        var (_, foreign) = await _h.OrganizationAsync("someone.else@example.com");
         var outsider = await _h.UserAsync("outsider@example.com");
 
         ResultAssert.Fails(await _h.Organizations().GetAsync(outsider, foreign), "ORGANIZATION_NOT_FOUND");
@@ -227,7 +205,7 @@ public sealed class OrganizationTests : IDisposable
     [Trait("Rule", "ORG-6")]
     public async Task LastUser_CannotLeave()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
 
         var error = ResultAssert.Fails(await _h.Organizations().LeaveAsync(owner, id), "LAST_USER");
 
@@ -239,8 +217,8 @@ public sealed class OrganizationTests : IDisposable
     [Trait("Rule", "ORG-6")]
     public async Task OnlyLegalRepresentative_CannotLeave_BeRemoved_OrBeDemoted()
     {
-        var (owner, id) = await OrganizationAsync();
-        var admin = await JoinAsync(id, owner, "admin@example.com", MemberRights.Full);
+        var (owner, id) = await _h.OrganizationAsync();
+        var admin = await _h.JoinAsync(id, owner, "admin@example.com", MemberRights.Full);
 
         ResultAssert.Fails(await _h.Organizations().LeaveAsync(owner, id), "LAST_LEGAL_REPRESENTATIVE");
         ResultAssert.Fails(await _h.Organizations().UpdateMemberAsync(owner, id, owner.AccountId, r => r, demoteLegalRepresentative: true), "LAST_LEGAL_REPRESENTATIVE");
@@ -254,8 +232,8 @@ public sealed class OrganizationTests : IDisposable
     [Trait("Rule", "ORG-6")]
     public async Task WithTwoLegalRepresentatives_OneMayLeave_ThenTheOtherMayNot()
     {
-        var (owner, id) = await OrganizationAsync();
-        var second = await JoinAsync(id, owner, "second@example.com", MemberRights.Full);
+        var (owner, id) = await _h.OrganizationAsync();
+        var second = await _h.JoinAsync(id, owner, "second@example.com", MemberRights.Full);
         await _h.Organizations().ProposeLegalRepresentativeAsync(owner, id, second.AccountId, replaceMe: false);
         await _h.Organizations().AcceptLegalRepresentativeAsync(second, id);
 
@@ -268,9 +246,9 @@ public sealed class OrganizationTests : IDisposable
     [Trait("Rule", "ORG-6")]
     public async Task TheLegalRepresentativesCount_FollowsAcceptancesAndDepartures_SoTheLastOneCannotLeave()
     {
-        var (owner, id) = await OrganizationAsync();
-        var second = await JoinAsync(id, owner, "second@example.com", MemberRights.Full);
-        await JoinAsync(id, owner, "third@example.com", new MemberRights(false, [], false));
+        var (owner, id) = await _h.OrganizationAsync();
+        var second = await _h.JoinAsync(id, owner, "second@example.com", MemberRights.Full);
+        await _h.JoinAsync(id, owner, "third@example.com", new MemberRights(false, [], false));
         Assert.True((await _h.Organizations().ProposeLegalRepresentativeAsync(owner, id, second.AccountId, replaceMe: false)).IsSuccess);
         Assert.True((await _h.Organizations().AcceptLegalRepresentativeAsync(second, id)).IsSuccess);
 
@@ -283,10 +261,10 @@ public sealed class OrganizationTests : IDisposable
     [Trait("Rule", "ORG-8")]
     public async Task AProposal_EndsWhenItsProposerLeaves_AndOutlivesOtherMembersDepartures()
     {
-        var (owner, id) = await OrganizationAsync();
-        var second = await JoinAsync(id, owner, "second@example.com", MemberRights.Full);
-        var candidate = await JoinAsync(id, owner, "candidate@example.com", new MemberRights(false, [], false));
-        var bystander = await JoinAsync(id, owner, "bystander@example.com", new MemberRights(false, [], false));
+        var (owner, id) = await _h.OrganizationAsync();
+        var second = await _h.JoinAsync(id, owner, "second@example.com", MemberRights.Full);
+        var candidate = await _h.JoinAsync(id, owner, "candidate@example.com", new MemberRights(false, [], false));
+        var bystander = await _h.JoinAsync(id, owner, "bystander@example.com", new MemberRights(false, [], false));
         await _h.Organizations().ProposeLegalRepresentativeAsync(owner, id, second.AccountId, replaceMe: false);
         await _h.Organizations().AcceptLegalRepresentativeAsync(second, id);
         Assert.True((await _h.Organizations().ProposeLegalRepresentativeAsync(owner, id, candidate.AccountId, replaceMe: false)).IsSuccess);
@@ -302,8 +280,8 @@ public sealed class OrganizationTests : IDisposable
     [Trait("Rule", "ORG-7")]
     public async Task LimitedMember_CannotChangeAnyonesRights_IncludingItsOwn()
     {
-        var (owner, id) = await OrganizationAsync();
-        var limited = await JoinAsync(id, owner, "limited@example.com", new MemberRights(false, [], false));
+        var (owner, id) = await _h.OrganizationAsync();
+        var limited = await _h.JoinAsync(id, owner, "limited@example.com", new MemberRights(false, [], false));
 
         ResultAssert.Fails(await _h.Organizations().UpdateMemberAsync(limited, id, limited.AccountId, r => r with { Administrator = true }, false), "ADMINISTRATOR_REQUIRED");
         ResultAssert.Fails(await _h.Organizations().UpdateMemberAsync(limited, id, owner.AccountId, r => r with { Billing = false }, false), "ADMINISTRATOR_REQUIRED");
@@ -315,9 +293,9 @@ public sealed class OrganizationTests : IDisposable
     [Trait("Rule", "ORG-7")]
     public async Task Administrator_ChangesRightsAndRemovesLimitedMembers()
     {
-        var (owner, id) = await OrganizationAsync();
-        var admin = await JoinAsync(id, owner, "admin@example.com", MemberRights.Full);
-        var limited = await JoinAsync(id, owner, "limited@example.com", new MemberRights(false, [], false));
+        var (owner, id) = await _h.OrganizationAsync();
+        var admin = await _h.JoinAsync(id, owner, "admin@example.com", MemberRights.Full);
+        var limited = await _h.JoinAsync(id, owner, "limited@example.com", new MemberRights(false, [], false));
 
         var changed = await _h.Organizations().UpdateMemberAsync(admin, id, limited.AccountId, r => r with { Billing = true }, false);
         Assert.True(changed.Value.HasBillingRights);
@@ -330,9 +308,9 @@ public sealed class OrganizationTests : IDisposable
     [Trait("Rule", "ORG-8")]
     public async Task LegalRepresentative_IsReplacedByProposalAndAcceptance_NeverLeavingNone()
     {
-        var (owner, id) = await OrganizationAsync();
-        var successor = await JoinAsync(id, owner, "successor@example.com", new MemberRights(false, [], false));
-        var bystander = await JoinAsync(id, owner, "bystander@example.com", new MemberRights(false, [], false));
+        var (owner, id) = await _h.OrganizationAsync();
+        var successor = await _h.JoinAsync(id, owner, "successor@example.com", new MemberRights(false, [], false));
+        var bystander = await _h.JoinAsync(id, owner, "bystander@example.com", new MemberRights(false, [], false));
 
         ResultAssert.Fails(await _h.Organizations().ProposeLegalRepresentativeAsync(successor, id, successor.AccountId, true), "LEGAL_REPRESENTATIVE_REQUIRED");
         Assert.True((await _h.Organizations().ProposeLegalRepresentativeAsync(owner, id, successor.AccountId, replaceMe: true)).IsSuccess);
@@ -352,7 +330,7 @@ public sealed class OrganizationTests : IDisposable
     [Trait("Rule", "ORG-9")]
     public async Task Delete_ReportsEveryUnmetConditionAtOnce()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         AddProduct(id);
         _h.Finances = new FixedFinances(new FinancialStanding([Money.FromTrusted(500, "CHF")], true, 2, []));
 
@@ -366,8 +344,8 @@ public sealed class OrganizationTests : IDisposable
     [Trait("Rule", "ORG-9")]
     public async Task Delete_OnlyByALegalRepresentative_KeepsAccounts_AndCanEmailPaidInvoices()
     {
-        var (owner, id) = await OrganizationAsync();
-        var admin = await JoinAsync(id, owner, "admin@example.com", MemberRights.Full);
+        var (owner, id) = await _h.OrganizationAsync();
+        var admin = await _h.JoinAsync(id, owner, "admin@example.com", MemberRights.Full);
         var product = AddProduct(id);
         await _h.Organizations().TerminateProductAsync(owner, id, product);
         _h.Finances = new FixedFinances(FinancialStanding.Clear with { PaidInvoiceNumbers = ["2026-000001"] });
@@ -384,8 +362,8 @@ public sealed class OrganizationTests : IDisposable
     [Trait("Rule", "ORG-11")]
     public async Task ContactDetails_AreEditedByManagers_WithEtag_AndRenameTheOrganization()
     {
-        var (owner, id) = await OrganizationAsync();
-        var limited = await JoinAsync(id, owner, "limited@example.com", new MemberRights(false, [], false));
+        var (owner, id) = await _h.OrganizationAsync();
+        var limited = await _h.JoinAsync(id, owner, "limited@example.com", new MemberRights(false, [], false));
         var etag = (await _h.Organizations().GetAsync(owner, id)).Value.Organization.ETag;
 
         ResultAssert.Fails(await _h.Organizations().UpdateContactAsync(limited, id, c => c with { City = "Bern" }, null), "ADMINISTRATOR_REQUIRED");
@@ -400,9 +378,9 @@ public sealed class OrganizationTests : IDisposable
     [Trait("Rule", "ACC-10")]
     public async Task DeleteAccount_IsRefusedWhileItWouldLeaveAnOrganizationWithoutLegalRepresentativeOrUser()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         var alone = (await _h.Organizations().CreateAsync(owner, Contacts.Person)).Value.Organization.Id;
-        await JoinAsync(id, owner, "admin@example.com", MemberRights.Full);
+        await _h.JoinAsync(id, owner, "admin@example.com", MemberRights.Full);
 
         var error = ResultAssert.Fails(await _h.Organizations().DeleteAccountAsync(owner, Passwords.Good), "ACCOUNT_NOT_DELETABLE");
 
@@ -416,8 +394,8 @@ public sealed class OrganizationTests : IDisposable
     [Trait("Rule", "ACC-10")]
     public async Task DeleteAccount_TakesItsMembershipsButNeverTheOrganization()
     {
-        var (owner, id) = await OrganizationAsync();
-        var admin = await JoinAsync(id, owner, "admin@example.com", MemberRights.Full);
+        var (owner, id) = await _h.OrganizationAsync();
+        var admin = await _h.JoinAsync(id, owner, "admin@example.com", MemberRights.Full);
 
         Assert.True((await _h.Organizations().DeleteAccountAsync(admin, Passwords.Good)).IsSuccess);
 
@@ -439,8 +417,8 @@ public sealed class OrganizationTests : IDisposable
     {
         var owner = await _h.UserAsync("owner@example.com");
         var id = (await _h.Organizations().CreateAsync(owner, Contacts.Company)).Value.Organization.Id;
-        await JoinAsync(id, owner, "a@example.com", MemberRights.Full);
-        await JoinAsync(id, owner, "b@example.com", new MemberRights(false, [], false));
+        await _h.JoinAsync(id, owner, "a@example.com", MemberRights.Full);
+        await _h.JoinAsync(id, owner, "b@example.com", new MemberRights(false, [], false));
 
         using var db = _h.NewDb();
         var organization = await new Hosting.Persistence.Stores.EfOrganizationStore(db).FindAsync(id, [owner.AccountId], default);
@@ -461,7 +439,7 @@ public sealed class OrganizationTests : IDisposable
         for (var i = 0; i < 4; i++)
         {
             // The clock stands still: every key ties on time and the id decides the order.
-            await JoinAsync(id, owner, $"m{i}@example.com", MemberRights.Full);
+            await _h.JoinAsync(id, owner, $"m{i}@example.com", MemberRights.Full);
             organizations.Add((await _h.Organizations().CreateAsync(owner, Contacts.Person)).Value.Organization.Id);
         }
 

@@ -16,12 +16,8 @@ public sealed class WalletListTests : IDisposable
 
     private async Task<(AuthenticatedUser Owner, Guid OrganizationId, AuthenticatedUser NoBilling)> OrganizationAsync()
     {
-        var owner = await _h.UserAsync("owner@example.com");
-        var id = (await _h.Organizations().CreateAsync(owner, Contacts.Company)).Value.Organization.Id;
-        var invitation = (await _h.Organizations().InviteAsync(owner, id, "tech@example.com", MemberRights.Full with { Billing = false })).Value;
-        var tech = await _h.UserAsync("tech@example.com");
-        Assert.True((await _h.Organizations().AcceptInvitationAsync(tech, invitation.Id)).IsSuccess);
-        return (owner, id, tech);
+        var (owner, id) = await _h.OrganizationAsync();
+        return (owner, id, await _h.JoinAsync(id, owner, "tech@example.com", MemberRights.Full with { Billing = false }));
     }
 
     private async Task TopUpAsync(AuthenticatedUser user, Guid organizationId, long minor, string currency = "CHF")

@@ -40,11 +40,8 @@ public sealed class BillingWorld
     /// <summary>The world, each organization's wallet topped up with <paramref name="walletBalance"/> when it is above 0.</summary>
     public static async Task<BillingWorld> CreateAsync(AccountsHarness h, long walletBalance = 0)
     {
-        var owner = await h.UserAsync("owner@example.com");
-        var id = (await h.Organizations().CreateAsync(owner, Contacts.Company)).Value.Organization.Id;
-        var invitation = (await h.Organizations().InviteAsync(owner, id, "tech@example.com", MemberRights.Full with { Billing = false })).Value;
-        var tech = await h.UserAsync("tech@example.com");
-        Assert.True((await h.Organizations().AcceptInvitationAsync(tech, invitation.Id)).IsSuccess);
+        var (owner, id) = await h.OrganizationAsync();
+        var tech = await h.JoinAsync(id, owner, "tech@example.com", MemberRights.Full with { Billing = false });
         var stranger = await h.UserAsync("stranger@example.com");
         var other = (await h.Organizations().CreateAsync(owner, Contacts.Person)).Value.Organization.Id;
         if (walletBalance > 0)

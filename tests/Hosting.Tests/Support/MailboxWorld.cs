@@ -39,19 +39,8 @@ public sealed class MailboxWorld : IDisposable
     }
 
     /// <summary>A product put straight into the store, as billing would leave it.</summary>
-    public Product AddProduct(Guid organizationId, ProductType type, string name, bool paid = true)
-    {
-        var product = Product.Order(H.Random.NewId(), organizationId, type, name, Money.FromTrusted(1800, "CHF"), H.Clock.GetUtcNow()).Value;
-        if (paid)
-        {
-            product.Activate(H.Clock.GetUtcNow().AddYears(1));
-        }
-
-        using var db = H.NewDb();
-        db.Add(product);
-        db.SaveChanges();
-        return product;
-    }
+    public Product AddProduct(Guid organizationId, ProductType type, string name, bool paid = true) =>
+        H.AddProduct(organizationId, type, name, paid ? H.Clock.GetUtcNow().AddYears(1) : null, 1800);
 
     public string Address(string localPart) => $"{localPart}@{Domain}";
 
@@ -62,13 +51,7 @@ public sealed class MailboxWorld : IDisposable
         return created.Value;
     }
 
-    public async Task<AuthenticatedUser> MemberAsync(string login, MemberRights rights)
-    {
-        var invitation = (await Organizations.InviteAsync(Owner, OrganizationId, login, rights)).Value;
-        var user = await H.UserAsync(login);
-        Assert.True((await Organizations.AcceptInvitationAsync(user, invitation.Id)).IsSuccess);
-        return user;
-    }
+    public Task<AuthenticatedUser> MemberAsync(string login, MemberRights rights) => H.JoinAsync(OrganizationId, Owner, login, rights);
 
     /// <summary>A limited member whose product access is the mail service.</summary>
     public Task<AuthenticatedUser> MailMemberAsync(string login) => MemberAsync(login, new MemberRights(false, [MailServiceId], false));
