@@ -10,8 +10,11 @@ namespace Hosting.Core.Accounts;
 /// </summary>
 public interface IAccountLapse
 {
-    /// <summary>The account is about to be removed unconfirmed.</summary>
-    Task AccountLapsingAsync(UserAccount account, CancellationToken cancellationToken);
+    /// <summary>
+    /// The account is about to be removed unconfirmed: returns false, having changed nothing, when
+    /// its removal would break a rule elsewhere; the account then stays, lapsed, and keeps its login.
+    /// </summary>
+    Task<bool> AccountLapsingAsync(UserAccount account, CancellationToken cancellationToken);
 }
 
 /// <summary>Proving the login (ACC-12).</summary>
@@ -136,7 +139,7 @@ public sealed partial class AccountService
 
     /// <summary>
     /// Removes an unconfirmed account past its lifetime, with what it created, so its login is
-    /// free again (ACC-12); returns whether it did. Committed at once, apart from the caller's
+    /// free again (ACC-12); returns whether it did (not when the lapse is held back). Committed at once, apart from the caller's
     /// own work: a lapse stands whatever the sign-up that found it does next.
     /// </summary>
     private async Task<bool> LapseIfDueAsync(UserAccount account, CancellationToken ct)
@@ -146,9 +149,9 @@ public sealed partial class AccountService
             return false;
         }
 
-        if (lapse is not null)
+        if (lapse is not null && !await lapse.AccountLapsingAsync(account, ct).ConfigureAwait(false))
         {
-            await lapse.AccountLapsingAsync(account, ct).ConfigureAwait(false);
+            return false;
         }
 
         store.Remove(account);

@@ -1,6 +1,7 @@
 using Hosting.Core.Accounts;
 using Hosting.Core.Organizations;
 using Hosting.Core.Shared;
+using Hosting.Persistence.Stores;
 using Hosting.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 
@@ -403,5 +404,63 @@ public sealed class LoginConfirmationRuleTests : IDisposable
 
         var organization = _h.Query(db => db.Set<Organization>().IgnoreQueryFilters().AsNoTracking().Single(o => o.Id == order.Value.Organization.Id));
         Assert.Equal(_h.Clock.GetUtcNow(), organization.DeletedAt);
+        var product = _h.Query(db => db.Set<Product>().IgnoreQueryFilters().AsNoTracking().Single(p => p.OrganizationId == organization.Id));
+        Assert.Equal(_h.Clock.GetUtcNow(), product.TerminatedAt);
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-12")]
+    [Trait("Rule", "ORG-6")]
+    public async Task LapsedAccount_LeavesAnOrganizationItShares_WhichKeepsItsOtherMembersAndProducts()
+    {
+        var (owner, organizationId) = await _h.OrganizationAsync();
+        var product = _h.AddProduct(organizationId, ProductType.WebHosting, "site.example", _h.Clock.GetUtcNow().AddYears(1));
+        var lapsing = await UnconfirmedAsync();
+        await SeatAsync(organizationId, lapsing.AccountId);
+
+        _h.Clock.Advance(Policy.UnconfirmedLifetime);
+        Assert.True((await _h.Accounts().SignUpAsync(Login, Passwords.Other, null, Contexts.Home)).IsSuccess);
+
+        var organization = _h.Query(db => db.Set<Organization>().IgnoreQueryFilters().AsNoTracking().Single(o => o.Id == organizationId));
+        Assert.Null(organization.DeletedAt);
+        Assert.Equal(1, organization.MemberCount);
+        Assert.Equal([owner.AccountId], _h.Query(db => db.Set<Membership>().AsNoTracking().Where(m => m.OrganizationId == organizationId).Select(m => m.AccountId).ToList()));
+        Assert.Null(_h.Query(db => db.Set<Product>().AsNoTracking().Single(p => p.Id == product.Id)).TerminatedAt);
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-12")]
+    [Trait("Rule", "ORG-6")]
+    public async Task LapsedAccount_ThatIsTheOnlyLegalRepresentativeOfASharedOrganization_IsHeldBack_AndKeepsItsLogin()
+    {
+        var order = await _h.Organizations().OrderFirstProductAsync(Contacts.Person, Login, Passwords.Good, ProductType.WebHosting, "Shop", Contexts.Home);
+        Assert.True(order.IsSuccess, order.Error?.Reason);
+        var organizationId = order.Value.Organization.Id;
+        var colleague = await _h.UserAsync("colleague@example.com");
+        await SeatAsync(organizationId, colleague.AccountId);
+        _h.Clock.Advance(Policy.UnconfirmedLifetime);
+
+        var again = await _h.Accounts().SignUpAsync(Login, Passwords.Other, null, Contexts.Home);
+
+        Assert.Equal("LOGIN_TAKEN", again.Error?.Reason);
+        var organization = _h.Query(db => db.Set<Organization>().IgnoreQueryFilters().AsNoTracking().Single(o => o.Id == organizationId));
+        Assert.Null(organization.DeletedAt);
+        Assert.Equal(2, organization.MemberCount);
+        Assert.Equal(1, organization.LegalRepresentativeCount);
+        Assert.Equal(2, _h.Query(db => db.Set<Membership>().Count(m => m.OrganizationId == organizationId)));
+        Assert.Null(_h.Query(db => db.Set<Product>().AsNoTracking().Single(p => p.OrganizationId == organizationId)).TerminatedAt);
+        Assert.Contains(order.Value.Account.Id, _h.Query(db => db.Set<UserAccount>().Select(a => a.Id).ToList()));
+    }
+
+    /// <summary>
+    /// Seats an account in the organization without an invitation, as only a Core embedder can: the
+    /// service refuses an unproven login's acceptance (ACC-12).
+    /// </summary>
+    private async Task SeatAsync(Guid organizationId, Guid accountId)
+    {
+        using var db = _h.NewDb();
+        var organization = (await new EfOrganizationStore(db).FindAsync(organizationId, [accountId], CancellationToken.None))!;
+        Assert.True(organization.AddMember(accountId, new MemberRights(false, [], false), _h.Clock.GetUtcNow()).IsSuccess);
+        await db.SaveChangesAsync();
     }
 }
