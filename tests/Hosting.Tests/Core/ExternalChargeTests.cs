@@ -25,12 +25,6 @@ public sealed class ExternalChargeTests : IDisposable
 
     private static readonly Cart Domain = new([new CartLine(ProductType.DomainName, "meier.ch", 12, false)], null, null);
 
-    private async Task<(AuthenticatedUser Owner, Guid OrganizationId)> OrganizationAsync(string login = "owner@example.com")
-    {
-        var user = await _h.UserAsync(login);
-        return (user, (await _h.Organizations().CreateAsync(user, Contacts.Company)).Value.Organization.Id);
-    }
-
     private ChargeAttemptState AttemptState(string requestId) =>
         _h.Query(db => db.Set<ChargeAttempt>().ToList()).Single(a => a.Key.EndsWith(":" + requestId, StringComparison.Ordinal)).State;
 
@@ -42,8 +36,8 @@ public sealed class ExternalChargeTests : IDisposable
     [Trait("Rule", "WAL-7")]
     public async Task CardOrder_WhoseCodeIsUsedUpWhileTheCardIsCharged_IsRefunded_AndDeliversNothing()
     {
-        var (owner, id) = await OrganizationAsync();
-        var (rival, rivalId) = await OrganizationAsync("rival@example.com");
+        var (owner, id) = await _h.OrganizationAsync();
+        var (rival, rivalId) = await _h.OrganizationAsync("rival@example.com");
         await _h.Wallets().TopUpAsync(rival, rivalId, Money.FromTrusted(10_000, "CHF"), SimulatedPaymentGateway.Success, "fund");
         await _h.BillingAdmin().CreatePromotionAsync(PromotionCode.Create(_h.Random.NewId(), "LAST", 1_000, 0, "CHF", AccountsHarness.Start, AccountsHarness.Start.AddDays(30), 1, [], 0, false));
         var charges = _gateway.Charges;
@@ -66,7 +60,7 @@ public sealed class ExternalChargeTests : IDisposable
     public async Task TopUp_WhosePeriodLimitIsReachedWhileTheCardIsCharged_IsRefunded()
     {
         _h.WalletOptions = _h.WalletOptions with { PeriodLimit = 10_000 };
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         _gateway.DuringNextCharge = async () =>
             Assert.True((await _h.Wallets().TopUpAsync(owner, id, Money.FromTrusted(6_000, "CHF"), SimulatedPaymentGateway.Success, "other")).IsSuccess);
 
@@ -84,7 +78,7 @@ public sealed class ExternalChargeTests : IDisposable
     [Trait("Rule", "WAL-7")]
     public async Task AnotherTopUpUnderAnIdWhoseChargeIsUnderWay_IsToldToComeBack_ThenThatTheIdIsTaken_AndTheOwnerIsCredited()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         _gateway.DuringNextCharge = async () =>
             Assert.Equal(ErrorKind.Aborted, ResultAssert.Fails(await _h.Wallets().TopUpAsync(owner, id, Money.FromTrusted(7_000, "CHF"), SimulatedPaymentGateway.Success, "same"), "REQUEST_IN_PROGRESS").Kind);
 
@@ -103,7 +97,7 @@ public sealed class ExternalChargeTests : IDisposable
     [Trait("Rule", "WAL-7")]
     public async Task AnotherOrderAtTheSamePriceUnderAnIdWhoseChargeIsUnderWay_IsToldToComeBack_NeverPaidByThatCharge()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         var other = new Cart([new CartLine(ProductType.DomainName, "other.ch", 12, false)], null, null);
         _gateway.DuringNextCharge = async () =>
             ResultAssert.Fails(await _h.Orders().ConfirmAsync(owner, id, other, SimulatedPaymentGateway.Success, "order-1"), "REQUEST_IN_PROGRESS");
@@ -122,7 +116,7 @@ public sealed class ExternalChargeTests : IDisposable
     [Trait("Rule", "WAL-7")]
     public async Task TopUp_WhoseIdAWithdrawalTakesWhileTheCardIsCharged_IsRefused_AndItsChargeGivenBack()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         await _h.Wallets().TopUpAsync(owner, id, Money.FromTrusted(10_000, "CHF"), SimulatedPaymentGateway.Success, "fund");
 
         // The withdrawal runs to its end once the top-up has found no attempt under the id and before
@@ -146,7 +140,7 @@ public sealed class ExternalChargeTests : IDisposable
     [Trait("Rule", "WAL-7")]
     public async Task CardOrder_WhoseIdAWalletOrderTakesWhileTheCardIsCharged_IsRefused_AndItsChargeGivenBack()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         await _h.Wallets().TopUpAsync(owner, id, Money.FromTrusted(10_000, "CHF"), SimulatedPaymentGateway.Success, "fund");
         var charges = _gateway.Charges;
 
@@ -170,7 +164,7 @@ public sealed class ExternalChargeTests : IDisposable
     [Trait("Rule", "WAL-7")]
     public async Task TimedOutCharge_IsSettledByARetryUnderTheSameId_NeverByAnotherMethod()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         await _h.Wallets().TopUpAsync(owner, id, Money.FromTrusted(10_000, "CHF"), SimulatedPaymentGateway.Success, "fund");
         var charges = _gateway.Charges;
         _gateway.TimeoutsLeft = 1;
@@ -193,7 +187,7 @@ public sealed class ExternalChargeTests : IDisposable
     [Trait("Rule", "WAL-6")]
     public async Task RetryOfATimedOutCardOrder_AfterThePriceChanged_IsRefused_AndChargesNothingMore()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         _gateway.TimeoutsLeft = 1;
         ResultAssert.Fails(await _h.Orders().ConfirmAsync(owner, id, Domain, SimulatedPaymentGateway.Success, "order-1"), "PAYMENT_GATEWAY_TIMEOUT");
         Assert.True((await _h.BillingAdmin().SetPriceAsync(new CatalogueEntry(ProductType.DomainName, 2_500, "CHF", 12, 810))).IsSuccess);
@@ -210,7 +204,7 @@ public sealed class ExternalChargeTests : IDisposable
     [Trait("Rule", "WAL-7")]
     public async Task Reconciliation_RefundsChargesLeftUndelivered_OnlyOnceTheyAreStale_AndALateRetryBuysNothing()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         // A request that crashed after its card was charged, before delivering.
         var crashed = await _h.Wallets().Charges.ChargeAsync($"{id:N}:crashed", "a crashed order", id, "order", SimulatedPaymentGateway.Success, Money.FromTrusted(1_622, "CHF"), default);
         Assert.True(crashed.IsSuccess);
@@ -234,7 +228,7 @@ public sealed class ExternalChargeTests : IDisposable
     [Trait("Rule", "WAL-7")]
     public async Task Reconciliation_AsksTheGatewayAgain_LeavesAStillUnansweredChargeForTheNextRun_AndRecordsADecline()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         _gateway.TimeoutsLeft = 1;
         ResultAssert.Fails(await _h.Orders().ConfirmAsync(owner, id, Domain, SimulatedPaymentGateway.Decline, "declined-later"), "PAYMENT_GATEWAY_TIMEOUT");
         var unanswered = OrderAttempt().State;
@@ -259,7 +253,7 @@ public sealed class ExternalChargeTests : IDisposable
     [Trait("Rule", "WAL-7")]
     public async Task Reconciliation_OfAChargeTheGatewayTookAfterATimeout_RefundsIt_SinceNothingWasDelivered()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         _gateway.TimeoutsLeft = 1;
         ResultAssert.Fails(await _h.Orders().ConfirmAsync(owner, id, Domain, SimulatedPaymentGateway.Success, "charged-later"), "PAYMENT_GATEWAY_TIMEOUT");
         _h.Clock.Advance(TimeSpan.FromMinutes(16));

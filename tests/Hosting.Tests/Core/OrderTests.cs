@@ -15,22 +15,13 @@ public sealed class OrderTests : IDisposable
 
     private async Task<(AuthenticatedUser Owner, Guid OrganizationId)> OrganizationAsync(long walletBalance = 0, string owner = "owner@example.com")
     {
-        var user = await _h.UserAsync(owner);
-        var id = (await _h.Organizations().CreateAsync(user, Contacts.Company)).Value.Organization.Id;
+        var (user, id) = await _h.OrganizationAsync(owner);
         if (walletBalance > 0)
         {
             Assert.True((await _h.Wallets().TopUpAsync(user, id, Money.FromTrusted(walletBalance, "CHF"), SimulatedPaymentGateway.Success, "fund")).IsSuccess);
         }
 
         return (user, id);
-    }
-
-    private async Task<AuthenticatedUser> MemberAsync(AuthenticatedUser owner, Guid organizationId, string login, MemberRights rights)
-    {
-        var invitation = (await _h.Organizations().InviteAsync(owner, organizationId, login, rights)).Value;
-        var user = await _h.UserAsync(login);
-        Assert.True((await _h.Organizations().AcceptInvitationAsync(user, invitation.Id)).IsSuccess);
-        return user;
     }
 
     private static Cart Cart(params CartLine[] lines) => new(lines, null, null);
@@ -189,9 +180,9 @@ public sealed class OrderTests : IDisposable
     public async Task OnlyAdministratorsAndLegalRepresentativesOrder_OutsidersSeeNoOrganization()
     {
         var (owner, id) = await OrganizationAsync(walletBalance: 50_000);
-        var limited = await MemberAsync(owner, id, "limited@example.com", new MemberRights(false, [], false));
-        var billing = await MemberAsync(owner, id, "accounts@example.com", new MemberRights(false, [], true));
-        var admin = await MemberAsync(owner, id, "admin@example.com", new MemberRights(true, [], false));
+        var limited = await _h.JoinAsync(id, owner, "limited@example.com", new MemberRights(false, [], false));
+        var billing = await _h.JoinAsync(id, owner, "accounts@example.com", new MemberRights(false, [], true));
+        var admin = await _h.JoinAsync(id, owner, "admin@example.com", new MemberRights(true, [], false));
         var (_, other) = await OrganizationAsync(owner: "stranger@example.com");
 
         ResultAssert.Fails(await _h.Orders().ConfirmAsync(limited, id, Cart(Domain12), BillingService.WalletMethod, "l"), "ORDER_RIGHTS_REQUIRED");
@@ -263,7 +254,7 @@ public sealed class OrderTests : IDisposable
     public async Task OnlyBillingMembersCancel_AndSupportCancelsAnyUnpaidInvoice_ButNeverAPaidOne()
     {
         var (owner, id) = await OrganizationAsync(walletBalance: 50_000);
-        var tech = await MemberAsync(owner, id, "tech@example.com", new MemberRights(true, [], false));
+        var tech = await _h.JoinAsync(id, owner, "tech@example.com", new MemberRights(true, [], false));
         var unpaid = (await _h.Orders().ConfirmAsync(owner, id, Cart(Domain12), PaymentCollector.BankTransferMethod, "o1")).Value.Invoice;
         var paid = (await _h.Orders().ConfirmAsync(owner, id, Cart(Hosting12), BillingService.WalletMethod, "o2")).Value.Invoice;
 
@@ -331,7 +322,7 @@ public sealed class OrderTests : IDisposable
     public async Task AnAdministratorWithoutBillingRights_OrdersByTransferOrCard_ButNeverSpendsTheWallet()
     {
         var (owner, id) = await OrganizationAsync(walletBalance: 50_000);
-        var admin = await MemberAsync(owner, id, "admin@example.com", new MemberRights(true, [], false));
+        var admin = await _h.JoinAsync(id, owner, "admin@example.com", new MemberRights(true, [], false));
 
         ResultAssert.Fails(await _h.Orders().ConfirmAsync(admin, id, Cart(Domain12), BillingService.WalletMethod, "w"), "BILLING_RIGHTS_REQUIRED");
         Assert.True((await _h.Orders().ConfirmAsync(admin, id, Cart(Domain12), PaymentCollector.BankTransferMethod, "t")).IsSuccess);

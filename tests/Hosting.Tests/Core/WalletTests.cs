@@ -16,12 +16,6 @@ public sealed class WalletTests : IDisposable
 
     private static Money Chf(long minor) => Money.FromTrusted(minor, "CHF");
 
-    private async Task<(AuthenticatedUser Owner, Guid OrganizationId)> OrganizationAsync()
-    {
-        var owner = await _h.UserAsync("owner@example.com");
-        return (owner, (await _h.Organizations().CreateAsync(owner, Contacts.Company)).Value.Organization.Id);
-    }
-
     private async Task<Wallet> TopUpAsync(AuthenticatedUser user, Guid organizationId, long minor)
     {
         var result = await _h.Wallets().TopUpAsync(user, organizationId, Chf(minor), SimulatedPaymentGateway.Success, $"top-{Guid.NewGuid():N}");
@@ -57,7 +51,7 @@ public sealed class WalletTests : IDisposable
     [Trait("Rule", "WAL-1")]
     public async Task TopUp_CreditsTheWalletThroughTheGateway_AsABalancedTransaction()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
 
         var moved = (await _h.Wallets().TopUpAsync(owner, id, Chf(5_000), SimulatedPaymentGateway.Success, "first-top-up")).Value;
 
@@ -75,7 +69,7 @@ public sealed class WalletTests : IDisposable
     [InlineData(500_001, "TOP_UP_ABOVE_MAXIMUM", "maximum")]
     public async Task TopUp_OutsideAPerTopUpLimit_IsRefusedNamingTheLimit(long minor, string reason, string limit)
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
 
         var error = ResultAssert.Fails(await _h.Wallets().TopUpAsync(owner, id, Chf(minor), SimulatedPaymentGateway.Success, "r1"), reason);
 
@@ -87,7 +81,7 @@ public sealed class WalletTests : IDisposable
     [Trait("Rule", "WAL-1")]
     public async Task TopUp_BeyondThePeriodLimit_IsRefused_UntilThePeriodHasPassed()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         await TopUpAsync(owner, id, 500_000);
         await TopUpAsync(owner, id, 500_000);
 
@@ -102,7 +96,7 @@ public sealed class WalletTests : IDisposable
     [Trait("Rule", "WAL-1")]
     public async Task DeclinedTopUp_MovesNothing()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
 
         ResultAssert.Fails(await _h.Wallets().TopUpAsync(owner, id, Chf(5_000), SimulatedPaymentGateway.Decline, "declined"), "PAYMENT_DECLINED");
 
@@ -114,7 +108,7 @@ public sealed class WalletTests : IDisposable
     [Trait("Rule", "WAL-2")]
     public async Task Pay_NeverTakesTheBalanceBelowZero()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         var first = await UnpaidInvoiceAsync(owner, id);
         var second = await UnpaidInvoiceAsync(owner, id);
         await TopUpAsync(owner, id, first.TotalMinor);
@@ -136,7 +130,7 @@ public sealed class WalletTests : IDisposable
     [Trait("Rule", "WAL-7")]
     public async Task PayFromWallet_RefusesAnythingButAnUnpaidInvoiceOfTheOrganizationForItsTotal_AndMovesNothing()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         var invoice = await UnpaidInvoiceAsync(owner, id);
         await TopUpAsync(owner, id, 10_000);
         var stranger = await _h.UserAsync("stranger@example.com");
@@ -173,7 +167,7 @@ public sealed class WalletTests : IDisposable
     [Trait("Rule", "WAL-2")]
     public async Task PayFromWallet_PaysTheInvoiceAndActivatesItsProducts_InOneTransaction_Once()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         var invoice = await UnpaidInvoiceAsync(owner, id);
         var cancelled = await UnpaidInvoiceAsync(owner, id);
         await _h.UnpaidInvoices().CancelAsync(owner, id, cancelled.Id, null);
@@ -203,7 +197,7 @@ public sealed class WalletTests : IDisposable
     [Trait("Rule", "WAL-3")]
     public async Task Withdrawal_HoldsItsAmount_WhichCannotBeSpent_UntilExecutedOrCancelled()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         var invoice = await UnpaidInvoiceAsync(owner, id);
         await TopUpAsync(owner, id, 10_000);
         var left = invoice.TotalMinor - 1;
@@ -229,7 +223,7 @@ public sealed class WalletTests : IDisposable
     [InlineData(false)]
     public async Task AWithdrawalExecutedAndCancelledAtOnce_IsClosedOnce_AndTheLoserIsToldItIsClosed(bool executeWins)
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         await TopUpAsync(owner, id, 10_000);
         var requested = (await _h.Wallets().RequestWithdrawalAsync(owner, id, Chf(4_000), Bank, "w-1")).Value;
         var withdrawalId = requested.Withdrawal.Id;
@@ -305,7 +299,7 @@ public sealed class WalletTests : IDisposable
     [Trait("Rule", "WAL-1")]
     public async Task ATopUpOfNothing_OrByAMethodTheGatewayDoesNotKnow_IsRefused_AndMovesNothing()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
 
         ResultAssert.Fails(await _h.Wallets().TopUpAsync(owner, id, Chf(0), SimulatedPaymentGateway.Success, "zero"), "INVALID_AMOUNT");
         ResultAssert.Fails(await _h.Wallets().TopUpAsync(owner, id, Chf(5_000), "bitcoin", "unknown"), "UNKNOWN_PAYMENT_METHOD");
@@ -320,7 +314,7 @@ public sealed class WalletTests : IDisposable
     public async Task AMovementThatLosesEveryRace_IsTriedItsAttemptsAndNoMore_AndMovesNothing()
     {
         _h.WalletOptions = _h.WalletOptions with { MaxAttempts = 3 };
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         var races = new LostRaces("IdempotencyRecords");
         _h.Interceptor = races;
 
@@ -360,7 +354,7 @@ public sealed class WalletTests : IDisposable
     [Trait("Rule", "WAL-4")]
     public async Task History_ListsEveryMovementNewestFirst_AndBalanceEqualsTheSumOfEntries()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         var invoice = await UnpaidInvoiceAsync(owner, id);
         await TopUpAsync(owner, id, 10_000);
         _h.Clock.Advance(TimeSpan.FromMinutes(1));
@@ -377,7 +371,7 @@ public sealed class WalletTests : IDisposable
     [Trait("Rule", "WAL-4")]
     public async Task SeededRandomSequences_KeepEveryInvariantAfterEveryStep()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         var random = new System.Random(20261124);
         var pending = new List<Guid>();
         long expected = 0;
@@ -439,7 +433,7 @@ public sealed class WalletTests : IDisposable
     [Trait("Rule", "WAL-5")]
     public async Task SameRequestIdAndRequest_ReturnsTheFirstResult_AndMovesNothingAgain()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         await TopUpAsync(owner, id, 10_000);
 
         var invoice = await UnpaidInvoiceAsync(owner, id);
@@ -458,7 +452,7 @@ public sealed class WalletTests : IDisposable
     [Trait("Rule", "WAL-5")]
     public async Task SameRequestId_WithADifferentRequest_IsRefused()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         await TopUpAsync(owner, id, 10_000);
         var first = await UnpaidInvoiceAsync(owner, id);
         var second = await UnpaidInvoiceAsync(owner, id, ProductType.WebHosting);
@@ -475,7 +469,7 @@ public sealed class WalletTests : IDisposable
     [Trait("Rule", "WAL-5")]
     public async Task AFailedRequest_StaysFailedUnderItsId_EvenWhenItWouldNowSucceed()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         var invoice = await UnpaidInvoiceAsync(owner, id);
 
         ResultAssert.Fails(await PayAsync(owner, id, invoice, "early"), "INSUFFICIENT_FUNDS");
@@ -491,7 +485,7 @@ public sealed class WalletTests : IDisposable
     [Trait("Rule", "WAL-5")]
     public async Task AGatewayTimeout_LeavesTheAttemptOpen_AndTheSameIdCannotSwitchToAnotherMethod()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
 
         var timeout = ResultAssert.Fails(await _h.Wallets().TopUpAsync(owner, id, Chf(5_000), SimulatedPaymentGateway.Timeout, "retry-me"), "PAYMENT_GATEWAY_TIMEOUT");
 
@@ -508,7 +502,7 @@ public sealed class WalletTests : IDisposable
     [Trait("Rule", "BIL-2")]
     public async Task Wallet_NeedsBillingRights()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         var invitation = (await _h.Organizations().InviteAsync(owner, id, "tech@example.com", new MemberRights(false, [], false))).Value;
         var tech = await _h.UserAsync("tech@example.com");
         await _h.Organizations().AcceptInvitationAsync(tech, invitation.Id);
@@ -525,7 +519,7 @@ public sealed class WalletTests : IDisposable
     [Trait("Rule", "ORG-9")]
     public async Task OrganizationDeletion_ReadsTheWallet()
     {
-        var (owner, id) = await OrganizationAsync();
+        var (owner, id) = await _h.OrganizationAsync();
         await TopUpAsync(owner, id, 5_000);
         await _h.Wallets().RequestWithdrawalAsync(owner, id, Chf(1_000), Bank, "w");
         _h.Finances = new WalletFinances(new Hosting.Persistence.Stores.EfWalletStore(_h.NewDb()));
