@@ -114,8 +114,10 @@ public sealed record OrganizationLogo(byte[] Content)
             }
             else if (type.SequenceEqual("PLTE"u8))
             {
-                // Greyscale images must not carry a palette (PNG spec, 11.2.3).
-                if (seenIdat || paletteEntries > 0 || ihdr.ColourType is 0 or 4 || length == 0 || length % 3 != 0 || length / 3 > 256)
+                // Greyscale images must not carry a palette, and an indexed image's palette holds no more
+                // entries than its bit depth can index (PNG spec, 11.2.3).
+                if (seenIdat || paletteEntries > 0 || ihdr.ColourType is 0 or 4 || length == 0 || length % 3 != 0
+                    || length / 3 > (ihdr.ColourType == 3 ? 1 << ihdr.BitDepth : 256))
                 {
                     return null;
                 }
@@ -185,7 +187,7 @@ public sealed record OrganizationLogo(byte[] Content)
             return null;
         }
 
-        return new PngHeader(width, height, colourType, HasTrns: false);
+        return new PngHeader(width, height, bitDepth, colourType, HasTrns: false);
     }
 
     // tRNS holds one grey sample, one RGB triple, or at most one alpha per palette entry.
@@ -211,5 +213,5 @@ public sealed record OrganizationLogo(byte[] Content)
         return true;
     }
 
-    private readonly record struct PngHeader(uint Width, uint Height, byte ColourType, bool HasTrns);
+    private readonly record struct PngHeader(uint Width, uint Height, byte BitDepth, byte ColourType, bool HasTrns);
 }

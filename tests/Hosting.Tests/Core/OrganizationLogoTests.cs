@@ -538,6 +538,17 @@ public sealed class OrganizationLogoTests
 
     [Theory]
     [Trait("Rule", "ORG-10")]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void Validate_AcceptsAsManyPaletteEntriesAsTheBitDepthIndexes_AndRefusesOneMore(byte bitDepth)
+    {
+        Accepted(PngOf(Ihdr(bitDepth: bitDepth, colourType: 3), ("PLTE", Palette(1 << bitDepth)), ("tRNS", [0]), ("IDAT", Idat)));
+        Refused(PngOf(Ihdr(bitDepth: bitDepth, colourType: 3), ("PLTE", Palette((1 << bitDepth) + 1)), ("tRNS", [0]), ("IDAT", Idat)), "LOGO_NOT_PNG");
+    }
+
+    [Theory]
+    [Trait("Rule", "ORG-10")]
     [InlineData(2)]
     [InlineData(6)]
     public void Validate_RefusesAnEmptyPalette_WhereAPaletteIsOptional(byte colourType) =>
