@@ -139,8 +139,9 @@ public sealed partial class AccountService
 
     /// <summary>
     /// Removes an unconfirmed account past its lifetime, with what it created, so its login is
-    /// free again (ACC-12); returns whether it did (not when the lapse is held back). Committed at once, apart from the caller's
-    /// own work: a lapse stands whatever the sign-up that found it does next.
+    /// free again (ACC-12); returns whether it did, which it does not while the lapse is held back.
+    /// Committed at once, apart from the caller's own work: a lapse stands whatever the sign-up that
+    /// found it does next.
     /// </summary>
     private async Task<bool> LapseIfDueAsync(UserAccount account, CancellationToken ct)
     {
