@@ -36,23 +36,30 @@ public sealed class BillingAdministrationTests : IDisposable
 
     [Theory]
     [Trait("Rule", "BIL-8")]
-    [InlineData("INVALID_PROMOTION_CODE", "code of 2")]
-    [InlineData("INVALID_PROMOTION_CODE", "code of 33")]
-    [InlineData("INVALID_PROMOTION_CODE", "code with underscore")]
-    [InlineData("INVALID_DISCOUNT", "percent below 0")]
-    [InlineData("INVALID_DISCOUNT", "percent above 100")]
-    [InlineData("INVALID_DISCOUNT", "amount below 0")]
-    [InlineData("INVALID_DISCOUNT", "amount above the maximum")]
-    [InlineData("INVALID_DISCOUNT", "percent and amount")]
-    [InlineData("INVALID_DISCOUNT", "neither percent nor amount")]
-    [InlineData("INVALID_PROMOTION_TERMS", "minimum below 0")]
-    [InlineData("INVALID_PROMOTION_TERMS", "minimum above the maximum")]
-    [InlineData("INVALID_PROMOTION_TERMS", "no days")]
-    [InlineData("INVALID_PROMOTION_TERMS", "no redemptions")]
-    [InlineData("INVALID_CURRENCY", "unknown currency")]
-    public async Task APromotionOutsideItsBounds_IsRefused_AndNothingIsStored(string reason, string promotion)
+    [InlineData("INVALID_PROMOTION_CODE", "code", "code of 2", "A code has 3 to 32 letters, digits or dashes.")]
+    [InlineData("INVALID_PROMOTION_CODE", "code", "code of 33", "A code has 3 to 32 letters, digits or dashes.")]
+    [InlineData("INVALID_PROMOTION_CODE", "code", "code with underscore", "A code has 3 to 32 letters, digits or dashes.")]
+    [InlineData("INVALID_DISCOUNT", "percent_off_basis_points", "percent below 0", "percent_off_basis_points is -1; a percent off is 1 to 10000 basis points.")]
+    [InlineData("INVALID_DISCOUNT", "percent_off_basis_points", "percent above 100", "percent_off_basis_points is 10001; a percent off is 1 to 10000 basis points.")]
+    [InlineData("INVALID_DISCOUNT", "amount_off_minor", "amount below 0", "amount_off_minor is negative (-1); an amount off is positive.")]
+    [InlineData("INVALID_DISCOUNT", "amount_off_minor", "amount above the maximum", "amount_off_minor is above 1000000000000, the highest price.")]
+    [InlineData("INVALID_DISCOUNT", "percent_off_basis_points", "percent and amount", "Give either a percent off or an amount off, not both and not neither.")]
+    [InlineData("INVALID_DISCOUNT", "percent_off_basis_points", "neither percent nor amount", "Give either a percent off or an amount off, not both and not neither.")]
+    [InlineData("INVALID_PROMOTION_TERMS", "minimum_order_minor", "minimum below 0", "minimum_order_minor must be 0 to 1000000000000.")]
+    [InlineData("INVALID_PROMOTION_TERMS", "minimum_order_minor", "minimum above the maximum", "minimum_order_minor must be 0 to 1000000000000.")]
+    [InlineData("INVALID_PROMOTION_TERMS", "valid_until", "no days", "The validity window must be non-empty and at least one redemption allowed.")]
+    [InlineData("INVALID_PROMOTION_TERMS", "valid_until", "no redemptions", "The validity window must be non-empty and at least one redemption allowed.")]
+    [InlineData("INVALID_CURRENCY", "currency", "unknown currency", null)]
+    public async Task APromotionOutsideItsBounds_IsRefused_AndNothingIsStored(string reason, string field, string promotion, string? description)
     {
-        ResultAssert.Fails(await _h.BillingAdmin().CreatePromotionAsync(RefusedPromotionCases[promotion]()), reason);
+        var error = ResultAssert.Fails(await _h.BillingAdmin().CreatePromotionAsync(RefusedPromotionCases[promotion]()), reason);
+
+        var violation = Assert.Single(error.Fields);
+        Assert.Equal(field, violation.Field);
+        if (description is not null)
+        {
+            Assert.Equal(description, violation.Description);
+        }
 
         Assert.Equal(0, _h.Query(db => db.Set<PromotionCode>().Count()));
     }
@@ -88,14 +95,17 @@ public sealed class BillingAdministrationTests : IDisposable
 
     [Theory]
     [Trait("Rule", "ORD-2")]
-    [InlineData(-1, 12, 810)]
-    [InlineData(1_800, 0, 810)]
-    [InlineData(1_800, 121, 810)]
-    [InlineData(1_800, 12, -1)]
-    [InlineData(1_800, 12, 10_001)]
-    public async Task APriceOutsideItsBounds_IsRefused(long price, int months, int vat)
+    [InlineData(-1, 12, 810, "price_minor", "price_minor must be 0 to 1000000000000 minor units.")]
+    [InlineData(1_000_000_000_001, 12, 810, "price_minor", "price_minor must be 0 to 1000000000000 minor units.")]
+    [InlineData(1_800, 0, 810, "period_months", "period_months must be 1 to 120.")]
+    [InlineData(1_800, 121, 810, "period_months", "period_months must be 1 to 120.")]
+    [InlineData(1_800, 12, -1, "vat_rate_basis_points", "vat_rate_basis_points must be 0 to 10000.")]
+    [InlineData(1_800, 12, 10_001, "vat_rate_basis_points", "vat_rate_basis_points must be 0 to 10000.")]
+    public async Task APriceOutsideItsBounds_IsRefused_NamingItsField(long price, int months, int vat, string field, string description)
     {
-        ResultAssert.Fails(await _h.BillingAdmin().SetPriceAsync(new CatalogueEntry(ProductType.DomainName, price, "CHF", months, vat)), "INVALID_PRICE");
+        var error = ResultAssert.Fails(await _h.BillingAdmin().SetPriceAsync(new CatalogueEntry(ProductType.DomainName, price, "CHF", months, vat)), "INVALID_PRICE");
+        var violation = Assert.Single(error.Fields);
+        Assert.Equal((field, description), (violation.Field, violation.Description));
 
         Assert.Equal(0, _h.Query(db => db.Set<CataloguePrice>().Count()));
     }
