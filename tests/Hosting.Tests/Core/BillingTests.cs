@@ -191,18 +191,26 @@ public sealed class BillingTests : IDisposable
         await Code("OLD", 1_000, 0, start.AddDays(-30), start, 10, [], 0, false);
         await Code("ONCE", 1_000, 0, start, start.AddDays(30), 1, [], 0, false);
         await Code("BIG", 1_000, 0, start, start.AddDays(30), 10, [], 50_000, false);
+        static string Why(DomainError refusal) => Assert.Single(refusal.Fields, f => f.Field == "promotion_code").Description;
 
-        ResultAssert.Fails(await _h.Billing().ProFormaAsync(s.Owner, s.OrganizationId, Order([s.Hosting], promotion: "NOPE")), "PROMOTION_CODE_UNKNOWN");
-        ResultAssert.Fails(await _h.Billing().ProFormaAsync(s.Owner, s.OrganizationId, Order([s.Hosting], promotion: "LATER")), "PROMOTION_CODE_NOT_YET_VALID");
-        ResultAssert.Fails(await _h.Billing().ProFormaAsync(s.Owner, s.OrganizationId, Order([s.Hosting], promotion: "OLD")), "PROMOTION_CODE_EXPIRED");
-        ResultAssert.Fails(await _h.Billing().ProFormaAsync(s.Owner, s.OrganizationId, Order([s.Domain], promotion: "HALF")), "PROMOTION_CODE_NOT_APPLICABLE");
-        ResultAssert.Fails(await _h.Billing().ProFormaAsync(s.Owner, s.OrganizationId, Order([s.Hosting], promotion: "BIG")), "PROMOTION_CODE_MINIMUM_NOT_MET");
+        Assert.Equal("This promotion code does not exist.", Why(ResultAssert.Fails(await _h.Billing().ProFormaAsync(s.Owner, s.OrganizationId, Order([s.Hosting], promotion: "NOPE")), "PROMOTION_CODE_UNKNOWN")));
+        Assert.Equal("This promotion code is not valid yet.", Why(ResultAssert.Fails(await _h.Billing().ProFormaAsync(s.Owner, s.OrganizationId, Order([s.Hosting], promotion: "LATER")), "PROMOTION_CODE_NOT_YET_VALID")));
+        Assert.Equal("This promotion code has expired.", Why(ResultAssert.Fails(await _h.Billing().ProFormaAsync(s.Owner, s.OrganizationId, Order([s.Hosting], promotion: "OLD")), "PROMOTION_CODE_EXPIRED")));
+        Assert.Equal("This promotion code does not apply to the products in the order.", Why(ResultAssert.Fails(await _h.Billing().ProFormaAsync(s.Owner, s.OrganizationId, Order([s.Domain], promotion: "HALF")), "PROMOTION_CODE_NOT_APPLICABLE")));
+        Assert.Equal("The order is below this promotion code's minimum amount.", Why(ResultAssert.Fails(await _h.Billing().ProFormaAsync(s.Owner, s.OrganizationId, Order([s.Hosting], promotion: "BIG")), "PROMOTION_CODE_MINIMUM_NOT_MET")));
         await Code("EXACT", 1_000, 0, start, start.AddDays(30), 10, [], 9_600, false);
         Assert.True((await _h.Billing().ProFormaAsync(s.Owner, s.OrganizationId, Order([s.Hosting], promotion: "EXACT"))).IsSuccess);
+        // The minimum counts the whole order, not its dearest item.
+        var hostingAndDomain = _h.Query(db => db.Set<Product>().Where(p => p.Id == s.Hosting || p.Id == s.Domain).Sum(p => p.PriceMinor));
+        await Code("TOGETHER", 1_000, 0, start, start.AddDays(30), 10, [], hostingAndDomain, false);
+        Assert.True((await _h.Billing().ProFormaAsync(s.Owner, s.OrganizationId, Order([s.Hosting, s.Domain], promotion: "TOGETHER"))).IsSuccess);
         async Task Euro(string code, long amount, long minimum) =>
             Assert.True((await _h.BillingAdmin().CreatePromotionAsync(PromotionCode.Create(_h.Random.NewId(), code, amount > 0 ? 0 : 1_000, amount, "EUR", start, start.AddDays(30), 10, [], minimum, false))).IsSuccess);
         await Euro("EUROS-OFF", 500, 0);
         await Euro("EURO-MINIMUM", 0, 100);
+        // A percent off without a minimum applies in any currency.
+        await Euro("EURO-PERCENT", 0, 0);
+        Assert.True((await _h.Billing().ProFormaAsync(s.Owner, s.OrganizationId, Order([s.Hosting], promotion: "EURO-PERCENT"))).IsSuccess);
         ResultAssert.Fails(await _h.Billing().ProFormaAsync(s.Owner, s.OrganizationId, Order([s.Hosting], promotion: "EUROS-OFF")), "PROMOTION_CODE_NOT_APPLICABLE");
         ResultAssert.Fails(await _h.Billing().ProFormaAsync(s.Owner, s.OrganizationId, Order([s.Hosting], promotion: "EURO-MINIMUM")), "PROMOTION_CODE_MINIMUM_NOT_MET");
 
