@@ -68,6 +68,22 @@ public sealed class OrderTests : IDisposable
         Assert.Equal("lines[0].period_months", Assert.Single(error.Fields).Field);
         ResultAssert.Fails(await _h.Orders().SummarizeAsync(owner, id, Cart()), "CART_EMPTY");
         ResultAssert.Fails(await _h.Orders().ConfirmAsync(owner, id, Cart(new CartLine(ProductType.WebHosting, " ", 12, false)), BillingService.WalletMethod, "r1"), "INVALID_PRODUCT_NAME");
+        var unknown = ResultAssert.Fails(await _h.Orders().SummarizeAsync(owner, id, Cart(Domain12, new CartLine((ProductType)99, "meier.ch", 0, false))), "UNKNOWN_PRODUCT_TYPE");
+        Assert.Equal("lines[1].product_type", Assert.Single(unknown.Fields).Field);
+        ResultAssert.Fails(await _h.Orders().SummarizeAsync(owner, id, Cart(Domain12 with { UseVoucher = true })), "VOUCHER_NOT_AVAILABLE");
+    }
+
+    [Fact]
+    [Trait("Rule", "ORD-2")]
+    public async Task Cart_OfItemsPricedInDifferentCurrencies_IsRefused_AsOneInvoiceHasOneCurrency()
+    {
+        var (owner, id) = await OrganizationAsync();
+        Assert.True((await _h.BillingAdmin().SetPriceAsync(new CatalogueEntry(ProductType.DomainName, 1_500, "EUR", 12, 810))).IsSuccess);
+
+        var error = ResultAssert.Fails(await _h.Orders().SummarizeAsync(owner, id, Cart(Hosting12, Domain12)), "CURRENCY_MISMATCH");
+
+        Assert.Equal("lines", Assert.Single(error.Fields).Field);
+        Assert.Equal("EUR", (await _h.Orders().SummarizeAsync(owner, id, Cart(Domain12))).Value.Quote.Currency);
     }
 
     [Fact]
