@@ -322,6 +322,22 @@ public sealed class BillingTests : IDisposable
     }
 
     [Fact]
+    [Trait("Rule", "BIL-7")]
+    public async Task AutomaticRenewal_TakesACardTheGatewayKnows_AndOnlyABillingMemberSetsIt_OnTheirOwnProducts()
+    {
+        var s = await SetUpAsync();
+        var stranger = await _h.UserAsync("stranger@example.com");
+
+        var byCard = await _h.Billing().SetAutoRenewalAsync(s.Owner, s.OrganizationId, s.Domain, true, SimulatedPaymentGateway.Success);
+
+        Assert.True(byCard.IsSuccess, byCard.Error?.Reason);
+        Assert.Equal((true, SimulatedPaymentGateway.Success), (ProductRow(s.Domain).AutoRenew, ProductRow(s.Domain).RenewalPaymentMethod));
+        ResultAssert.Fails(await _h.Billing().SetAutoRenewalAsync(stranger, s.OrganizationId, s.Domain, false, null), "ORGANIZATION_NOT_FOUND");
+        ResultAssert.Fails(await _h.Billing().SetAutoRenewalAsync(s.Owner, s.OrganizationId, Guid.NewGuid(), false, null), "PRODUCT_NOT_FOUND");
+        Assert.True(ProductRow(s.Domain).AutoRenew);
+    }
+
+    [Fact]
     [Trait("Rule", "ORG-9")]
     public async Task OrganizationDeletion_ReadsBilling_AndCanSendThePaidInvoiceNumbers()
     {
