@@ -23,53 +23,40 @@ public sealed class ContactDetailsTests
         Assert.Equal(reason, violation.Reason);
     }
 
-    // Serializable rows (the field's name), so each is its own test case with its own coverage.
-    private static ContactDetails Blank(ContactDetails c, string field) => field switch
+    // Rows are the field's name (serializable), so each is its own test case with its own coverage.
+    public static TheoryData<string> TextFields =>
+        ["contact.first_name", "contact.last_name", "contact.street", "contact.postal_code", "contact.city", "contact.company_name"];
+
+    private static ContactDetails With(string field, string value) => field switch
     {
-        "contact.first_name" => c with { FirstName = " " },
-        "contact.last_name" => c with { LastName = "" },
-        "contact.street" => c with { Street = "\t" },
-        "contact.postal_code" => c with { PostalCode = "" },
-        "contact.city" => c with { City = "  " },
-        "contact.company_name" => c with { CompanyName = " " },
+        "contact.first_name" => Contacts.Company with { FirstName = value },
+        "contact.last_name" => Contacts.Company with { LastName = value },
+        "contact.street" => Contacts.Company with { Street = value },
+        "contact.postal_code" => Contacts.Company with { PostalCode = value },
+        "contact.city" => Contacts.Company with { City = value },
+        "contact.company_name" => Contacts.Company with { CompanyName = value },
         _ => throw new ArgumentOutOfRangeException(nameof(field), field, null),
     };
 
     [Theory]
     [Trait("Rule", "ORG-11")]
-    [InlineData("contact.first_name")]
-    [InlineData("contact.last_name")]
-    [InlineData("contact.street")]
-    [InlineData("contact.postal_code")]
-    [InlineData("contact.city")]
-    [InlineData("contact.company_name")]
-    public void EachRequiredField_LeftBlank_IsRefusedByName(string field) =>
-        AssertOnly(Blank(Contacts.Company, field), field, "FIELD_REQUIRED");
+    [MemberData(nameof(TextFields))]
+    public void EachRequiredField_LeftBlank_IsRefusedByName(string field)
+    {
+        AssertOnly(With(field, ""), field, "FIELD_REQUIRED");
+        AssertOnly(With(field, " \t "), field, "FIELD_REQUIRED");
+    }
 
     [Theory]
     [Trait("Rule", "ORG-11")]
-    [InlineData("contact.first_name")]
-    [InlineData("contact.last_name")]
-    [InlineData("contact.street")]
-    [InlineData("contact.postal_code")]
-    [InlineData("contact.city")]
-    [InlineData("contact.company_name")]
+    [MemberData(nameof(TextFields))]
     public void EachTextField_OfTwoHundredCharacters_Passes_AndOfOneMore_IsTooLong(string field)
     {
-        var name = field["contact.".Length..];
-        ContactDetails With(int length) => name switch
-        {
-            "first_name" => Contacts.Company with { FirstName = new string('a', length) },
-            "last_name" => Contacts.Company with { LastName = new string('a', length) },
-            "street" => Contacts.Company with { Street = new string('a', length) },
-            "postal_code" => Contacts.Company with { PostalCode = new string('1', length) },
-            "city" => Contacts.Company with { City = new string('a', length) },
-            _ => Contacts.Company with { CompanyName = new string('a', length) },
-        };
+        ContactDetails OfLength(int length) => With(field, new string(field == "contact.postal_code" ? '1' : 'a', length));
 
-        Assert.True(With(ContactDetails.MaxTextLength).Validated("contact").IsSuccess);
-        AssertOnly(With(ContactDetails.MaxTextLength + 1), field, "FIELD_TOO_LONG");
-        Assert.Contains("201", Assert.Single(Violations(With(ContactDetails.MaxTextLength + 1))).Description, StringComparison.Ordinal);
+        Assert.True(OfLength(ContactDetails.MaxTextLength).Validated("contact").IsSuccess);
+        AssertOnly(OfLength(ContactDetails.MaxTextLength + 1), field, "FIELD_TOO_LONG");
+        Assert.Contains("201", Assert.Single(Violations(OfLength(ContactDetails.MaxTextLength + 1))).Description, StringComparison.Ordinal);
     }
 
     [Fact]
