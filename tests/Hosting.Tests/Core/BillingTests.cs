@@ -33,7 +33,7 @@ public sealed class BillingTests : IDisposable
         _h.AddProduct(organizationId, type, name, activeUntil).Id;
 
     private static CheckoutOrder Order(IEnumerable<Guid> products, string method = BillingService.WalletMethod, string? promotion = null, IEnumerable<Guid>? vouchers = null, Guid? address = null, string? requestId = null) =>
-        new(products.ToArray(), address, method, promotion, (vouchers ?? []).ToHashSet(), requestId ?? Guid.NewGuid().ToString("N"));
+        BillingWorld.Checkout(products, requestId ?? Guid.NewGuid().ToString("N"), address, method, promotion, vouchers);
 
     private Product ProductRow(Guid id) => _h.Query(db => db.Set<Product>().Single(p => p.Id == id));
 

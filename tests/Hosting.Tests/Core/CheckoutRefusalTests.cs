@@ -29,7 +29,7 @@ public sealed class CheckoutRefusalTests : IDisposable
         _h.AddProduct(organizationId, type, name, activeUntil).Id;
 
     private static CheckoutOrder Order(IEnumerable<Guid> products, Guid? address = null, string? requestId = "cart-1") =>
-        new(products.ToArray(), address, BillingService.WalletMethod, null, new HashSet<Guid>(), requestId);
+        BillingWorld.Checkout(products, requestId, address);
 
     private long Balance(Guid organizationId) => _h.Query(db => db.Set<Wallet>().Where(w => w.OrganizationId == organizationId).Sum(w => w.Balance));
 

@@ -15,7 +15,7 @@ public sealed class CheckoutRequestTests : IDisposable
     private DateTimeOffset Horizon => _h.Clock.GetUtcNow() + _h.BillingOptions.ToPayHorizon;
 
     private static CheckoutOrder Order(Guid[] products, string requestId, Guid? address = null, string method = BillingService.WalletMethod, string? promotion = null, Guid[]? vouchers = null) =>
-        new(products, address, method, promotion, (vouchers ?? []).ToHashSet(), requestId);
+        BillingWorld.Checkout(products, requestId, address, method, promotion, vouchers);
 
     [Fact]
     [Trait("Rule", "WAL-6")]

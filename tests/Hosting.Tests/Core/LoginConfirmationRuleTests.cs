@@ -396,13 +396,12 @@ public sealed class LoginConfirmationRuleTests : IDisposable
     [Trait("Rule", "ORG-1")]
     public async Task LapsedFirstOrderAccount_TakesItsOrganizationWithIt_WhenItsLoginIsTakenAgain()
     {
-        var order = await _h.Organizations().OrderFirstProductAsync(Contacts.Person, Login, Passwords.Good, ProductType.WebHosting, "Shop", Contexts.Home);
-        Assert.True(order.IsSuccess, order.Error?.Reason);
+        var order = await FirstOrderAsync();
         _h.Clock.Advance(Policy.UnconfirmedLifetime);
 
         Assert.True((await _h.Accounts().SignUpAsync(Login, Passwords.Other, null, Contexts.Home)).IsSuccess);
 
-        var organization = _h.Query(db => db.Set<Organization>().IgnoreQueryFilters().AsNoTracking().Single(o => o.Id == order.Value.Organization.Id));
+        var organization = _h.Query(db => db.Set<Organization>().IgnoreQueryFilters().AsNoTracking().Single(o => o.Id == order.Organization.Id));
         Assert.Equal(_h.Clock.GetUtcNow(), organization.DeletedAt);
         var product = _h.Query(db => db.Set<Product>().IgnoreQueryFilters().AsNoTracking().Single(p => p.OrganizationId == organization.Id));
         Assert.Equal(_h.Clock.GetUtcNow(), product.TerminatedAt);
@@ -433,9 +432,8 @@ public sealed class LoginConfirmationRuleTests : IDisposable
     [Trait("Rule", "ORG-6")]
     public async Task LapsedAccount_ThatIsTheOnlyLegalRepresentativeOfASharedOrganization_IsHeldBack_AndKeepsItsLogin()
     {
-        var order = await _h.Organizations().OrderFirstProductAsync(Contacts.Person, Login, Passwords.Good, ProductType.WebHosting, "Shop", Contexts.Home);
-        Assert.True(order.IsSuccess, order.Error?.Reason);
-        var organizationId = order.Value.Organization.Id;
+        var order = await FirstOrderAsync();
+        var organizationId = order.Organization.Id;
         var colleague = await _h.UserAsync("colleague@example.com");
         await SeatAsync(organizationId, colleague.AccountId);
         _h.Clock.Advance(Policy.UnconfirmedLifetime);
@@ -449,7 +447,15 @@ public sealed class LoginConfirmationRuleTests : IDisposable
         Assert.Equal(1, organization.LegalRepresentativeCount);
         Assert.Equal(2, _h.Query(db => db.Set<Membership>().Count(m => m.OrganizationId == organizationId)));
         Assert.Null(_h.Query(db => db.Set<Product>().AsNoTracking().Single(p => p.OrganizationId == organizationId)).TerminatedAt);
-        Assert.Contains(order.Value.Account.Id, _h.Query(db => db.Set<UserAccount>().Select(a => a.Id).ToList()));
+        Assert.Contains(order.Account.Id, _h.Query(db => db.Set<UserAccount>().Select(a => a.Id).ToList()));
+    }
+
+    /// <summary>A first order (ORG-1) by the unconfirmed login, which creates its account and organization.</summary>
+    private async Task<FirstOrder> FirstOrderAsync()
+    {
+        var order = await _h.Organizations().OrderFirstProductAsync(Contacts.Person, Login, Passwords.Good, ProductType.WebHosting, "Shop", Contexts.Home);
+        Assert.True(order.IsSuccess, order.Error?.Reason);
+        return order.Value;
     }
 
     /// <summary>

@@ -56,6 +56,10 @@ public sealed class BillingWorld
         return new BillingWorld(h, owner, id, tech, stranger, other);
     }
 
+    /// <summary>A checkout of <paramref name="products"/> under <paramref name="requestId"/>, from the wallet unless told otherwise.</summary>
+    public static CheckoutOrder Checkout(IEnumerable<Guid> products, string? requestId, Guid? address = null, string method = BillingService.WalletMethod, string? promotion = null, IEnumerable<Guid>? vouchers = null) =>
+        new(products.ToArray(), address, method, promotion, (vouchers ?? []).ToHashSet(), requestId);
+
     /// <summary>A one-line order's invoice: paid from the wallet, or unpaid by bank transfer with its product pending.</summary>
     public async Task<Invoice> OrderAsync(bool paid, Guid? organizationId = null, ProductType type = ProductType.DomainName)
     {
