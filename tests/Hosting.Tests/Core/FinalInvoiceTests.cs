@@ -116,6 +116,24 @@ public sealed class FinalInvoiceTests : IDisposable
 
     [Fact]
     [Trait("Rule", "BIL-5")]
+    public async Task ACreditNoteThatLosesEveryRace_IsTriedItsAttemptsAndNoMore_AndRefundsNothing()
+    {
+        _h.BillingOptions = _h.BillingOptions with { MaxAttempts = 3 };
+        var w = await WorldAsync();
+        var invoice = await InvoiceAsync(w);
+        var races = new LostRaces("CreditNotes");
+        _h.Interceptor = races;
+
+        await Assert.ThrowsAsync<DuplicateKeyException>(() => _h.Billing().IssueCreditNoteAsync(w.OrganizationId, invoice.Id, 1_000, "Goodwill", refundToWallet: true));
+        _h.Interceptor = null;
+
+        Assert.Equal(3, races.Lost);
+        Assert.Empty(CreditNotes());
+        Assert.Equal(100_000 - invoice.TotalMinor, Balance(w.OrganizationId));
+    }
+
+    [Fact]
+    [Trait("Rule", "BIL-5")]
     public async Task ACreditNoteReason_IsTrimmed_AndFiveHundredCharactersAreAccepted()
     {
         var w = await WorldAsync();

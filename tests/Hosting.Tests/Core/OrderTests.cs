@@ -124,7 +124,7 @@ public sealed class OrderTests : IDisposable
         Assert.Empty(toPay.Products.Items);
         ResultAssert.Fails(await _h.Billing().InvoicePdfAsync(owner, id, placed.Invoice.Id), "INVOICE_NOT_PAID");
         ResultAssert.Fails(
-            await _h.Billing().CheckoutAsync(owner, id, new CheckoutOrder([placed.Products[0].Id], null, BillingService.WalletMethod, null, new HashSet<Guid>(), "c1")),
+            await _h.Billing().CheckoutAsync(owner, id, BillingWorld.Checkout([placed.Products[0].Id], "c1")),
             "PRODUCT_AWAITS_INVOICE");
     }
 
@@ -367,7 +367,7 @@ public sealed class OrderTests : IDisposable
         var (owner, id) = await OrganizationAsync(walletBalance: 50_000);
         var placed = (await _h.Orders().ConfirmAsync(owner, id, Cart(new CartLine(ProductType.WebHosting, "www.meier.ch", 1, false)), BillingService.WalletMethod, "o")).Value;
         var product = placed.Products[0].Id;
-        var renewed = (await _h.Billing().CheckoutAsync(owner, id, new CheckoutOrder([product], null, BillingService.WalletMethod, null, new HashSet<Guid>(), "r1"))).Value;
+        var renewed = (await _h.Billing().CheckoutAsync(owner, id, BillingWorld.Checkout([product], "r1"))).Value;
 
         Assert.Equal(960, renewed.Lines[0].NetMinor);
         Assert.Equal(_h.Clock.GetUtcNow().AddMonths(2), Products(id).Single().RenewalDate);

@@ -71,6 +71,24 @@ public sealed class UnpaidInvoiceTests : IDisposable
 
     [Fact]
     [Trait("Rule", "ORD-4")]
+    public async Task ACancellationThatLosesEveryRace_IsTriedItsAttemptsAndNoMore_AndLeavesTheInvoiceUnpaid()
+    {
+        _h.BillingOptions = _h.BillingOptions with { MaxAttempts = 3 };
+        var w = await WorldAsync();
+        var invoice = await UnpaidAsync(w);
+        var races = new LostRaces("CreditNotes");
+        _h.Interceptor = races;
+
+        await Assert.ThrowsAsync<DuplicateKeyException>(() => _h.UnpaidInvoices().CancelAsync(w.Owner, w.OrganizationId, invoice.Id, "Customer asked"));
+        _h.Interceptor = null;
+
+        Assert.Equal(3, races.Lost);
+        Assert.Empty(CreditNotes());
+        AssertUntouched(invoice, 100_000);
+    }
+
+    [Fact]
+    [Trait("Rule", "ORD-4")]
     public async Task ACancellationReason_IsTrimmed_AndFiveHundredCharactersAreAccepted()
     {
         var w = await WorldAsync();

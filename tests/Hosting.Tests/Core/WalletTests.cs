@@ -326,30 +326,6 @@ public sealed class WalletTests : IDisposable
         Assert.Empty(_h.Query(db => db.Set<IdempotencyRecord>().ToList()));
     }
 
-    /// <summary>Every insert into <paramref name="table"/> fails as a unique key a concurrent request took first.</summary>
-    private sealed class LostRaces(string table) : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor
-    {
-        public int Lost { get; private set; }
-
-        public override ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader>> ReaderExecutingAsync(
-            System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData,
-            Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader> result, CancellationToken cancellationToken = default) =>
-            LosesRace(command) ? throw Lose() : ValueTask.FromResult(result);
-
-        public override ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int>> NonQueryExecutingAsync(
-            System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData,
-            Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int> result, CancellationToken cancellationToken = default) =>
-            LosesRace(command) ? throw Lose() : ValueTask.FromResult(result);
-
-        private bool LosesRace(System.Data.Common.DbCommand command) => command.CommandText.Contains($"INSERT INTO \"{table}\"", StringComparison.Ordinal);
-
-        private Microsoft.Data.Sqlite.SqliteException Lose()
-        {
-            Lost++;
-            return new Microsoft.Data.Sqlite.SqliteException("UNIQUE constraint failed", 19, 2067);
-        }
-    }
-
     [Fact]
     [Trait("Rule", "WAL-4")]
     public async Task History_ListsEveryMovementNewestFirst_AndBalanceEqualsTheSumOfEntries()

@@ -120,7 +120,7 @@ public sealed class AccountsHarness : IDisposable
         return new WalletService(new EfWalletStore(db), new EfOrganizationStore(db), PaymentGateway, Clock, Random, WalletOptions, Currencies);
     }
 
-    public BillingOptions BillingOptions { get; } = new();
+    public BillingOptions BillingOptions { get; set; } = new();
 
     public CurrencyOptions Currencies { get; set; } = new();
 
