@@ -21,6 +21,11 @@ internal static class Soak
     private const string Begin = "<!-- soak:begin -->";
     private const string End = "<!-- soak:end -->";
 
+    // A call the host never answers is counted as DEADLINE_EXCEEDED instead of holding the soak open.
+    private static readonly TimeSpan CallBudget = TimeSpan.FromSeconds(30);
+
+    private static DateTime Deadline() => DateTime.UtcNow.Add(CallBudget);
+
     public static async Task<int> RunAsync(string repository, string docs, int seconds, int rate)
     {
         var folder = Directory.CreateTempSubdirectory("hosting-soak-").FullName;
@@ -64,7 +69,7 @@ internal static class Soak
                         switch (n % 10)
                         {
                             case < 6:
-                                await organizations.GetOrganizationAsync(new GetOrganizationRequest { Name = c.Organization }, c.Bearer);
+                                await organizations.GetOrganizationAsync(new GetOrganizationRequest { Name = c.Organization }, c.Bearer, Deadline());
                                 break;
                             case < 9:
                                 // The wallet pays only a real item (WAL-7): a bank-transfer order's unpaid invoice.
@@ -72,16 +77,16 @@ internal static class Soak
                                 {
                                     Parent = c.Organization, PaymentMethod = "bank-transfer", RequestId = $"soak-order-{n}",
                                     Lines = { new CartLine { ProductType = (int)Hosting.Organizations.V1.ProductType.DomainName, DisplayName = $"soak-{n}.ch", PeriodMonths = 12 } },
-                                }, c.Bearer);
+                                }, c.Bearer, Deadline());
                                 invoiceNumbers.Add(order.Invoice.Number);
                                 var payment = await wallet.PayFromWalletAsync(new PayFromWalletRequest
                                 {
                                     Parent = c.Organization, Amount = new Money { Minor = order.Invoice.TotalMinor, Currency = order.Invoice.Currency }, Reference = order.Invoice.Name, RequestId = $"soak-pay-{n}",
-                                }, c.Bearer);
+                                }, c.Bearer, Deadline());
                                 paid.Add((c, payment.Transaction.Name, order.Invoice.Name));
                                 break;
                             default:
-                                var checkout = await billing.CheckoutAsync(new CheckoutRequest { Parent = c.Organization, Products = { c.Product }, PaymentMethod = "wallet", RequestId = $"soak-co-{n}" }, c.Bearer);
+                                var checkout = await billing.CheckoutAsync(new CheckoutRequest { Parent = c.Organization, Products = { c.Product }, PaymentMethod = "wallet", RequestId = $"soak-co-{n}" }, c.Bearer, Deadline());
                                 invoiceNumbers.Add(checkout.Invoice.Number);
                                 break;
                         }
@@ -109,7 +114,7 @@ internal static class Soak
             rss.Add((elapsed, host.StatusBytes("VmRSS")));
 
             // Invariants: the ledger audit, every acknowledged payment recorded with its invoice paid, invoice numbers without gaps.
-            var audit = await wallet.AuditLedgerAsync(new AuditLedgerRequest(), new Metadata { { "x-api-key", AuditKey } });
+            var audit = await wallet.AuditLedgerAsync(new AuditLedgerRequest(), new Metadata { { "x-api-key", AuditKey } }, Deadline());
             var missing = 0;
             foreach (var group in paid.GroupBy(p => p.Customer))
             {
@@ -117,7 +122,7 @@ internal static class Soak
                 var token = string.Empty;
                 do
                 {
-                    var page = await wallet.ListLedgerTransactionsAsync(new ListLedgerTransactionsRequest { Parent = $"{group.Key.Organization}/wallets/CHF", PageSize = 200, PageToken = token }, group.Key.Bearer);
+                    var page = await wallet.ListLedgerTransactionsAsync(new ListLedgerTransactionsRequest { Parent = $"{group.Key.Organization}/wallets/CHF", PageSize = 200, PageToken = token }, group.Key.Bearer, Deadline());
                     recorded.UnionWith(page.Transactions.Select(t => t.Name));
                     token = page.NextPageToken;
                 }
@@ -132,7 +137,7 @@ internal static class Soak
                 var token = string.Empty;
                 do
                 {
-                    var page = await billing.ListInvoicesAsync(new ListInvoicesRequest { Parent = c.Organization, PageSize = 200, PageToken = token }, c.Bearer);
+                    var page = await billing.ListInvoicesAsync(new ListInvoicesRequest { Parent = c.Organization, PageSize = 200, PageToken = token }, c.Bearer, Deadline());
                     numbers.AddRange(page.Invoices.Select(i => long.Parse(i.Number, CultureInfo.InvariantCulture)));
                     paidInvoices.UnionWith(page.Invoices.Where(i => i.State == InvoiceState.Paid).Select(i => i.Name));
                     token = page.NextPageToken;
