@@ -81,13 +81,24 @@ internal sealed class PostgresGrowthStore(string connectionString) : GrowthStore
 
     public override string[] HostSettings => ["--Storage:Provider=Postgres", $"--Storage:ConnectionString={connectionString}"];
 
-    /// <summary>Drops the database if it exists, so that the host creates it afresh.</summary>
+    /// <summary>The prefix of the databases this scenario owns, and the only ones it will drop.</summary>
+    public const string DatabasePrefix = "hosting_growth_";
+
+    /// <summary>
+    /// Drops the database if it exists, so that the host creates it afresh. Forced, because a host of an
+    /// interrupted run may still hold connections; refused for any database this scenario does not own.
+    /// </summary>
     public async Task DropAsync()
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.Database is not { } database || !database.StartsWith(DatabasePrefix, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"The growth scenario drops only its own databases ({DatabasePrefix}*), not '{builder.Database}'.");
+        }
+
         await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres", Pooling = false }.ConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($@"DROP DATABASE IF EXISTS ""{builder.Database}"" WITH (FORCE)", connection);
+        await using var command = new NpgsqlCommand($@"DROP DATABASE IF EXISTS ""{database}"" WITH (FORCE)", connection);
         await command.ExecuteNonQueryAsync();
     }
 

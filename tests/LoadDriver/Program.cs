@@ -431,7 +431,7 @@ async Task GrowthAsync()
     {
         await GrowthOnAsync(async rows =>
         {
-            var store = new PostgresGrowthStore(new Npgsql.NpgsqlConnectionStringBuilder(options.Postgres) { Database = $"hosting_growth_{rows}" }.ConnectionString);
+            var store = new PostgresGrowthStore(new Npgsql.NpgsqlConnectionStringBuilder(options.Postgres) { Database = $"{PostgresGrowthStore.DatabasePrefix}{rows}" }.ConnectionString);
             await store.DropAsync();
             return store;
         });
