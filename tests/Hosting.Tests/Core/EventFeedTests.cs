@@ -73,6 +73,7 @@ public sealed class EventFeedTests : IDisposable
 
         Assert.Equal(ErrorKind.InvalidArgument, error.Kind);
         Assert.Equal("cursor", Assert.Single(error.Fields).Field);
+        Assert.Contains("empty cursor", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -94,6 +95,7 @@ public sealed class EventFeedTests : IDisposable
 
         Assert.Equal("types", Assert.Single(error.Fields).Field);
         Assert.Contains("'product.stolen'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("known: account.deleted, invoice.cancelled, invoice.issued,", error.Message, StringComparison.Ordinal);
         Assert.True((await ListAsync(types: EventTypes.All)).IsSuccess);
     }
 
@@ -107,6 +109,7 @@ public sealed class EventFeedTests : IDisposable
         var error = ResultAssert.Fails(await ListAsync(pageSize: pageSize), "INVALID_PAGE_SIZE");
 
         Assert.Equal("page_size", Assert.Single(error.Fields).Field);
+        Assert.Contains($"0 to {EventFeed.MaxPageSize}", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -91,6 +91,27 @@ public sealed class NotificationDispatcherTests : IDisposable
 
     [Fact]
     [Trait("Rule", "ACC-5")]
+    public void EachFailure_DoublesTheWaitUpToAnHour_AndTheLastAllowedFailureParksTheMessage()
+    {
+        var now = AccountsHarness.Start;
+        var message = OutboxMessage.Queue(Guid.NewGuid(), "kind", "ann@example.com", "Subject", "Body", now);
+        message.Claim(now, TimeSpan.FromMinutes(5));
+
+        var waits = new List<double>();
+        for (var attempt = 1; attempt <= 13; attempt++)
+        {
+            message.MarkFailed(now);
+            waits.Add((message.NextAttemptAt - now).TotalSeconds);
+            Assert.Null(message.ClaimedUntil);
+            Assert.Equal(attempt >= OutboxMessage.MaxAttempts, message.ParkedAt == now);
+        }
+
+        Assert.Equal([2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 3600, 3600], waits);
+        Assert.Equal(13, message.Attempts);
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-5")]
     public async Task AFailingMessage_BacksOff_ThenIsParkedAndListed()
     {
         Queue(1);
