@@ -1,4 +1,5 @@
 using Hosting.Core.Security;
+using Hosting.Core.Shared;
 
 namespace Hosting.Tests.Core;
 
@@ -7,6 +8,8 @@ public sealed class PasswordHashParameterTests
 {
     private const string Salt = "c29tZXNhbHRzb21lc2FsdA";
     private const string Hash = "aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
+
+    private static readonly ISecretGenerator SecretGenerator = new SystemSecretGenerator();
 
     private static string Phc(string parameters) => $"$argon2id$v=19${parameters}${Salt}${Hash}";
 
@@ -59,5 +62,16 @@ public sealed class PasswordHashParameterTests
         Assert.Throws<ArgumentException>(() => (Argon2Parameters.Owasp with { MemoryKib = 19 * 1024 - 1 }).EnsureAtLeastOwasp());
         Assert.Throws<ArgumentException>(() => (Argon2Parameters.Owasp with { Iterations = 1 }).EnsureAtLeastOwasp());
         Assert.Throws<ArgumentException>(() => (Argon2Parameters.Owasp with { Parallelism = 0 }).EnsureAtLeastOwasp());
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-1")]
+    public void NeitherHasher_IsBuiltWithParametersBelowOwaspsFloor()
+    {
+        var weak = Argon2Parameters.Owasp with { Iterations = 1 };
+
+        Assert.Throws<ArgumentException>(() => new SodiumArgon2idPasswordHasher(weak, SecretGenerator));
+        Assert.Throws<ArgumentException>(() => new Argon2idPasswordHasher(weak, SecretGenerator));
+        Assert.Throws<ArgumentException>(() => new SodiumArgon2idPasswordHasher(Argon2Parameters.Owasp with { Parallelism = 2 }, SecretGenerator));
     }
 }

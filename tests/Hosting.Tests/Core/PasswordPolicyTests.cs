@@ -26,6 +26,30 @@ public sealed class PasswordPolicyTests
         Assert.Equal(reason, field.Reason);
         Assert.DoesNotContain(password, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(password, field.Description, StringComparison.Ordinal);
+        Assert.False(string.IsNullOrWhiteSpace(error.Message));
+    }
+
+    [Theory]
+    [Trait("Rule", "ACC-2")]
+    [InlineData("none", "PASSWORD_REQUIRED", "required")]
+    [InlineData("empty", "PASSWORD_REQUIRED", "required")]
+    [InlineData("seven", "PASSWORD_TOO_SHORT", "at least 8 characters")]
+    [InlineData("129", "PASSWORD_TOO_LONG", "at most 128 characters")]
+    [InlineData("lone surrogate", "PASSWORD_INVALID_TEXT", "not valid Unicode")]
+    public void ARefusal_SaysWhatThePasswordNeeds(string password, string reason, string said)
+    {
+        var text = password switch
+        {
+            "none" => null,
+            "empty" => string.Empty,
+            "seven" => "abcdefg",
+            "129" => new string('x', 129),
+            _ => "lone \ud800 surrogate",
+        };
+
+        var error = ResultAssert.Fails(_policy.Check(text, Login, "password"), reason);
+
+        Assert.Contains(said, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -66,6 +66,27 @@ public sealed class TwoFactorTests : IDisposable
 
     [Fact]
     [Trait("Rule", "ACC-7")]
+    public void ACode_IsSixDigitsSpacedOrNot_WithinOneStepOfDriftEitherWay()
+    {
+        var secret = Totp.ToBase32(Enumerable.Range(1, 20).Select(i => (byte)i).ToArray());
+        var now = AccountsHarness.Start;
+        var step = TimeSpan.FromSeconds(30);
+        var code = Totp.CodeAt(secret, now);
+        var current = Totp.MatchingStep(secret, code, now);
+
+        Assert.NotNull(current);
+        Assert.Equal(current, Totp.MatchingStep(secret, $" {code[..3]} {code[3..]} ", now));
+        Assert.Equal(current - 1, Totp.MatchingStep(secret, Totp.CodeAt(secret, now - step), now));
+        Assert.Equal(current + 1, Totp.MatchingStep(secret, Totp.CodeAt(secret, now + step), now));
+        Assert.Null(Totp.MatchingStep(secret, Totp.CodeAt(secret, now - 3 * step), now));
+        foreach (var malformed in new[] { null, "", code[..5], code + "0", code[..5] + "a" })
+        {
+            Assert.Null(Totp.MatchingStep(secret, malformed, now));
+        }
+    }
+
+    [Fact]
+    [Trait("Rule", "ACC-7")]
     public async Task ATotpCode_IsAcceptedOnlyOnce()
     {
         var (_, secret, _) = await EnableAsync();
