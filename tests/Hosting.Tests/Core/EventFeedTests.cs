@@ -50,7 +50,9 @@ public sealed class EventFeedTests : IDisposable
         var error = ResultAssert.Fails(await ListAsync(CursorAt(oldest.AddTicks(-1)).Encode()), "EVENT_CURSOR_EXPIRED");
 
         Assert.Equal(ErrorKind.FailedPrecondition, error.Kind);
-        Assert.Equal("cursor", Assert.Single(error.Fields).Field);
+        var field = Assert.Single(error.Fields);
+        Assert.Equal(("cursor", "EVENT_CURSOR_EXPIRED"), (field.Field, field.Reason));
+        Assert.False(string.IsNullOrWhiteSpace(field.Description));
         Assert.Contains("30 days", error.Message, StringComparison.Ordinal);
     }
 
@@ -82,7 +84,10 @@ public sealed class EventFeedTests : IDisposable
     {
         var cursor = new EventCursor(42, 7, _h.Clock.GetUtcNow());
 
+        var last = new EventCursor(long.MaxValue, long.MaxValue, DateTimeOffset.MaxValue);
+
         Assert.Equal(cursor, EventCursor.Decode(cursor.Encode(), "cursor").Value);
+        Assert.Equal(last, EventCursor.Decode(last.Encode(), "cursor").Value);
         Assert.Null(EventCursor.Decode(null, "cursor").Value);
         Assert.Null(EventCursor.Decode(string.Empty, "cursor").Value);
     }

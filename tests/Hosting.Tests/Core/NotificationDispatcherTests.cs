@@ -116,13 +116,21 @@ public sealed class NotificationDispatcherTests : IDisposable
     {
         Queue(1);
         var failing = new RecordingSender(fail: true);
+        var told = new List<(string Kind, Guid Id, Exception Error)>();
 
         for (var i = 0; i < OutboxMessage.MaxAttempts; i++)
         {
-            Assert.Equal(0, await Dispatcher(failing).DispatchDueAsync(10, CancellationToken.None));
+            var dispatcher = Dispatcher(failing);
+            dispatcher.DeliveryFailed += (kind, id, e) => told.Add((kind, id, e));
+            Assert.Equal(0, await dispatcher.DispatchDueAsync(10, CancellationToken.None));
             Assert.Equal(0, await Dispatcher(failing).DispatchDueAsync(10, CancellationToken.None));
             _h.Clock.Advance(TimeSpan.FromHours(1));
         }
+
+        // Each failed delivery is told once, by kind and id, for the logs.
+        Assert.Equal(OutboxMessage.MaxAttempts, told.Count);
+        Assert.All(told, t => Assert.Equal(("test", _h.Outbox().Single().Id), (t.Kind, t.Id)));
+        Assert.All(told, t => Assert.IsType<IOException>(t.Error));
 
         var parked = Assert.Single(await new EfOutboxStore(_h.NewDb()).ParkedAsync(null, 10, CancellationToken.None));
         Assert.Equal(OutboxMessage.MaxAttempts, parked.Attempts);
