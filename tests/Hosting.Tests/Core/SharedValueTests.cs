@@ -40,13 +40,14 @@ public sealed class SharedValueTests
 
     [Fact]
     [Trait("Rule", "ACC-1")]
-    public void ALogin_IsTrimmedAndLowerCased_UpToItsMaximumLength_AndEmptyIsRequired()
+    public void ALogin_IsTrimmedAndLowerCased_UpToItsMaximumLength_AndNoneOrBlankIsRequired()
     {
         var longest = new string('a', EmailAddress.MaxLength - "@example.com".Length) + "@example.com";
 
         Assert.Equal("ann@example.com", EmailAddress.Parse("  Ann@Example.COM ", "login").Value.Value);
         Assert.Equal(longest, EmailAddress.Parse(longest, "login").Value.Value);
         ResultAssert.Fails(EmailAddress.Parse("a" + longest, "login"), "INVALID_EMAIL");
+        ResultAssert.Fails(EmailAddress.Parse(null, "login"), "EMAIL_REQUIRED");
         var required = ResultAssert.Fails(EmailAddress.Parse("   ", "login"), "EMAIL_REQUIRED");
         Assert.Equal("login", Assert.Single(required.Fields).Field);
         Assert.False(string.IsNullOrWhiteSpace(required.Message));
