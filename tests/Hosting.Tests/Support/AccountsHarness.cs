@@ -62,6 +62,26 @@ public sealed class AccountsHarness : IDisposable
     /// <summary>An interceptor every new unit of work gets too (tests that interleave a request with another).</summary>
     public Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor? Interceptor { get; set; }
 
+    /// <summary>
+    /// Runs <paramref name="request"/> while every insert into <paramref name="table"/> loses its race to a
+    /// concurrent request, expects it to give up with the duplicate key, and returns how many times it tried.
+    /// </summary>
+    public async Task<int> AttemptsLosingEveryRaceAsync(string table, Func<Task> request)
+    {
+        var races = new LostRaces(table);
+        Interceptor = races;
+        try
+        {
+            await Assert.ThrowsAsync<DuplicateKeyException>(request);
+        }
+        finally
+        {
+            Interceptor = null;
+        }
+
+        return races.Lost;
+    }
+
     public HostingDbContext NewDb()
     {
         var options = new DbContextOptionsBuilder<HostingDbContext>().UseSqlite(_connection).AddInterceptors(new Hosting.Persistence.Events.EventRecorder(Clock, Random));
