@@ -73,8 +73,8 @@ if BEGIN in text:
 rows.update(rows_new)
 timings = [t for t in timings if not t.startswith(f"- Run time of `{command}`")] + ["- Run time of " + timing]
 # A run whose rows a later run replaced no longer explains any figure in the table.
-commands = {row.rstrip().rstrip("|").rsplit("|", 1)[-1].strip() for row in rows.values()}
-timings = [t for t in timings if t.split("`")[1] in {c.strip("`") for c in commands}]
+commands = {row.rstrip().rstrip("|").rsplit("|", 1)[-1].strip().strip("`") for row in rows.values()}
+timings = [t for t in timings if t.split("`")[1] in commands]
 lines = ["Stryker.NET 5.1.0 on src/Core (`dotnet cake --target=Mutate`, or `tests/Mutate/mutate.sh FOLDER...`; config in",
          "`tests/Mutate/stryker-config.json`) on this machine (2 cores shared, concurrency 2). Score = (killed + timeout) /",
          "mutants; ignored mutants (ignore-methods) and compile errors are not counted. Each mutant runs the tests that",

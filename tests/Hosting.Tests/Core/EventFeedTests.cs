@@ -1,7 +1,6 @@
 using Hosting.Core.Events;
 using Hosting.Core.Shared;
 using Hosting.Core.Wallets;
-using Hosting.Persistence.Stores;
 using Hosting.Tests.Support;
 
 namespace Hosting.Tests.Core;
@@ -13,17 +12,10 @@ public sealed class EventFeedTests : IDisposable
 
     public void Dispose() => _h.Dispose();
 
-    private static readonly EventOptions Options = new();
-
-    /// <summary>The feed over its own unit of work, as the host builds one per call.</summary>
-    private async Task<T> WithFeedAsync<T>(Func<EventFeed, Task<T>> read)
-    {
-        await using var db = _h.NewDb();
-        return await read(new EventFeed(new EfEventStore(db), _h.Clock, Options));
-    }
+    private EventOptions Options => _h.EventOptions;
 
     private Task<Result<EventPage>> ListAsync(string? cursor = null, IEnumerable<string>? types = null, Guid? organizationId = null, int pageSize = 0) =>
-        WithFeedAsync(feed => feed.ListAsync(cursor, types ?? [], organizationId, pageSize));
+        _h.Events().ListAsync(cursor, types ?? [], organizationId, pageSize);
 
     private static EventCursor CursorAt(DateTimeOffset at) => new(0, 1, at);
 
@@ -122,9 +114,9 @@ public sealed class EventFeedTests : IDisposable
     [InlineData(0, EventFeed.DefaultPageSize)]
     [InlineData(1, 1)]
     [InlineData(EventFeed.MaxPageSize, EventFeed.MaxPageSize)]
-    public async Task APageSize_IsTheLimitRead_AndZeroMeansTheDefault(int pageSize, int limit)
+    public void APageSize_IsTheLimitRead_AndZeroMeansTheDefault(int pageSize, int limit)
     {
-        var request = await WithFeedAsync(feed => Task.FromResult(feed.Validate(null, [], null, pageSize)));
+        var request = _h.Events().Validate(null, [], null, pageSize);
 
         Assert.Equal(limit, request.Value.Limit);
     }
@@ -172,7 +164,7 @@ public sealed class EventFeedTests : IDisposable
         var recent = await OrganizationWithTopUpsAsync("recent@example.com", 1);
         _h.Clock.Advance(Options.Retention - TimeSpan.FromDays(1));
 
-        var purged = await WithFeedAsync(feed => feed.PurgeAsync());
+        var purged = await _h.Events().PurgeAsync();
 
         Assert.Equal(old, purged);
         var kept = _h.Query(db => db.Set<HostingEvent>().ToList());

@@ -1,5 +1,6 @@
 using Hosting.Core.Accounts;
 using Hosting.Core.Billing;
+using Hosting.Core.Events;
 using Hosting.Core.Mailboxes;
 using Hosting.Core.Notifications;
 using Hosting.Core.Organizations;
@@ -131,6 +132,11 @@ public sealed class AccountsHarness : IDisposable
     private IPaymentGateway PaymentGateway => CustomGateway ?? Gateway;
 
     public WalletOptions WalletOptions { get; set; } = new();
+
+    public EventOptions EventOptions { get; } = new();
+
+    /// <summary>The event feed with its own unit of work, as one reader's call has.</summary>
+    public EventFeed Events() => new(new EfEventStore(NewDb()), Clock, EventOptions);
 
     /// <summary>The wallet domain with its own unit of work, as one request has.</summary>
     public WalletService Wallets()
